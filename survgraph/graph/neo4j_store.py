@@ -1,0 +1,169 @@
+"""The production store: Neo4j 5.26 LTS (single server, cluster or Aura) through the official driver."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import neo4j
+from neo4j import GraphDatabase, ManagedTransaction
+from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.graph import Node as NeoNode
+from neo4j.graph import Path as NeoPath
+from neo4j.graph import Relationship as NeoRel
+
+from survgraph.graph.ddl import neo4j_statements, q
+from survgraph.graph.store import (
+    DEFAULT_BATCH_SIZE,
+    GraphStore,
+    Progress,
+    StoreAuthError,
+    StoreError,
+    StoreUnavailable,
+    WritePlan,
+    WriteSummary,
+    batches,
+)
+from survgraph.schema import REGISTRY, Registry
+
+
+class Neo4jStore(GraphStore):
+    name = "neo4j"
+
+    def __init__(
+        self,
+        uri: str,
+        user: str,
+        password: str,
+        database: str | None = None,
+        registry: Registry = REGISTRY,
+        *,
+        connection_timeout: float = 10.0,
+    ) -> None:
+        super().__init__(registry)
+        self.uri = uri
+        self.database = database
+        try:
+            self._driver = GraphDatabase.driver(
+                uri,
+                auth=(user, password),
+                connection_timeout=connection_timeout,
+                max_transaction_retry_time=15.0,
+                connection_acquisition_timeout=connection_timeout,
+            )
+        except ValueError as exc:  # malformed URI or scheme
+            raise StoreError(f"bad NEO4J_URI {uri!r}: {exc}") from exc
+        self._schema_ready = False
+
+    def _wrap(self, exc: Exception) -> StoreError:
+        if isinstance(exc, AuthError):
+            return StoreAuthError(f"Neo4j at {self.uri} refused the credentials (check NEO4J_USER / NEO4J_PASSWORD)")
+        if isinstance(exc, ServiceUnavailable | SessionExpired | OSError):
+            return StoreUnavailable(f"Neo4j is not reachable at {self.uri}: {exc}")
+        return StoreError(f"Neo4j: {exc}")
+
+    def ensure_schema(self) -> None:
+        if self._schema_ready:
+            return
+        try:
+            with self._driver.session(database=self.database) as s:
+                for stmt in neo4j_statements(self.registry):
+                    s.run(stmt).consume()
+                s.run("CALL db.awaitIndexes(60)").consume()
+        except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise self._wrap(exc) from exc
+        self._schema_ready = True
+
+    def write(
+        self, plan: WritePlan, *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None
+    ) -> WriteSummary:
+        self.ensure_schema()
+        summary = self.summarise(plan)
+        statements: list[tuple[str, list[dict[str, Any]]]] = []
+        for label, rows in plan.nodes.items():
+            sets = ", ".join(
+                f"n.{q(c.name)} = row.{q(c.name)}" for c in self.registry.node_columns[label] if c.name != "id"
+            )
+            statements.append((f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET {sets}", rows))
+        rel_sets = ", ".join(f"r.{q(c.name)} = row.{q(c.name)}" for c in self.registry.edge_columns if c.name != "id")
+        for batch in plan.edges:
+            statements.append(
+                (
+                    f"UNWIND $rows AS row MATCH (a:{batch.from_label} {{id: row.from_id}}) "
+                    f"MATCH (b:{batch.to_label} {{id: row.to_id}}) "
+                    f"MERGE (a)-[r:{batch.type} {{id: row.id}}]->(b) SET {rel_sets}",
+                    batch.rows,
+                )
+            )
+
+        def work(tx: ManagedTransaction) -> None:
+            # One transaction for the whole load: a failure anywhere rolls all of it back.
+            for cypher, rows in statements:
+                for chunk in batches(rows, batch_size):
+                    tx.run(cypher, rows=chunk).consume()
+                    if progress:
+                        progress(len(chunk))
+
+        try:
+            with self._driver.session(database=self.database) as s:
+                s.execute_write(work)
+        except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise self._wrap(exc) from exc
+        return summary
+
+    def clear(self) -> None:
+        try:
+            with self._driver.session(database=self.database) as s:
+                s.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise self._wrap(exc) from exc
+
+    def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        self.ensure_schema()
+        try:
+            records, _, keys = self._driver.execute_query(
+                cypher,
+                parameters_=dict(params or {}),
+                routing_=neo4j.RoutingControl.READ,
+                database_=self.database,
+            )
+        except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise self._wrap(exc) from exc
+        return [{k: self._normalise(r[k]) for k in keys} for r in records]
+
+    def explain_query_type(self, cypher: str) -> str:
+        """What Neo4j's planner says a query does: "r", "rw", "w" or "s" (schema)."""
+        try:
+            with self._driver.session(database=self.database) as s:
+                summary = s.run("EXPLAIN " + cypher).consume()
+        except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise self._wrap(exc) from exc
+        return str(summary.query_type or "")
+
+    def _normalise(self, value: Any) -> Any:
+        if isinstance(value, NeoPath):
+            return {
+                "nodes": [self._normalise(n) for n in value.nodes],
+                "relationships": [self._normalise(r) for r in value.relationships],
+            }
+        if isinstance(value, NeoNode):
+            label = next((lb for lb in value.labels if lb in self.registry.node_kinds), "")
+            return self.normalise_node(label, dict(value))
+        if isinstance(value, NeoRel):
+            return self.normalise_rel(value.type, dict(value))
+        if isinstance(value, list):
+            return [self._normalise(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self._normalise(v) for k, v in value.items()}
+        return value
+
+    def ping(self) -> None:
+        try:
+            self._driver.verify_connectivity()
+        except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise self._wrap(exc) from exc
+        except ClientError as exc:  # pragma: no cover - covered by Neo4jError
+            raise self._wrap(exc) from exc
+
+    def close(self) -> None:
+        self._driver.close()

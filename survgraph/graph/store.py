@@ -1,0 +1,211 @@
+"""The store interface both backends implement, its errors, and the one place results are normalised."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from survgraph.schema import REGISTRY, Claim, Node, Registry
+
+#: Called after each written batch with the number of rows in it.
+Progress = Callable[[int], None]
+
+DEFAULT_BATCH_SIZE = 500
+
+
+class StoreError(Exception):
+    """A store could not do what was asked; the message says why in a user's terms."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached (server down, wrong address, database locked)."""
+
+
+class StoreAuthError(StoreError):
+    """The store refused the credentials."""
+
+
+class ReadOnlyViolation(StoreError):
+    """A query that was meant to only read would write, or cannot be proven to only read."""
+
+
+@dataclass
+class KindCount:
+    created: int = 0
+    updated: int = 0
+
+
+@dataclass
+class WriteSummary:
+    """Per node kind and edge type: how many records were new and how many already existed."""
+
+    nodes: dict[str, KindCount] = field(default_factory=dict)
+    edges: dict[str, KindCount] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, dict[str, dict[str, int]]]:
+        return {
+            "nodes": {k: vars(v) for k, v in sorted(self.nodes.items())},
+            "edges": {k: vars(v) for k, v in sorted(self.edges.items())},
+        }
+
+
+@dataclass(frozen=True)
+class Stats:
+    nodes: dict[str, int]
+    edges: dict[str, int]
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        return {"nodes": dict(self.nodes), "edges": dict(self.edges)}
+
+
+@dataclass(frozen=True)
+class EdgeBatch:
+    """Rows of one edge type between one pair of node kinds (stores look endpoints up by label)."""
+
+    type: str
+    from_label: str
+    to_label: str
+    rows: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class WritePlan:
+    nodes: dict[str, list[dict[str, Any]]]
+    edges: list[EdgeBatch]
+
+    @property
+    def size(self) -> int:
+        return sum(len(r) for r in self.nodes.values()) + sum(len(b.rows) for b in self.edges)
+
+
+def plan_write(nodes: Sequence[Node], claims: Sequence[Claim], registry: Registry = REGISTRY) -> WritePlan:
+    """Group validated records into per-label rows. Claims' endpoints must be among `nodes` or known
+    to the caller via `endpoint_labels`."""
+    by_label: dict[str, list[dict[str, Any]]] = {}
+    labels: dict[str, str] = {}
+    for n in nodes:
+        label = registry.kind_of_model(n).label
+        labels[n.id] = label
+        by_label.setdefault(label, []).append(registry.node_row(n))
+    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for c in claims:
+        fk = labels.get(c.from_id) or _label_from_id(c.from_id, registry)
+        tk = labels.get(c.to_id) or _label_from_id(c.to_id, registry)
+        groups.setdefault((c.type, fk, tk), []).append(registry.edge_row(c))
+    edges = [EdgeBatch(t, f, to, rows) for (t, f, to), rows in sorted(groups.items())]
+    return WritePlan(by_label, edges)
+
+
+def _label_from_id(node_id: str, registry: Registry) -> str:
+    kind = registry.kind_of_id(node_id)
+    if kind is None:
+        raise StoreError(f"cannot tell the kind of {node_id!r}")
+    return kind.label
+
+
+def batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    for i in range(0, len(rows), size):
+        yield rows[i : i + size]
+
+
+class GraphStore(ABC):
+    """One interface, two engines. Writes are all or nothing; reads return plain Python values:
+    nodes as dicts with `kind` and every registry column, relationships as dicts with `type`,
+    `from_id`, `to_id` and every claim column, paths as {"nodes": [...], "relationships": [...]}."""
+
+    name: str
+
+    def __init__(self, registry: Registry = REGISTRY) -> None:
+        self.registry = registry
+
+    @abstractmethod
+    def ensure_schema(self) -> None:
+        """Create constraints, indexes or tables from the registry (idempotent)."""
+
+    @abstractmethod
+    def write(
+        self, plan: WritePlan, *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None
+    ) -> WriteSummary:
+        """Upsert every row of the plan in ONE transaction: on any failure nothing is written."""
+
+    @abstractmethod
+    def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run a read query (a trusted template, never user text) and return normalised rows."""
+
+    @abstractmethod
+    def ping(self) -> None:
+        """Raise StoreUnavailable unless the store answers."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Delete every node and edge (tests and `survgraph reset`)."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def stats(self) -> Stats:
+        nodes = {
+            label: int(self.query(f"MATCH (n:{label}) RETURN count(n) AS n")[0]["n"])
+            for label in self.registry.node_kinds
+        }
+        edges = {
+            etype: int(self.query(f"MATCH ()-[r:{etype}]->() RETURN count(r) AS n")[0]["n"])
+            for etype in self.registry.edge_types
+        }
+        return Stats(nodes, edges)
+
+    def existing_ids(self, label: str, ids: list[str]) -> set[str]:
+        rows = self.query(f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n.id AS id", {"ids": ids})
+        return {r["id"] for r in rows}
+
+    def existing_edge_ids(self, etype: str, ids: list[str]) -> set[str]:
+        rows = self.query(f"MATCH ()-[r:{etype}]->() WHERE r.id IN $ids RETURN r.id AS id", {"ids": ids})
+        return {r["id"] for r in rows}
+
+    def summarise(self, plan: WritePlan) -> WriteSummary:
+        """What a write of `plan` would create versus update, read before writing."""
+        summary = WriteSummary()
+        for label, rows in plan.nodes.items():
+            ids = [r["id"] for r in rows]
+            found = self.existing_ids(label, ids) if ids else set()
+            count = summary.nodes.setdefault(label, KindCount())
+            count.updated += len(found)
+            count.created += len(ids) - len(found)
+        for batch in plan.edges:
+            ids = [r["id"] for r in batch.rows]
+            found = self.existing_edge_ids(batch.type, ids)
+            count = summary.edges.setdefault(batch.type, KindCount())
+            count.updated += len(found)
+            count.created += len(ids) - len(found)
+        return summary
+
+    # -- normalisation, shared by both engines ------------------------------------------------
+
+    def normalise_node(self, label: str, props: Mapping[str, Any]) -> dict[str, Any]:
+        cols = self.registry.node_columns.get(label, ())
+        out: dict[str, Any] = {"kind": label}
+        for c in cols:
+            out[c.name] = _normal_value(props.get(c.name), c.type.value)
+        return out
+
+    def normalise_rel(self, etype: str, props: Mapping[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": etype}
+        for c in self.registry.edge_columns:
+            out[c.name] = _normal_value(props.get(c.name), c.type.value)
+        return out
+
+    @contextmanager
+    def session(self) -> Iterator[GraphStore]:
+        try:
+            yield self
+        finally:
+            self.close()
+
+
+def _normal_value(value: Any, col_type: str) -> Any:
+    if col_type == "STRING[]":
+        return list(value) if value else []
+    return value

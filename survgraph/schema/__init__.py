@@ -1,0 +1,37 @@
+"""The data model: validated types, record models and the registry every other layer derives from."""
+
+from survgraph.schema.models import (
+    Claim,
+    Country,
+    Database,
+    Initiative,
+    Node,
+    Organization,
+    Project,
+    Source,
+    Vendor,
+)
+from survgraph.schema.registry import REGISTRY, Column, ColumnType, EdgeType, NodeKind, Registry
+from survgraph.schema.types import Confidence, Money, Quantity, Technology
+
+__all__ = [
+    "REGISTRY",
+    "Claim",
+    "Column",
+    "ColumnType",
+    "Confidence",
+    "Country",
+    "Database",
+    "EdgeType",
+    "Initiative",
+    "Money",
+    "Node",
+    "NodeKind",
+    "Organization",
+    "Project",
+    "Quantity",
+    "Registry",
+    "Source",
+    "Technology",
+    "Vendor",
+]

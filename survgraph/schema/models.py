@@ -1,0 +1,233 @@
+"""Pydantic models for curated records: one model per node kind, and the Claim that every edge is."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from survgraph.schema.types import (
+    Confidence,
+    CountryCode,
+    HttpUrl,
+    Money,
+    PartialDate,
+    Quantity,
+    Technology,
+    WikidataQID,
+    check_country_code,
+)
+
+NonEmpty = Annotated[str, Field(min_length=1)]
+EntityId = Annotated[str, Field(pattern=r"^[a-z]+:[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$")]
+
+
+class Record(BaseModel):
+    """Common configuration: unknown fields are errors, names are the YAML field names."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_default=True)
+
+
+class Node(Record):
+    """Fields every node kind carries."""
+
+    #: Kinds whose records may omit sources/confidence (reference tables, sources themselves).
+    self_evident: ClassVar[bool] = False
+
+    id: EntityId
+    name: NonEmpty
+    aliases: list[NonEmpty] = Field(default_factory=list)
+    wikidata: WikidataQID | None = None
+    description: str | None = None
+    source_ids: list[EntityId] = Field(default_factory=list, alias="sources")
+    confidence: Confidence | None = None
+
+    @model_validator(mode="after")
+    def _cited(self) -> Node:
+        if not self.self_evident:
+            if not self.source_ids:
+                raise ValueError("sources: every entity cites at least one source")
+            if self.confidence is None:
+                raise ValueError("confidence: required (confirmed, reported or alleged)")
+        elif self.confidence is None:
+            self.confidence = Confidence.confirmed
+        return self
+
+
+class Country(Node):
+    """A state, identified by its ISO 3166-1 alpha-2 code (id `country:PK`)."""
+
+    self_evident: ClassVar[bool] = True
+
+    code: CountryCode | None = None
+    alpha3: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
+
+    @model_validator(mode="after")
+    def _code_matches_id(self) -> Country:
+        suffix = self.id.partition(":")[2]
+        if self.code is None:
+            self.code = check_country_code(suffix)
+        if self.code != suffix:
+            raise ValueError(f"code: {self.code!r} does not match id {self.id!r}")
+        return self
+
+
+class Ownership(StrEnum):
+    state_owned = "state_owned"
+    private = "private"
+    publicly_listed = "publicly_listed"
+    employee_owned = "employee_owned"
+    mixed = "mixed"
+    unknown = "unknown"
+
+
+class Vendor(Node):
+    """A company that sells surveillance or infrastructure technology."""
+
+    hq_country: CountryCode | None = None
+    ownership: Ownership = Ownership.unknown
+
+
+class OrganizationKind(StrEnum):
+    government = "government"
+    government_agency = "government_agency"
+    police = "police"
+    military = "military"
+    operator = "operator"
+    bank = "bank"
+    funder = "funder"
+    state_owned_enterprise = "state_owned_enterprise"
+    company = "company"
+    international_organisation = "international_organisation"
+    research_group = "research_group"
+    other = "other"
+
+
+class Organization(Node):
+    """A government body, operator, bank or other funder, state-owned enterprise or company."""
+
+    kind: OrganizationKind
+    country: CountryCode | None = None
+
+
+class ProjectStatus(StrEnum):
+    proposed = "proposed"
+    planned = "planned"
+    contracted = "contracted"
+    under_construction = "under_construction"
+    operational = "operational"
+    completed = "completed"
+    suspended = "suspended"
+    cancelled = "cancelled"
+    unknown = "unknown"
+
+
+class Project(Node):
+    """A surveillance or infrastructure project: a safe city, a cable, a monitoring system."""
+
+    status: ProjectStatus = ProjectStatus.unknown
+    start: PartialDate | None = None
+    end: PartialDate | None = None
+    city: str | None = None
+    country: CountryCode | None = None
+    technologies: list[Technology] = Field(default_factory=list)
+    value: Money | None = None
+
+
+class DatabaseKind(StrEnum):
+    national_data_centre = "national_data_centre"
+    civil_registry = "civil_registry"
+    biometric_id = "biometric_id"
+    telecom_records = "telecom_records"
+    financial = "financial"
+    police = "police"
+    other = "other"
+
+
+class Database(Node):
+    """A store of records about people: a national data centre, a registry, a biometric database."""
+
+    kind: DatabaseKind
+    country: CountryCode | None = None
+
+
+class InitiativeKind(StrEnum):
+    investment_programme = "investment_programme"
+    economic_corridor = "economic_corridor"
+    national_programme = "national_programme"
+    other = "other"
+
+
+class Initiative(Node):
+    """A programme that frames or finances projects: BRI, CPEC, a national master plan."""
+
+    kind: InitiativeKind
+    start: PartialDate | None = None
+
+
+class Source(Node):
+    """A publication that supports claims: publisher, title, date, URL where one was seen."""
+
+    self_evident: ClassVar[bool] = True
+
+    name: NonEmpty = ""  # defaults to the title
+    publisher: NonEmpty
+    title: NonEmpty
+    date: PartialDate | None = None
+    date_note: str | None = None
+    url: HttpUrl | None = None
+    accessed: PartialDate | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_from_title(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("name") and data.get("title"):
+            data = {**data, "name": data["title"]}
+        return data
+
+
+class Claim(Record):
+    """An edge: one sourced statement that `from` relates to `to` by `type`."""
+
+    id: EntityId | None = None
+    type: Annotated[str, Field(pattern=r"^[A-Z][A-Z_]*$")]
+    from_id: EntityId = Field(alias="from")
+    to_id: EntityId = Field(alias="to")
+    source_ids: list[EntityId] = Field(alias="sources", min_length=1)
+    confidence: Confidence
+    start: PartialDate | None = None
+    end: PartialDate | None = None
+    technologies: list[Technology] = Field(default_factory=list)
+    amount: Money | None = None
+    quantity: Quantity | None = None
+    notes: str | None = None
+    key: Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")] | None = None
+
+    @model_validator(mode="after")
+    def _derive_id(self) -> Claim:
+        if self.id is None:
+            self.id = claim_id(self)
+        return self
+
+
+def claim_id(claim: Claim) -> str:
+    """A deterministic id from the fields that define a claim (not its sources or wording).
+
+    Two claims with the same endpoints but different figures or dates are different claims,
+    so conflicting figures stay separate, each with its own sources.
+    """
+    defining = {
+        "type": claim.type,
+        "from": claim.from_id,
+        "to": claim.to_id,
+        "start": claim.start,
+        "end": claim.end,
+        "amount": claim.amount.model_dump(mode="json") if claim.amount else None,
+        "quantity": claim.quantity.model_dump(mode="json") if claim.quantity else None,
+        "key": claim.key,
+    }
+    digest = hashlib.sha256(json.dumps(defining, sort_keys=True).encode()).hexdigest()[:16]
+    return f"claim:{digest}"

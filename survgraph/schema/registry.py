@@ -1,0 +1,267 @@
+"""The one registry of node kinds and edge types. Store DDL, RDF, SHACL and the viz legend derive from it."""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+from typing import Any, Union, get_args, get_origin
+
+from pydantic import BaseModel
+
+from survgraph.schema.models import (
+    Claim,
+    Country,
+    Database,
+    Initiative,
+    Node,
+    Organization,
+    Project,
+    Source,
+    Vendor,
+)
+
+
+class ColumnType(StrEnum):
+    string = "STRING"
+    string_list = "STRING[]"
+    float = "DOUBLE"
+    int = "INT64"
+    bool = "BOOLEAN"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One stored property. Nested models (Money, Quantity) flatten into `field_sub` columns."""
+
+    name: str
+    type: ColumnType
+    field: str
+    sub: str | None = None
+
+
+@dataclass(frozen=True)
+class NodeKind:
+    label: str
+    prefix: str
+    model: type[Node]
+    description: str
+    colour: str
+    shape: str
+
+
+@dataclass(frozen=True)
+class EdgeType:
+    name: str
+    endpoints: tuple[tuple[str, str], ...]
+    description: str
+
+    @property
+    def rdf_name(self) -> str:
+        """camelCase predicate name: SUPPLIES -> supplies, LINKS_DATA_WITH -> linksDataWith."""
+        head, *rest = self.name.lower().split("_")
+        return head + "".join(w.capitalize() for w in rest)
+
+
+_ALL = ("Country", "Vendor", "Organization", "Project", "Database", "Initiative")
+
+NODE_KINDS: tuple[NodeKind, ...] = (
+    NodeKind("Country", "country", Country, "A state, by ISO 3166-1 alpha-2 code.", "#4e79a7", "dot"),
+    NodeKind("Vendor", "vendor", Vendor, "A company selling surveillance or network technology.", "#e15759", "diamond"),
+    NodeKind(
+        "Organization",
+        "org",
+        Organization,
+        "A government body, operator, bank or other funder, or state-owned enterprise.",
+        "#f28e2b",
+        "triangle",
+    ),
+    NodeKind("Project", "project", Project, "A surveillance or infrastructure project.", "#59a14f", "square"),
+    NodeKind("Database", "database", Database, "A store of records about people.", "#b07aa1", "database"),
+    NodeKind("Initiative", "initiative", Initiative, "A programme such as BRI or CPEC.", "#edc948", "star"),
+    NodeKind("Source", "source", Source, "A publication that supports claims.", "#bab0ac", "box"),
+)
+
+EDGE_TYPES: tuple[EdgeType, ...] = (
+    EdgeType(
+        "SUPPLIES",
+        tuple(("Vendor", t) for t in ("Project", "Database", "Organization", "Country")),
+        "The vendor supplies technology, equipment or services to the target.",
+    ),
+    EdgeType(
+        "LINKS_DATA_WITH",
+        tuple((a, b) for a in ("Database", "Organization") for b in ("Database", "Organization")),
+        "Records of one are linked with, or flow into, the other.",
+    ),
+    EdgeType(
+        "FUNDED_BY",
+        tuple((a, b) for a in ("Project", "Database", "Initiative") for b in ("Organization", "Country", "Initiative")),
+        "The subject is financed (loan, grant, credit) by the object.",
+    ),
+    EdgeType(
+        "PART_OF",
+        (("Project", "Initiative"), ("Project", "Project"), ("Initiative", "Initiative")),
+        "The subject is a component of the object.",
+    ),
+    EdgeType(
+        "LOCATED_IN",
+        tuple((a, "Country") for a in ("Project", "Database", "Organization")),
+        "The subject is in the country.",
+    ),
+    EdgeType(
+        "HEADQUARTERED_IN",
+        (("Vendor", "Country"), ("Organization", "Country")),
+        "The company or organisation has its headquarters in the country.",
+    ),
+    EdgeType(
+        "OPERATED_BY",
+        tuple((a, "Organization") for a in ("Project", "Database")),
+        "The project or database is run by the organisation.",
+    ),
+    EdgeType(
+        "SUBSIDIARY_OF",
+        tuple((a, b) for a in ("Vendor", "Organization") for b in ("Vendor", "Organization")),
+        "The subject is owned or controlled by the object.",
+    ),
+    EdgeType("MEMBER_OF", (("Country", "Initiative"),), "The country has signed up to the initiative."),
+    EdgeType(
+        "ACCESSES_DATA_OF",
+        tuple((a, "Database") for a in ("Vendor", "Organization")),
+        "The subject has access to the records held in the database.",
+    ),
+    EdgeType(
+        "CONTRACTED",
+        tuple((a, b) for a in ("Organization", "Country") for b in ("Vendor",)),
+        "The buyer signed a contract or agreement with the vendor.",
+    ),
+    EdgeType(
+        "DEPLOYS",
+        tuple((a, b) for a in ("Country", "Organization") for b in ("Project", "Database")),
+        "The state or body uses the system.",
+    ),
+    EdgeType(
+        "CONSIDERS",
+        (("Country", "Project"), ("Organization", "Project")),
+        "The state or body is reported to be considering the project.",
+    ),
+)
+
+
+def _unwrap_optional(annotation: Any) -> Any:
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return _unwrap_optional(args[0])
+    if origin is typing.Annotated:
+        return _unwrap_optional(get_args(annotation)[0])
+    return annotation
+
+
+def _scalar_type(annotation: Any) -> ColumnType:
+    if annotation is bool:
+        return ColumnType.bool
+    if annotation is int:
+        return ColumnType.int
+    if annotation is float:
+        return ColumnType.float
+    if annotation is str or (isinstance(annotation, type) and issubclass(annotation, Enum)):
+        return ColumnType.string
+    raise TypeError(f"no column type for {annotation!r}")
+
+
+def columns_of(model: type[BaseModel], skip: frozenset[str] = frozenset()) -> tuple[Column, ...]:
+    """Stored columns of a model, in field order; `id` first."""
+    cols: list[Column] = []
+    for name, info in model.model_fields.items():
+        if name in skip:
+            continue
+        ann = _unwrap_optional(info.annotation)
+        if get_origin(ann) is list:
+            item = _unwrap_optional(get_args(ann)[0])
+            if _scalar_type(item) is not ColumnType.string:
+                raise TypeError(f"{model.__name__}.{name}: only lists of strings are stored")
+            cols.append(Column(name, ColumnType.string_list, name))
+        elif isinstance(ann, type) and issubclass(ann, BaseModel):
+            for sub, sub_info in ann.model_fields.items():
+                col = name if sub == name else f"{name}_{sub}"
+                cols.append(Column(col, _scalar_type(_unwrap_optional(sub_info.annotation)), name, sub))
+        else:
+            cols.append(Column(name, _scalar_type(ann), name))
+    return tuple(cols)
+
+
+class Registry:
+    """Lookups over the node kinds and edge types, and the flattening of models into stored rows."""
+
+    def __init__(self, node_kinds: tuple[NodeKind, ...], edge_types: tuple[EdgeType, ...]) -> None:
+        self.node_kinds: dict[str, NodeKind] = {k.label: k for k in node_kinds}
+        self.edge_types: dict[str, EdgeType] = {e.name: e for e in edge_types}
+        self._by_prefix = {k.prefix: k for k in node_kinds}
+        self._by_model = {k.model: k for k in node_kinds}
+        for e in edge_types:
+            for a, b in e.endpoints:
+                if a not in self.node_kinds or b not in self.node_kinds:
+                    raise ValueError(f"{e.name}: unknown endpoint kind in {(a, b)}")
+        self.node_columns: dict[str, tuple[Column, ...]] = {k.label: columns_of(k.model) for k in node_kinds}
+        # Edges also store their endpoints' ids so that a bare relationship reads back whole.
+        self.edge_columns: tuple[Column, ...] = columns_of(Claim, skip=frozenset({"type"}))
+
+    def kind_of_id(self, node_id: str) -> NodeKind | None:
+        prefix, sep, _ = node_id.partition(":")
+        return self._by_prefix.get(prefix) if sep else None
+
+    def kind_of_model(self, node: Node) -> NodeKind:
+        return self._by_model[type(node)]
+
+    def allows(self, edge_type: str, from_label: str, to_label: str) -> bool:
+        e = self.edge_types.get(edge_type)
+        return e is not None and (from_label, to_label) in e.endpoints
+
+    def node_row(self, node: Node) -> dict[str, Any]:
+        return _flatten(node, self.node_columns[self.kind_of_model(node).label])
+
+    def edge_row(self, claim: Claim) -> dict[str, Any]:
+        return _flatten(claim, self.edge_columns)
+
+    def node_from_row(self, label: str, row: dict[str, Any]) -> Node:
+        kind = self.node_kinds[label]
+        return kind.model.model_validate(_unflatten(row, self.node_columns[label]))
+
+    def claim_from_row(self, edge_type: str, row: dict[str, Any]) -> Claim:
+        data = _unflatten(row, self.edge_columns)
+        data["type"] = edge_type
+        return Claim.model_validate(data)
+
+
+def _flatten(model: BaseModel, columns: tuple[Column, ...]) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for col in columns:
+        value = getattr(model, col.field)
+        if col.sub is not None:
+            value = None if value is None else getattr(value, col.sub)
+        if isinstance(value, Enum):
+            value = value.value
+        elif isinstance(value, list):
+            value = [v.value if isinstance(v, Enum) else v for v in value]
+        row[col.name] = value
+    return row
+
+
+def _unflatten(row: dict[str, Any], columns: tuple[Column, ...]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for col in columns:
+        value = row.get(col.name)
+        if col.sub is None:
+            if col.type is ColumnType.string_list and value is None:
+                value = []
+            data[col.field] = value
+        elif value is not None:
+            data.setdefault(col.field, {})[col.sub] = value
+        else:
+            data.setdefault(col.field, None)
+    return data
+
+
+REGISTRY = Registry(NODE_KINDS, EDGE_TYPES)

@@ -1,0 +1,106 @@
+"""Reusable validated types for messy research data: partial dates, country codes, QIDs, money."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from survgraph.schema.iso import ISO_3166_ALPHA2, ISO_4217
+
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _check_partial_date(value: str) -> str:
+    m = _PARTIAL_DATE.match(value)
+    if not m:
+        raise ValueError(f"{value!r} is not a partial date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    year, month, day = m.group(1), m.group(2), m.group(3)
+    if month is not None and not 1 <= int(month) <= 12:
+        raise ValueError(f"{value!r}: month {month} is out of range")
+    if day is not None and month is not None:
+        limit = _DAYS_IN_MONTH[int(month) - 1]
+        leap = int(year) % 4 == 0 and (int(year) % 100 != 0 or int(year) % 400 == 0)
+        if int(month) == 2 and not leap:
+            limit = 28
+        if not 1 <= int(day) <= limit:
+            raise ValueError(f"{value!r}: day {day} is out of range")
+    return value
+
+
+def check_country_code(value: str) -> str:
+    if value not in ISO_3166_ALPHA2:
+        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code")
+    return value
+
+
+def _check_currency(value: str) -> str:
+    if value not in ISO_4217:
+        raise ValueError(f"{value!r} is not an ISO 4217 currency code")
+    return value
+
+
+PartialDate = Annotated[str, AfterValidator(_check_partial_date)]
+"""A date known to the year, month or day: "2016", "2016-05", "2016-05-20"."""
+
+CountryCode = Annotated[str, AfterValidator(check_country_code)]
+"""An ISO 3166-1 alpha-2 code, upper case: "PK", "ZW"."""
+
+CurrencyCode = Annotated[str, AfterValidator(_check_currency)]
+
+WikidataQID = Annotated[str, Field(pattern=r"^Q[1-9]\d*$")]
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")]
+
+HttpUrl = Annotated[str, Field(pattern=r"^https?://[^\s/$.?#][^\s]*$")]
+
+
+class Confidence(StrEnum):
+    """How far the cited sources support a claim. Never upgraded beyond what a source says."""
+
+    confirmed = "confirmed"
+    reported = "reported"
+    alleged = "alleged"
+
+
+class Technology(StrEnum):
+    """Controlled vocabulary of surveillance and infrastructure technologies."""
+
+    cctv = "cctv"
+    facial_recognition = "facial_recognition"
+    licence_plate_recognition = "licence_plate_recognition"
+    tracking = "tracking"
+    internet_filtering = "internet_filtering"
+    deep_packet_inspection = "deep_packet_inspection"
+    lawful_interception = "lawful_interception"
+    biometric_id = "biometric_id"
+    data_centre = "data_centre"
+    fibre_network = "fibre_network"
+    telecom_network = "telecom_network"
+    mobile_payments = "mobile_payments"
+    smart_policing = "smart_policing"
+    smart_city = "smart_city"
+    command_centre = "command_centre"
+    mobile_phones = "mobile_phones"
+    ai_surveillance = "ai_surveillance"
+
+
+class Money(BaseModel):
+    """An amount in a stated ISO 4217 currency, as the source gives it (no conversion)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    amount: float = Field(ge=0)
+    currency: CurrencyCode
+
+
+class Quantity(BaseModel):
+    """A counted figure a source gives, e.g. 8,000 cameras."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: float = Field(ge=0)
+    unit: Slug
