@@ -83,10 +83,11 @@ class EmbeddedStore(GraphStore):
                     self._conn.execute(cypher, {"rows": chunk})
                     if progress:
                         progress(len(chunk))
-        except BaseException as exc:
+        except RuntimeError as exc:  # the engine's own errors
             self._conn.execute("ROLLBACK")
-            if isinstance(exc, RuntimeError):
-                raise StoreError(f"embedded store refused the write (nothing was written): {exc}") from exc
+            raise StoreError(f"embedded store refused the write (nothing was written): {exc}") from exc
+        except BaseException:  # a crash in the caller's progress callback, KeyboardInterrupt, ...
+            self._conn.execute("ROLLBACK")
             raise
         self._conn.execute("COMMIT")
         return summary

@@ -27,6 +27,10 @@ from survgraph.graph.store import (
 from survgraph.schema import REGISTRY, Registry
 
 
+#: Bolt, direct or routed (cluster, Aura), plain or TLS. The driver's HTTP preview is not supported.
+BOLT_SCHEMES = frozenset({"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"})
+
+
 class Neo4jStore(GraphStore):
     name = "neo4j"
 
@@ -43,6 +47,9 @@ class Neo4jStore(GraphStore):
         super().__init__(registry)
         self.uri = uri
         self.database = database
+        scheme = uri.partition("://")[0]
+        if scheme not in BOLT_SCHEMES:
+            raise StoreError(f"bad NEO4J_URI {uri!r}: the scheme must be one of {', '.join(sorted(BOLT_SCHEMES))}")
         try:
             self._driver = GraphDatabase.driver(
                 uri,

@@ -65,6 +65,8 @@ def _pydantic_problems(rec: RawRecord, exc: ValidationError) -> list[Problem]:
             msg = msg.removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown field"
+        elif err["type"] == "missing":
+            msg = "required"
         top = str(loc[0]) if loc else fname
         out.append(Problem(rec.file, rec.line_of(top), rec.label, fname, msg))
     return out
@@ -178,6 +180,7 @@ def build(records: list[RawRecord], registry: Registry = REGISTRY) -> Dataset:
                 kinds[end] = registry.kind_of_model(target).label
         if ok and len(kinds) == 2 and not registry.allows(claim.type, kinds["from"], kinds["to"]):
             allowed = ", ".join(f"{a}->{b}" for a, b in registry.edge_types[claim.type].endpoints)
+            ok = False
             ds.problems.append(
                 Problem(
                     rec.file,
@@ -260,5 +263,5 @@ def _derived_claims(
 def validate_paths(paths: list[Path], registry: Registry = REGISTRY) -> Dataset:
     records, problems = read_paths(paths, _list_fields(registry))
     ds = build(records, registry)
-    ds.problems = problems + ds.problems
+    ds.problems = sorted(problems + ds.problems, key=lambda p: (p.file, p.line))
     return ds

@@ -1,0 +1,179 @@
+"""Behaviour both engines must share: loading, idempotence, all-or-nothing, stats and reads."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from survgraph.graph import GraphStore, StoreError, plan_write
+from survgraph.graph.embedded import EmbeddedStore
+from survgraph.graph.neo4j_store import Neo4jStore
+from survgraph.loaders import load_dataset, load_paths, validate_paths
+
+from .conftest import FIXTURES, SEED
+
+SMALL = FIXTURES / "small"
+
+
+def _dump(store: GraphStore) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    nodes = store.query("MATCH (n) RETURN n ORDER BY n.id")
+    edges = store.query("MATCH ()-[r]->() RETURN r ORDER BY r.id")
+    return [r["n"] for r in nodes], [r["r"] for r in edges]
+
+
+def test_load_small_fixture_counts(store: GraphStore) -> None:
+    ds, summary = load_paths(store, [SMALL])
+    stats = store.stats()
+    assert stats.nodes == {
+        "Country": 4,
+        "Vendor": 3,
+        "Organization": 2,
+        "Project": 2,
+        "Database": 2,
+        "Initiative": 2,
+        "Source": 3,
+    }
+    assert stats.edges["SUPPLIES"] == 4  # two conflicting camera counts stay separate claims
+    assert stats.edges["LOCATED_IN"] == 6 and stats.edges["HEADQUARTERED_IN"] == 3
+    assert sum(stats.edges.values()) == len(ds.claims) == 20
+    assert summary.nodes["Vendor"].created == 3 and summary.nodes["Vendor"].updated == 0
+
+
+def test_loading_twice_is_idempotent(store: GraphStore) -> None:
+    load_paths(store, [SMALL])
+    first_stats, first_dump = store.stats(), _dump(store)
+    _, summary = load_paths(store, [SMALL])
+    assert store.stats() == first_stats
+    assert _dump(store) == first_dump
+    assert all(c.created == 0 for c in summary.nodes.values())
+    assert all(c.created == 0 for c in summary.edges.values())
+
+
+def test_failure_midway_leaves_the_store_as_it_was(store: GraphStore) -> None:
+    load_paths(store, [SMALL])
+    before = _dump(store)
+    ds = validate_paths([SEED])
+    plan = plan_write(ds.nodes, ds.claims, store.registry)
+    written = 0
+
+    class Crash(Exception):
+        pass
+
+    def crash_after_three_batches(n: int) -> None:
+        nonlocal written
+        written += 1
+        if written == 3:
+            raise Crash("simulated crash in the middle of a load")
+
+    with pytest.raises(Crash):
+        store.write(plan, batch_size=50, progress=crash_after_three_batches)
+    assert written == 3
+    assert _dump(store) == before
+    # and the store still works afterwards
+    load_dataset(store, ds)
+    assert store.stats().nodes["Country"] == 249
+
+
+def test_read_known_answers(store: GraphStore) -> None:
+    load_paths(store, [SMALL])
+    rows = store.query(
+        "MATCH (v:Vendor)-[r:SUPPLIES]->(p:Project {id: $pid}) RETURN v.id AS vendor, r AS claim ORDER BY r.quantity_value",
+        {"pid": "project:city-cams"},
+    )
+    assert [r["vendor"] for r in rows] == ["vendor:acme", "vendor:acme"]
+    assert [r["claim"]["quantity_value"] for r in rows] == [8000.0, 10000.0]
+    assert [r["claim"]["source_ids"] for r in rows] == [["source:test-a"], ["source:test-b"]]
+    assert rows[0]["claim"]["from_id"] == "vendor:acme" and rows[0]["claim"]["type"] == "SUPPLIES"
+    assert rows[0]["claim"]["technologies"] == ["cctv", "facial_recognition"]
+
+    node = store.query("MATCH (p:Project {id: $id}) RETURN p", {"id": "project:city-cams"})[0]["p"]
+    assert node["kind"] == "Project"
+    assert node["value_amount"] == 1_000_000 and node["value_currency"] == "USD"
+    assert node["start"] == "2016-05" and node["end"] is None and node["aliases"] == []
+
+    funded = store.query(
+        "MATCH (p:Project)-[:FUNDED_BY]->(o:Organization) RETURN p.id AS project, o.name AS funder ORDER BY project"
+    )
+    assert funded == [{"project": "project:cable", "funder": "State Bank"}]
+
+    nested = store.query(
+        "MATCH (p:Project)-[:PART_OF]->(:Initiative)-[:PART_OF]->(i:Initiative {id: $i}) "
+        "RETURN p.id AS project ORDER BY project",
+        {"i": "initiative:big"},
+    )
+    assert [r["project"] for r in nested] == ["project:cable", "project:city-cams"]
+
+    chinese = store.query(
+        "MATCH (c:Country {id: $c})<-[:HEADQUARTERED_IN]-(v:Vendor) RETURN v.id AS vendor ORDER BY vendor", {"c": "country:CN"}
+    )
+    assert [r["vendor"] for r in chinese] == ["vendor:acme", "vendor:initech"]
+
+
+def test_paths_normalise_the_same_way(store: GraphStore) -> None:
+    load_paths(store, [SMALL])
+    rows = store.query(
+        "MATCH p = (v:Vendor {id: $v})-[:SUPPLIES]->(:Database)-[:LINKS_DATA_WITH]->(d:Database) RETURN p",
+        {"v": "vendor:initech"},
+    )
+    assert len(rows) == 1
+    path = rows[0]["p"]
+    assert [n["id"] for n in path["nodes"]] == ["vendor:initech", "database:registry", "database:ndc"]
+    assert [r["type"] for r in path["relationships"]] == ["SUPPLIES", "LINKS_DATA_WITH"]
+    assert path["relationships"][1]["confidence"] == "reported"
+
+
+def test_seed_data_loads_with_claims_for_every_edge_it_declares(store: GraphStore) -> None:
+    ds, _ = load_paths(store, [SEED])
+    stats = store.stats()
+    assert sum(stats.nodes.values()) == len(ds.nodes)
+    assert sum(stats.edges.values()) == len(ds.claims)
+    assert stats.edges == dict(Counter(c.type for c in ds.claims)) | {
+        t: 0 for t in store.registry.edge_types if t not in {c.type for c in ds.claims}
+    }
+
+
+@pytest.mark.neo4j
+def test_same_stats_on_both_stores_after_seed(embedded_store: EmbeddedStore, neo4j_store: Neo4jStore) -> None:
+    load_paths(embedded_store, [SEED])
+    load_paths(neo4j_store, [SEED])
+    assert embedded_store.stats() == neo4j_store.stats()
+    assert _dump(embedded_store) == _dump(neo4j_store)
+
+
+@pytest.mark.neo4j
+def test_neo4j_constraints_and_fulltext_index_exist(neo4j_store: Neo4jStore) -> None:
+    neo4j_store.ensure_schema()
+    names = {r["name"] for r in neo4j_store.query("SHOW CONSTRAINTS YIELD name RETURN name")}
+    assert {"vendor_id", "supplies_id"} <= names
+    idx = neo4j_store.query("SHOW FULLTEXT INDEXES YIELD name, state RETURN name, state")
+    assert {"name": "survgraph_names", "state": "ONLINE"} in idx
+
+
+@pytest.mark.neo4j
+def test_neo4j_unreachable_and_bad_credentials_are_clear(neo4j_server: object) -> None:
+    from survgraph.graph import StoreAuthError, StoreUnavailable
+
+    down = Neo4jStore("bolt://127.0.0.1:1", "neo4j", "x", connection_timeout=2)
+    with pytest.raises(StoreUnavailable, match="not reachable at bolt://127.0.0.1:1"):
+        down.ping()
+    down.close()
+    uri = getattr(neo4j_server, "uri")
+    wrong = Neo4jStore(uri, "neo4j", "wrong-password")
+    with pytest.raises(StoreAuthError, match="refused the credentials"):
+        wrong.stats()
+    wrong.close()
+    with pytest.raises(StoreError, match="bad NEO4J_URI"):
+        Neo4jStore("http://nowhere", "neo4j", "x")
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("scheme", ["bolt", "neo4j"])
+def test_neo4j_uri_schemes(neo4j_server: object, scheme: str) -> None:
+    uri = getattr(neo4j_server, "uri").replace("bolt://", f"{scheme}://")
+    store = Neo4jStore(uri, "neo4j", getattr(neo4j_server, "password"))
+    try:
+        store.ping()
+        assert "Vendor" in store.stats().nodes
+    finally:
+        store.close()
