@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -11,7 +12,7 @@ from survgraph.graph.embedded import EmbeddedStore
 from survgraph.graph.neo4j_store import Neo4jStore
 from survgraph.loaders import load_dataset, load_paths, validate_paths
 
-from .conftest import FIXTURES, SEED
+from .conftest import FIXTURES, SEED, Neo4jServer
 
 SMALL = FIXTURES / "small"
 
@@ -78,7 +79,8 @@ def test_failure_midway_leaves_the_store_as_it_was(store: GraphStore) -> None:
 def test_read_known_answers(store: GraphStore) -> None:
     load_paths(store, [SMALL])
     rows = store.query(
-        "MATCH (v:Vendor)-[r:SUPPLIES]->(p:Project {id: $pid}) RETURN v.id AS vendor, r AS claim ORDER BY r.quantity_value",
+        "MATCH (v:Vendor)-[r:SUPPLIES]->(p:Project {id: $pid}) "
+        "RETURN v.id AS vendor, r AS claim ORDER BY r.quantity_value",
         {"pid": "project:city-cams"},
     )
     assert [r["vendor"] for r in rows] == ["vendor:acme", "vendor:acme"]
@@ -105,7 +107,8 @@ def test_read_known_answers(store: GraphStore) -> None:
     assert [r["project"] for r in nested] == ["project:cable", "project:city-cams"]
 
     chinese = store.query(
-        "MATCH (c:Country {id: $c})<-[:HEADQUARTERED_IN]-(v:Vendor) RETURN v.id AS vendor ORDER BY vendor", {"c": "country:CN"}
+        "MATCH (c:Country {id: $c})<-[:HEADQUARTERED_IN]-(v:Vendor) RETURN v.id AS vendor ORDER BY vendor",
+        {"c": "country:CN"},
     )
     assert [r["vendor"] for r in chinese] == ["vendor:acme", "vendor:initech"]
 
@@ -151,14 +154,14 @@ def test_neo4j_constraints_and_fulltext_index_exist(neo4j_store: Neo4jStore) -> 
 
 
 @pytest.mark.neo4j
-def test_neo4j_unreachable_and_bad_credentials_are_clear(neo4j_server: object) -> None:
+def test_neo4j_unreachable_and_bad_credentials_are_clear(neo4j_server: Neo4jServer) -> None:
     from survgraph.graph import StoreAuthError, StoreUnavailable
 
     down = Neo4jStore("bolt://127.0.0.1:1", "neo4j", "x", connection_timeout=2)
-    with pytest.raises(StoreUnavailable, match="not reachable at bolt://127.0.0.1:1"):
+    with pytest.raises(StoreUnavailable, match=re.escape("not reachable at bolt://127.0.0.1:1")):
         down.ping()
     down.close()
-    uri = getattr(neo4j_server, "uri")
+    uri = neo4j_server.uri
     wrong = Neo4jStore(uri, "neo4j", "wrong-password")
     with pytest.raises(StoreAuthError, match="refused the credentials"):
         wrong.stats()
@@ -169,9 +172,9 @@ def test_neo4j_unreachable_and_bad_credentials_are_clear(neo4j_server: object) -
 
 @pytest.mark.neo4j
 @pytest.mark.parametrize("scheme", ["bolt", "neo4j"])
-def test_neo4j_uri_schemes(neo4j_server: object, scheme: str) -> None:
-    uri = getattr(neo4j_server, "uri").replace("bolt://", f"{scheme}://")
-    store = Neo4jStore(uri, "neo4j", getattr(neo4j_server, "password"))
+def test_neo4j_uri_schemes(neo4j_server: Neo4jServer, scheme: str) -> None:
+    uri = neo4j_server.uri.replace("bolt://", f"{scheme}://")
+    store = Neo4jStore(uri, "neo4j", neo4j_server.password)
     try:
         store.ping()
         assert "Vendor" in store.stats().nodes
