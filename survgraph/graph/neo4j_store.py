@@ -26,7 +26,6 @@ from survgraph.graph.store import (
 )
 from survgraph.schema import REGISTRY, Registry
 
-
 #: Bolt, direct or routed (cluster, Aura), plain or TLS. The driver's HTTP preview is not supported.
 BOLT_SCHEMES = frozenset({"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"})
 

@@ -145,6 +145,12 @@ EDGE_TYPES: tuple[EdgeType, ...] = (
         (("Country", "Project"), ("Organization", "Project")),
         "The state or body is reported to be considering the project.",
     ),
+    EdgeType(
+        "USES_TECHNOLOGY_FROM",
+        (("Project", "Country"),),
+        "The project uses technology from companies of that country, whether or not a vendor is named "
+        "(e.g. the AIGS Index's Chinese, US and Japanese technology flags).",
+    ),
 )
 
 
