@@ -53,7 +53,7 @@ EXPECTED: dict[str, list[str]] = {
         "expected one of SUPPLIES, LINKS_DATA_WITH, FUNDED_BY, PART_OF, LOCATED_IN, HEADQUARTERED_IN, "
         "OPERATED_BY, SUBSIDIARY_OF, MEMBER_OF, ACCESSES_DATA_OF, CONTRACTED, DEPLOYS, CONSIDERS"
     ],
-    "syntax_error.yaml": ["syntax_error.yaml:4: -: -: YAML syntax: expected ',' or ']', but got ':'"],
+    "syntax_error.yaml": ["syntax_error.yaml:4: -: -: YAML syntax: did not find expected ',' or ']'"],
 }
 
 

@@ -74,8 +74,10 @@ class EmbeddedStore(GraphStore):
                         progress(len(chunk))
             for batch in plan.edges:
                 cypher = (
-                    f"UNWIND $rows AS row MATCH (a:{batch.from_label} {{id: row.from_id}}), "
-                    f"(b:{batch.to_label} {{id: row.to_id}}) "
+                    # Two MATCH clauses, not one comma pattern: the engine plans the comma form
+                    # as a join that is about four times slower on large batches.
+                    f"UNWIND $rows AS row MATCH (a:{batch.from_label} {{id: row.from_id}}) "
+                    f"MATCH (b:{batch.to_label} {{id: row.to_id}}) "
                     f"MERGE (a)-[r:{batch.type} {{id: row.id}}]->(b) "
                     f"SET {self._set_clause('r', self.registry.edge_columns)}"
                 )
