@@ -53,6 +53,9 @@ EXPECTED: dict[str, list[str]] = {
         "expected one of SUPPLIES, LINKS_DATA_WITH, FUNDED_BY, PART_OF, LOCATED_IN, HEADQUARTERED_IN, "
         "OPERATED_BY, SUBSIDIARY_OF, MEMBER_OF, ACCESSES_DATA_OF, CONTRACTED, DEPLOYS, CONSIDERS"
     ],
+    "nul_character.yaml": [
+        "nul_character.yaml:3: -: -: YAML: unacceptable character #x0000: control characters are not allowed"
+    ],
     "syntax_error.yaml": ["syntax_error.yaml:4: -: -: YAML syntax: did not find expected ',' or ']'"],
 }
 

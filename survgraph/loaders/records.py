@@ -80,6 +80,11 @@ def _construct(loader: _Loader, node: Node) -> Any:
     return loader.construct_object(node, deep=True)
 
 
+def _error_line(text: str, exc: yaml.YAMLError) -> int:
+    position = getattr(exc, "position", None)
+    return text.count("\n", 0, position) + 1 if isinstance(position, int) else 1
+
+
 def read_yaml(path: Path) -> tuple[list[RawRecord], list[Problem]]:
     name = str(path)
     try:
@@ -92,6 +97,8 @@ def read_yaml(path: Path) -> tuple[list[RawRecord], list[Problem]]:
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
         return [], [Problem(name, line, "-", "-", f"YAML syntax: {exc.problem}")]
+    except yaml.YAMLError as exc:  # e.g. ReaderError: a NUL or other unprintable character
+        return [], [Problem(name, _error_line(text, exc), "-", "-", f"YAML: {str(exc).splitlines()[0]}")]
     finally:
         loader.dispose()
     if root is None:
