@@ -1,0 +1,33 @@
+"""What a template's Python half works with: the store, the template and the checked parameter values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from survgraph.graph import GraphStore
+from survgraph.queries.templates import MAIN, Template
+from survgraph.queries.walk import Fetch
+
+
+@dataclass
+class Context:
+    store: GraphStore
+    template: Template
+    values: dict[str, Any]
+
+    def run(self, statement: str = MAIN, **runtime: Any) -> list[dict[str, Any]]:
+        """Run one of the template's statements (the store's variant, if any) and return its rows."""
+        text = self.template.render(statement, self.store.name, self.values)
+        params = self.template.cypher_params(statement, self.store.name, self.values, runtime)
+        return self.store.query(text, params)
+
+    def fetch(self, statement: str = "expand") -> Fetch:
+        """The statement as a breadth-first step: frontier ids in, rows of claims out."""
+        return lambda frontier: self.run(statement, frontier=frontier)
+
+
+#: A template's Python half: runs its statements and shapes the rows (one dict per row, keyed by
+#: the template's columns).
+Runner = Callable[[Context], list[dict[str, Any]]]
