@@ -1,0 +1,141 @@
+"""The API's exceptions, each carrying its HTTP status, and the one place every error becomes JSON.
+
+Every error response, whatever raised it, has the shape {"error": "...", "details": ["...", ...]}.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from survgraph.graph import ReadOnlyViolation, StoreAuthError, StoreError, StoreUnavailable
+from survgraph.loaders import InvalidRecords
+from survgraph.queries import TemplateParamError, UnknownTemplate
+
+log = logging.getLogger("survgraph.api")
+
+
+class ApiError(Exception):
+    """An error a client can act on; `status` is the HTTP status it maps to."""
+
+    status: ClassVar[int] = 500
+
+    def __init__(self, message: str, details: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = list(details)
+
+
+class BadRequest(ApiError):
+    status = 400
+
+
+class Unauthorized(ApiError):
+    status = 401
+
+
+class NotFound(ApiError):
+    status = 404
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
+
+
+class Unprocessable(ApiError):
+    status = 422
+
+
+class Unavailable(ApiError):
+    status = 503
+
+
+def error_body(message: str, details: Sequence[str] = ()) -> dict[str, Any]:
+    return {"error": message, "details": list(details)}
+
+
+def _json(
+    status: int, message: str, details: Sequence[str] = (), headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(error_body(message, details), status_code=status, headers=headers)
+
+
+def validation_details(errors: Sequence[Any]) -> list[str]:
+    """Pydantic/FastAPI error dicts as "location: message" lines, e.g. "query.max_hops: ..."."""
+    out = []
+    for err in errors:
+        loc = ".".join(str(part) for part in err.get("loc", ()))
+        msg = str(err.get("msg", "invalid"))
+        out.append(f"{loc}: {msg}" if loc else msg)
+    return out
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map every exception the API can meet to its status and the common JSON shape."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "X-API-Key"} if exc.status == 401 else None
+        return _json(exc.status, exc.message, exc.details, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _request_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _json(422, "invalid request", validation_details(exc.errors()))
+
+    @app.exception_handler(TemplateParamError)
+    async def _template_params(request: Request, exc: TemplateParamError) -> JSONResponse:
+        # details: one {"param", "message", "type"} per problem
+        details = [f"{d.get('param', '-')}: {d.get('message', '')}" for d in exc.details] or [str(exc)]
+        return _json(422, f"invalid parameters for query template {exc.template!r}", details)
+
+    @app.exception_handler(UnknownTemplate)
+    async def _unknown_template(request: Request, exc: UnknownTemplate) -> JSONResponse:
+        return _json(404, f"unknown query template {exc.name!r}", [f"known: {', '.join(exc.known)}"])
+
+    @app.exception_handler(InvalidRecords)
+    async def _invalid_records(request: Request, exc: InvalidRecords) -> JSONResponse:
+        return _json(
+            422, f"{len(exc.problems)} problem(s) in the records; nothing was written", [str(p) for p in exc.problems]
+        )
+
+    @app.exception_handler(StoreUnavailable)
+    async def _unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
+        # Drop the store that failed so that the next request connects afresh (see provider.py).
+        provider = getattr(request.app.state, "provider", None)
+        failed = getattr(request.state, "store", None)
+        if provider is not None:
+            provider.retire(failed)
+        return _json(503, "the graph store is unavailable; try again shortly", [str(exc)], {"Retry-After": "5"})
+
+    @app.exception_handler(StoreAuthError)
+    async def _auth(request: Request, exc: StoreAuthError) -> JSONResponse:
+        # The server's own credentials are wrong: the client can do nothing but wait for a fix.
+        return _json(503, "the graph store refused the API's credentials", [str(exc)])
+
+    @app.exception_handler(ReadOnlyViolation)
+    async def _read_only(request: Request, exc: ReadOnlyViolation) -> JSONResponse:
+        return _json(400, "refused: the query cannot be shown to only read", [str(exc)])
+
+    @app.exception_handler(StoreError)
+    async def _store_error(request: Request, exc: StoreError) -> JSONResponse:
+        # Queries the API builds itself should never fail; when one does it is our bug, not the client's.
+        log.error("store error on %s %s: %s", request.method, request.url.path, exc)
+        return _json(500, "internal error: the graph store failed to answer")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = exc.detail if isinstance(exc.detail, str) else "error"
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"no such endpoint: {request.method} {request.url.path}"
+        return _json(exc.status_code, message, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _json(500, "internal error")

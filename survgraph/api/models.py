@@ -1,0 +1,199 @@
+"""Typed response bodies. Entities are flat: the common fields typed, the kind's own columns alongside."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from survgraph.queries.raw import MAX_QUERY_LENGTH
+from survgraph.schema import Confidence, Money, Quantity
+
+
+class ErrorOut(BaseModel):
+    """The shape of every error response."""
+
+    error: str
+    details: list[str] = Field(default_factory=list)
+
+
+class HealthOut(BaseModel):
+    status: str = "ok"
+
+
+class ReadyOut(BaseModel):
+    status: str = "ready"
+    store: str
+
+
+class EntityRef(BaseModel):
+    """Enough of an entity to show and link it."""
+
+    id: str
+    kind: str
+    name: str | None = None
+
+
+class EntityOut(BaseModel):
+    """An entity: the fields every kind has, and under `properties` the columns of its own kind
+    (`hq_country` for a Vendor, `kind` and `country` for an Organization, `value` for a Project ...)."""
+
+    id: str
+    kind: str = Field(description="The node kind (label): Vendor, Organization, ...")
+    name: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    description: str | None = None
+    wikidata: str | None = None
+    confidence: Confidence | None = None
+    source_ids: list[str] = Field(default_factory=list)
+    properties: dict[str, Any] = Field(default_factory=dict)
+
+
+class SourceOut(BaseModel):
+    """A publication that supports a claim."""
+
+    id: str
+    title: str | None = None
+    publisher: str | None = None
+    date: str | None = None
+    date_note: str | None = None
+    url: str | None = None
+    accessed: str | None = None
+
+
+class ClaimOut(BaseModel):
+    """One sourced statement: `from_id` relates to `to_id` by `type`, with the sources resolved."""
+
+    id: str
+    type: str
+    from_id: str
+    to_id: str
+    confidence: Confidence | None = None
+    start: str | None = None
+    end: str | None = None
+    technologies: list[str] = Field(default_factory=list)
+    amount: Money | None = None
+    quantity: Quantity | None = None
+    notes: str | None = None
+    key: str | None = None
+    source_ids: list[str] = Field(default_factory=list)
+    sources: list[SourceOut] = Field(default_factory=list)
+
+
+class EntityClaimOut(ClaimOut):
+    """A claim seen from one of its endpoints; `other` is the entity at the far end."""
+
+    other: EntityRef
+
+
+class EntityDetailOut(BaseModel):
+    entity: EntityOut
+    sources: list[SourceOut]
+    outgoing: list[EntityClaimOut]
+    incoming: list[EntityClaimOut]
+
+
+class Page(BaseModel):
+    total: int = Field(description="Matches before pagination.")
+    limit: int
+    offset: int
+
+
+class EntityPage(Page):
+    items: list[EntityOut]
+
+
+class ClaimPage(Page):
+    items: list[ClaimOut]
+
+
+class ParamOut(BaseModel):
+    """One template parameter: for int, min/max bound the value; for str its length; for lists their size."""
+
+    name: str
+    type: str
+    required: bool
+    default: Any = None
+    min: int | None = None
+    max: int | None = None
+    check: str | None = Field(default=None, description="A schema check: entity_id, country_code, ...")
+    kinds: list[str] = Field(default_factory=list, description="Node kinds an entity_id must be of.")
+    description: str = ""
+
+
+class ColumnOut(BaseModel):
+    name: str
+    description: str = ""
+
+
+class TemplateOut(BaseModel):
+    name: str
+    title: str
+    description: str
+    params: list[ParamOut]
+    columns: list[ColumnOut]
+    parameters_schema: dict[str, Any] = Field(description="JSON Schema of the query parameters.")
+
+
+class TemplateList(BaseModel):
+    items: list[TemplateOut]
+
+
+class RowsOut(BaseModel):
+    """Rows of a query: nodes come as entity objects, relationships as claim objects."""
+
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    truncated: bool = False
+
+
+class QueryResultOut(RowsOut):
+    template: str
+    params: dict[str, Any]
+
+
+class PathClaimOut(ClaimOut):
+    direction: Literal["->", "<-"] = Field(description="'->' if the claim points along the path, '<-' if against.")
+
+
+class PathOut(BaseModel):
+    rank: int = Field(description="1 for the first path (paths are ordered by their node and claim ids).")
+    hops: int
+    text: str = Field(description="The path on one line: Initech -[SUPPLIES]-> Civil Registry <-[...]- ...")
+    nodes: list[EntityRef]
+    relationships: list[PathClaimOut]
+
+
+class PathsOut(BaseModel):
+    """Every shortest path (up to `limit`) between two entities; claims are followed in either direction."""
+
+    from_id: str
+    to_id: str
+    max_hops: int
+    types: list[str] | None
+    paths: list[PathOut]
+
+
+class StatsOut(BaseModel):
+    nodes: dict[str, int]
+    edges: dict[str, int]
+
+
+class CypherIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    query: str = Field(min_length=1, max_length=MAX_QUERY_LENGTH, description="One read-only Cypher statement.")
+    params: dict[str, Any] = Field(default_factory=dict, description="Values for the query's $parameters.")
+
+
+class KindCountOut(BaseModel):
+    created: int
+    updated: int
+
+
+class LoadOut(BaseModel):
+    """What POST /records wrote, per node kind and edge type, and the warnings validation raised."""
+
+    nodes: dict[str, KindCountOut]
+    edges: dict[str, KindCountOut]
+    warnings: list[str]

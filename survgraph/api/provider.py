@@ -1,0 +1,184 @@
+"""Hands the API its store: opened lazily, the embedded one once per process, Neo4j re-created after an outage.
+
+Recovery: when a request meets StoreUnavailable, the error handler retires the store it used. The next
+request opens a fresh store (a new driver for Neo4j) and pings it before caching it, so while the server
+stays down each request fails fast with 503, and the first request after it is back gets a live driver.
+A request that meets the outage on the old driver waits out the driver's retries (up to ~30 s) before
+its 503; `monitor` pings the cached driver every few seconds and retires it as soon as the server is
+gone, so that few requests ever start on a dead driver.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import logging
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from survgraph.graph import (
+    GraphStore,
+    StoreError,
+    StoreKind,
+    StoreSettings,
+    WritePlan,
+    WriteSummary,
+    open_store,
+)
+from survgraph.graph.store import DEFAULT_BATCH_SIZE, Progress
+
+#: How long a retired Neo4j driver stays open for requests still using it.
+RETIRED_GRACE_S = 60.0
+
+log = logging.getLogger("survgraph.api")
+
+
+class LockedStore(GraphStore):
+    """Serialises every call into an embedded store.
+
+    One LadybugDB connection is shared by all request threads, and a write runs as BEGIN ... COMMIT on that
+    connection: a read from another thread in between would join the write's transaction.
+    """
+
+    def __init__(self, inner: GraphStore) -> None:
+        super().__init__(inner.registry)
+        self.inner = inner
+        self.name = inner.name
+        self._lock = threading.RLock()
+
+    def ensure_schema(self) -> None:
+        with self._lock:
+            self.inner.ensure_schema()
+
+    def write(
+        self, plan: WritePlan, *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None
+    ) -> WriteSummary:
+        with self._lock:
+            return self.inner.write(plan, batch_size=batch_size, progress=progress)
+
+    def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            return self.inner.query(cypher, params)
+
+    def ping(self) -> None:
+        with self._lock:
+            self.inner.ping()
+
+    def clear(self) -> None:
+        with self._lock:
+            self.inner.clear()
+
+    def close(self) -> None:
+        with self._lock:
+            self.inner.close()
+
+    def __getattr__(self, name: str) -> Any:
+        # Engine-specific extras (data_dir, explain_query_type ...) still reach the wrapped store.
+        return getattr(self.inner, name)
+
+
+_embedded: dict[Path, LockedStore] = {}
+_embedded_lock = threading.Lock()
+
+
+def _close_embedded() -> None:
+    with _embedded_lock:
+        for store in _embedded.values():
+            store.close()
+        _embedded.clear()
+
+
+atexit.register(_close_embedded)
+
+
+def shared_store(settings: StoreSettings) -> GraphStore:
+    """The store `settings` name. Embedded: the one instance of this process (LadybugDB locks its files,
+    so a second open would fail); callers must not close it. Neo4j: a new store the caller owns."""
+    if settings.store is not StoreKind.embedded:
+        return open_store(settings)
+    key = settings.data_dir.expanduser().resolve()
+    with _embedded_lock:
+        store = _embedded.get(key)
+        if store is None:
+            store = LockedStore(open_store(settings))
+            _embedded[key] = store
+        return store
+
+
+class StoreProvider:
+    """The store for one app. A store passed in by the caller is used as is and never closed or replaced."""
+
+    def __init__(self, settings: StoreSettings, store: GraphStore | None = None) -> None:
+        self.settings = settings
+        self._given = store is not None
+        if store is not None and store.name == StoreKind.embedded.value and not isinstance(store, LockedStore):
+            store = LockedStore(store)
+        self._store = store
+        self._lock = threading.Lock()
+        self._retired: list[tuple[threading.Timer, GraphStore]] = []
+
+    @property
+    def owns_store(self) -> bool:
+        return not self._given
+
+    def get(self) -> GraphStore:
+        """The current store, opening (and pinging) a new one if there is none: raises StoreUnavailable."""
+        store = self._store
+        if store is not None:
+            return store
+        with self._lock:
+            if self._store is None:
+                fresh = shared_store(self.settings)
+                if self.settings.store is StoreKind.neo4j:
+                    # Ping before caching: a driver to a dead server must not be kept as "the" store.
+                    # The schema is ensured here, under the lock, and not by concurrent first queries.
+                    try:
+                        fresh.ping()
+                        fresh.ensure_schema()
+                    except BaseException:
+                        fresh.close()
+                        raise
+                self._store = fresh
+            return self._store
+
+    def retire(self, store: GraphStore | None) -> None:
+        """Forget `store` after it failed with StoreUnavailable, so that the next request reconnects."""
+        if self._given or store is None or store.name != StoreKind.neo4j.value:
+            return  # the embedded store is per process, and a caller's store is the caller's
+        with self._lock:
+            if self._store is not store:
+                return  # another request already replaced it
+            self._store = None
+        # Requests still running on the old driver may finish; close it once they surely have.
+        timer = threading.Timer(RETIRED_GRACE_S, store.close)
+        timer.daemon = True
+        timer.start()
+        self._retired.append((timer, store))
+
+    async def monitor(self, interval_s: float) -> None:
+        """Ping the cached Neo4j store every `interval_s` and retire it once it stops answering (runs as a
+        task for the app's lifetime). Pings run on asyncio's own executor, not the request thread pool,
+        so that requests stuck in driver retries cannot delay the check that would unstick the rest."""
+        while True:
+            await asyncio.sleep(interval_s)
+            store = self._store
+            if store is None or self._given or store.name != StoreKind.neo4j.value:
+                continue
+            try:
+                await asyncio.to_thread(store.ping)
+            except StoreError as exc:
+                log.warning("graph store stopped answering; reconnecting on the next request: %s", exc)
+                self.retire(store)
+
+    def close(self) -> None:
+        """Close what this provider opened (not a caller's store, not the process's embedded store)."""
+        with self._lock:
+            store, self._store = self._store, None
+            retired, self._retired = self._retired, []
+        for timer, old in retired:
+            timer.cancel()
+            old.close()
+        if store is not None and not self._given and store.name == StoreKind.neo4j.value:
+            store.close()

@@ -1,0 +1,41 @@
+"""/claims: the edges of the graph, each a sourced claim, filtered and paginated."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from survgraph.api.deps import StoreDep
+from survgraph.api.models import ClaimPage
+from survgraph.api.params import MAX_ID_LENGTH, Limit, Offset, edge_type
+from survgraph.api.reads import GraphReads
+from survgraph.schema import REGISTRY, Confidence
+
+router = APIRouter(prefix="/claims", tags=["claims"])
+
+IdQuery = Annotated[str | None, Query(max_length=MAX_ID_LENGTH)]
+
+
+@router.get("", summary="List claims by type, endpoint and confidence", response_model=ClaimPage)
+def list_claims(
+    store: StoreDep,
+    type: Annotated[
+        str | None,
+        Query(max_length=MAX_ID_LENGTH, description=f"Edge type: {', '.join(REGISTRY.edge_types)}."),
+    ] = None,
+    from_id: Annotated[str | None, Query(alias="from", max_length=MAX_ID_LENGTH, description="Subject id.")] = None,
+    to_id: Annotated[str | None, Query(alias="to", max_length=MAX_ID_LENGTH, description="Object id.")] = None,
+    confidence: Confidence | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> ClaimPage:
+    total, items = GraphReads(store).search_claims(
+        type=edge_type(type) if type else None,
+        from_id=from_id,
+        to_id=to_id,
+        confidence=confidence.value if confidence else None,
+        limit=limit,
+        offset=offset,
+    )
+    return ClaimPage(total=total, limit=limit, offset=offset, items=items)

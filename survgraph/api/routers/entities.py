@@ -1,0 +1,57 @@
+"""/entities: list and search entities; /entities/{id}: one entity with its sources and claims."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from survgraph.api.deps import StoreDep
+from survgraph.api.errors import NotFound
+from survgraph.api.models import EntityDetailOut, EntityPage, ErrorOut
+from survgraph.api.params import MAX_ID_LENGTH, MAX_TEXT_LENGTH, Limit, Offset, node_kind
+from survgraph.api.reads import GraphReads
+from survgraph.schema import REGISTRY
+
+router = APIRouter(prefix="/entities", tags=["entities"])
+
+_KINDS = list(REGISTRY.node_kinds)
+
+
+@router.get("", summary="List entities, optionally of one kind or matching a name", response_model=EntityPage)
+def list_entities(
+    store: StoreDep,
+    kind: Annotated[
+        str | None,
+        Query(max_length=MAX_ID_LENGTH, description=f"Node kind: {', '.join(_KINDS)} (or its id prefix)."),
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=MAX_TEXT_LENGTH, description="Case-insensitive substring of the name or an alias."),
+    ] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> EntityPage:
+    label = node_kind(kind) if kind else None
+    total, items = GraphReads(store).search_entities(kind=label, q=q or None, limit=limit, offset=offset)
+    return EntityPage(total=total, limit=limit, offset=offset, items=items)
+
+
+@router.get(
+    "/{entity_id}",
+    summary="One entity: its properties, its sources, and its claims in both directions",
+    response_model=EntityDetailOut,
+    responses={404: {"model": ErrorOut, "description": "No entity has this id"}},
+)
+def get_entity(
+    store: StoreDep,
+    entity_id: Annotated[str, Path(max_length=MAX_ID_LENGTH, description="e.g. vendor:huawei")],
+) -> EntityDetailOut:
+    reads = GraphReads(store)
+    entity = reads.entity(entity_id)
+    if entity is None:
+        raise NotFound(f"no entity with id {entity_id!r}")
+    outgoing, incoming = reads.entity_claims(entity)
+    found = reads.sources(entity.source_ids)
+    sources = [found[s] for s in entity.source_ids if s in found]
+    return EntityDetailOut(entity=entity, sources=sources, outgoing=outgoing, incoming=incoming)
