@@ -141,6 +141,10 @@ def dump(store: GraphStore) -> tuple[list[Any], list[Any]]:
 
 # -- vendors_touching_national_data_centres --------------------------------------------------------
 
+#: By default the search skips HEADQUARTERED_IN and LOCATED_IN; the geographic paths of the small
+#: fixture are tested by asking for every type.
+EVERY_TYPE = ",".join(REGISTRY.edge_types)
+
 INITECH = {
     "vendor_id": "vendor:initech",
     "vendor_name": "Initech",
@@ -214,16 +218,19 @@ GLOBEX = {
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({}, [INITECH]),  # default max_hops=3
+        ({}, [INITECH]),  # default max_hops=3, no geography
         ({"max_hops": 1}, []),
         ({"max_hops": 2}, [INITECH]),
-        ({"max_hops": "4"}, [INITECH, ACME]),
-        ({"max_hops": 5}, [INITECH, ACME]),
-        ({"max_hops": 6}, [INITECH, ACME, GLOBEX]),
-        ({"max_hops": 6, "country": "ZW"}, [INITECH, ACME, GLOBEX]),
-        ({"max_hops": 6, "country": "zw"}, [INITECH, ACME, GLOBEX]),
-        ({"max_hops": 6, "country": "PK"}, []),
-        ({"max_hops": 6, "country": ""}, [INITECH, ACME, GLOBEX]),
+        ({"max_hops": 6}, [INITECH]),  # Acme and Globex are linked only through where they are
+        ({"max_hops": 6, "types": "LOCATED_IN"}, []),
+        ({"types": EVERY_TYPE}, [INITECH]),
+        ({"max_hops": "4", "types": EVERY_TYPE}, [INITECH, ACME]),
+        ({"max_hops": 5, "types": EVERY_TYPE}, [INITECH, ACME]),
+        ({"max_hops": 6, "types": EVERY_TYPE}, [INITECH, ACME, GLOBEX]),
+        ({"max_hops": 6, "country": "ZW", "types": EVERY_TYPE}, [INITECH, ACME, GLOBEX]),
+        ({"max_hops": 6, "country": "zw", "types": EVERY_TYPE}, [INITECH, ACME, GLOBEX]),
+        ({"max_hops": 6, "country": "PK", "types": EVERY_TYPE}, []),
+        ({"max_hops": 6, "country": "", "types": EVERY_TYPE}, [INITECH, ACME, GLOBEX]),
     ],
 )
 def test_vendors_touching_national_data_centres(
@@ -238,7 +245,9 @@ def test_witness_paths_carry_whole_claims(graphs: Graphs, engine: str) -> None:
     """Path relationships are whole claims (every registry column) plus direction: the API builds
     its claim objects, with sources, from them."""
     (row,) = [
-        r for r in run(graphs, engine, "vendors_touching_national_data_centres", {"max_hops": 4}) if r["hops"] == 4
+        r
+        for r in run(graphs, engine, "vendors_touching_national_data_centres", {"max_hops": 4, "types": EVERY_TYPE})
+        if r["hops"] == 4
     ]
     columns = {c.name for c in REGISTRY.edge_columns} | {"type", "direction"}
     for rel in row["path"]["relationships"]:
@@ -253,7 +262,9 @@ def test_witness_paths_carry_whole_claims(graphs: Graphs, engine: str) -> None:
 def test_vendors_touching_second_data_centre_and_ties(graphs: Graphs, engine: str) -> None:
     """With tests/fixtures/queries/: a data centre in PK, two claims from Pakistan to it (LOCATED_IN and
     DEPLOYS, tie broken by claim id), and vendors reaching it through a contract and a subsidiary."""
-    rows = run(graphs, engine, "vendors_touching_national_data_centres", {"country": "PK"}, "extra")
+    rows = run(
+        graphs, engine, "vendors_touching_national_data_centres", {"country": "PK", "types": EVERY_TYPE}, "extra"
+    )
     pk_to_ndc = min(X("LOCATED_IN", "database:pk-ndc", "country:PK"), X("DEPLOYS", "country:PK", "database:pk-ndc"))
     direction = "<-" if pk_to_ndc == X("LOCATED_IN", "database:pk-ndc", "country:PK") else "->"
     pk_ndc = [{"id": "database:pk-ndc", "name": "Pakistan National Data Centre", "country": "PK"}]
@@ -318,7 +329,7 @@ def test_vendors_touching_second_data_centre_and_ties(graphs: Graphs, engine: st
         },
     ]
     # Without the country filter, Initech reaches both data centres: nearest first.
-    both = run(graphs, engine, "vendors_touching_national_data_centres", {"max_hops": 3}, "extra")
+    both = run(graphs, engine, "vendors_touching_national_data_centres", {"max_hops": 3, "types": EVERY_TYPE}, "extra")
     initech = next(r for r in both if r["vendor_id"] == "vendor:initech")
     assert [(d["id"], d["hops"]) for d in initech["data_centres"]] == [("database:ndc", 2), ("database:pk-ndc", 3)]
     assert initech["hops"] == 2
@@ -1229,6 +1240,7 @@ def test_text_values_are_coerced() -> None:
     assert TEMPLATES.get("vendors_touching_national_data_centres").validate({"country": "pk"}) == {
         "max_hops": 3,
         "country": "PK",
+        "types": None,
     }
     assert TEMPLATES.get("vendors_by_technology").validate({"technology": " CCTV "})["technology"] == "cctv"
 
@@ -1396,7 +1408,14 @@ def test_cli_query_formats(cli_store_dir: Path, monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv("SURVGRAPH_DATA_DIR", str(cli_store_dir))
     monkeypatch.setenv("SURVGRAPH_STORE", "embedded")
     runner = CliRunner()
-    args = ["query", "vendors_touching_national_data_centres", "--param", "max_hops=4"]
+    args = [
+        "query",
+        "vendors_touching_national_data_centres",
+        "--param",
+        "max_hops=4",
+        "--param",
+        f"types={EVERY_TYPE}",
+    ]
     result = runner.invoke(app, [*args, "--format", "json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)

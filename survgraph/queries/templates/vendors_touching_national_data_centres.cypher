@@ -1,11 +1,12 @@
 // @name vendors_touching_national_data_centres
 // @title Vendors near national data centres
-// @description Vendors with a path of at most max_hops claims (any direction, any edge type) to a
+// @description Vendors with a path of at most max_hops claims (any direction) to a
 // @description database of kind national_data_centre, optionally only data centres in one country.
 // @description Per vendor: the data centres it reaches and how far, one shortest witness path, and
 // @description the sources of every claim on that path.
 // @param max_hops int default=3 min=1 max=6: longest path to a data centre, in claims (edges)
 // @param country str default=null check=country_code: only data centres in this country (ISO 3166-1 alpha-2, e.g. ZW)
+// @param types list[str] default=null check=edge_type: follow only these edge types; by default every type but HEADQUARTERED_IN and LOCATED_IN, since sharing a country is not a link
 // @runtime frontier list[str]: ids of the nodes to expand next (set by the breadth-first search)
 // @runtime ids list[str]: ids of the claims to read whole (set by the runner)
 // @column vendor_id: the vendor's id
@@ -33,8 +34,8 @@ WHERE $country = '' OR d.country = $country OR $country IN codes
 RETURN d.id AS id, d.name AS name, d.country AS country
 ORDER BY id;
 
-// @statement expand: every claim touching the frontier, either direction, any type
-MATCH (a)-[r]-(b)
+// @statement expand: every claim of the chosen types touching the frontier, either direction
+MATCH (a)-[r{{types}}]-(b)
 WHERE a.id IN $frontier
 RETURN a.id AS node_id, r.id AS claim_id, r.from_id AS from_id, r.to_id AS to_id,
        b.id AS other_id, b.name AS other_name;
