@@ -1,0 +1,248 @@
+"""The part of the graph a page shows: the whole graph, an entity's neighbourhood or a query's result.
+
+Reads go through the GraphStore interface (and query templates) only. Labels and relationship types in
+the Cypher below come from the schema registry; data travels in $parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from survgraph.graph import GraphStore
+from survgraph.queries import TEMPLATES, run_template
+from survgraph.schema import Registry
+
+#: Hop bounds are validated integers (Cypher cannot take them as parameters, and a deep ego network of a
+#: hub is the whole graph).
+MIN_DEPTH, MAX_DEPTH = 0, 4
+#: How many nodes one page may hold before the neighbourhood walk stops (and says so).
+DEFAULT_MAX_NODES = 5_000
+
+
+class VizError(Exception):
+    """A page cannot be built as asked (unknown entity, bad depth); the message says why."""
+
+
+@dataclass
+class Subgraph:
+    """Nodes and claims to draw, the sources they cite, and what to highlight.
+
+    `nodes` and `edges` hold the store's normalised rows, keyed by id. `paths` are witness paths of a query,
+    each as the ordered node ids and claim ids it passes through.
+    """
+
+    title: str
+    subtitle: str = ""
+    nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    edges: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    paths: list[tuple[list[str], list[str]]] = field(default_factory=list)
+    highlight_nodes: set[str] = field(default_factory=set)
+    highlight_edges: set[str] = field(default_factory=set)
+    focus: str | None = None
+    truncated: bool = False
+
+
+def drawn_kinds(registry: Registry) -> list[str]:
+    """Node kinds that are drawn: those some edge type can touch. Sources are not (no claim points at a
+    source); they appear in tooltips, under the claims and entities that cite them."""
+    touched = {k for e in registry.edge_types.values() for pair in e.endpoints for k in pair}
+    return [label for label in registry.node_kinds if label in touched]
+
+
+class SubgraphReader:
+    """Builds Subgraphs from one store."""
+
+    def __init__(self, store: GraphStore, *, max_nodes: int = DEFAULT_MAX_NODES) -> None:
+        self.store = store
+        self.registry = store.registry
+        self.max_nodes = max_nodes
+        self._types = "|".join(self.registry.edge_types)
+        self._drawn_kinds = set(drawn_kinds(self.registry))
+
+    # -- the three views -----------------------------------------------------------------------
+
+    def whole(self) -> Subgraph:
+        """Every drawn node and every claim."""
+        sub = Subgraph(title="The whole graph")
+        for label in drawn_kinds(self.registry):
+            for row in self.store.query(f"MATCH (n:{label}) RETURN n"):
+                sub.nodes[row["n"]["id"]] = row["n"]
+        for etype in self.registry.edge_types:
+            for row in self.store.query(f"MATCH ()-[r:{etype}]->() RETURN r"):
+                sub.edges[row["r"]["id"]] = row["r"]
+        sub.subtitle = f"{len(sub.nodes)} entities, {len(sub.edges)} claims"
+        self._add_sources(sub)
+        return sub
+
+    def ego(self, entity_id: str, depth: int = 1) -> Subgraph:
+        """The entity, everything within `depth` hops of it in either direction, and the claims among them."""
+        if not MIN_DEPTH <= depth <= MAX_DEPTH:
+            raise VizError(f"depth must be between {MIN_DEPTH} and {MAX_DEPTH}, not {depth}")
+        centre = self.nodes_by_id([entity_id]).get(entity_id)
+        if centre is None:
+            raise VizError(f"no entity with id {entity_id!r}")
+        ids, truncated = self.neighbourhood({entity_id}, depth)
+        sub = Subgraph(title=f"{centre['name']}", focus=entity_id, truncated=truncated)
+        sub.nodes = self.nodes_by_id(ids)
+        sub.edges = self.edges_among(sub.nodes)
+        hops = "hop" if depth == 1 else "hops"
+        sub.subtitle = f"{entity_id}: {depth} {hops}, {len(sub.nodes)} entities, {len(sub.edges)} claims"
+        if truncated:
+            sub.subtitle += f" (stopped at {self.max_nodes} entities)"
+        self._add_sources(sub)
+        return sub
+
+    def query(self, name: str, params: Mapping[str, Any], *, context: int = 0) -> Subgraph:
+        """The result of the query template `name`. Raises UnknownTemplate and TemplateParamError (from
+        survgraph.queries) for an unknown name or bad parameters."""
+        template = TEMPLATES.get(name)
+        rows = run_template(self.store, name, params)
+        # The entities a query is about (vendor=vendor:acme) belong in its picture even when no row
+        # repeats them.
+        subjects = {v["id"] for kind, v in _graph_values(template.validate(params)) if kind == "id"}
+        sub = self.from_rows(template.title or name, rows, subjects=subjects, context=context)
+        given = ", ".join(f"{k}={v}" for k, v in sorted(params.items())) or "default parameters"
+        sub.subtitle = f"{name} ({given}): {sub.subtitle}"
+        return sub
+
+    def from_rows(
+        self, title: str, rows: list[dict[str, Any]], *, subjects: Iterable[str] = (), context: int = 0
+    ) -> Subgraph:
+        """Every node, claim and path found in a query's rows, and the `subjects`, highlighted, over the
+        claims among those nodes (and their `context`-hop neighbourhood) drawn plain. Rows may hold nodes,
+        relationships and paths as the stores return them, or just ids (of entities or of claims)."""
+        if not MIN_DEPTH <= context <= MAX_DEPTH:
+            raise VizError(f"context must be between {MIN_DEPTH} and {MAX_DEPTH}, not {context}")
+        sub = Subgraph(title=title)
+        found_nodes: set[str] = set(subjects)
+        found_edges: dict[str, dict[str, Any]] = {}
+        other_ids: set[str] = set()
+        for kind, value in _graph_values(rows):
+            if kind == "node":
+                found_nodes.add(value["id"])
+            elif kind == "edge":
+                found_edges[value["id"]] = value
+            elif kind == "id":
+                other_ids.add(value["id"])
+            else:
+                path_nodes = [n["id"] for n in value["nodes"]]
+                path_edges = [r["id"] for r in value["relationships"]]
+                found_nodes.update(path_nodes)
+                found_edges.update({r["id"]: r for r in value["relationships"]})
+                if (path_nodes, path_edges) not in sub.paths:
+                    sub.paths.append((path_nodes, path_edges))
+        # An id is an entity's if its prefix names a node kind; any other may be a claim's.
+        for ident in other_ids:
+            if self.registry.kind_of_id(ident) is not None:
+                found_nodes.add(ident)
+        found_edges.update(self.edges_by_id(i for i in other_ids if i not in found_nodes and i not in found_edges))
+        ends = {e[end] for e in found_edges.values() for end in ("from_id", "to_id")}
+        wanted = found_nodes | ends
+        if context:
+            wanted, sub.truncated = self.neighbourhood(wanted, context)
+        sub.nodes = self.nodes_by_id(wanted)
+        sub.edges = self.edges_among(sub.nodes)
+        sub.edges.update(
+            {k: e for k, e in found_edges.items() if e["from_id"] in sub.nodes and e["to_id"] in sub.nodes}
+        )
+        sub.highlight_nodes = (found_nodes | ends) & set(sub.nodes)
+        sub.highlight_edges = set(found_edges) & set(sub.edges)
+        parts = [f"{len(rows)} rows"]
+        if sub.paths:
+            parts.append(f"{len(sub.paths)} witness paths")
+        parts.append(f"{len(sub.nodes)} entities, {len(sub.edges)} claims")
+        sub.subtitle = ", ".join(parts)
+        self._add_sources(sub)
+        return sub
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def nodes_by_id(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The drawn nodes with these ids (unknown ids, and sources, are left out)."""
+        by_label: dict[str, list[str]] = {}
+        for node_id in sorted(set(ids)):
+            kind = self.registry.kind_of_id(node_id)
+            if kind is not None and kind.label in self._drawn_kinds:
+                by_label.setdefault(kind.label, []).append(node_id)
+        found: dict[str, dict[str, Any]] = {}
+        for label, wanted in by_label.items():
+            for row in self.store.query(f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n", {"ids": wanted}):
+                found[row["n"]["id"]] = row["n"]
+        return found
+
+    def neighbourhood(self, start: set[str], depth: int) -> tuple[set[str], bool]:
+        """Ids within `depth` hops of `start`, either direction; True if the walk hit `max_nodes`."""
+        seen = set(start)
+        frontier = set(start)
+        for _ in range(depth):
+            if not frontier:
+                break
+            params = {"ids": sorted(frontier)}
+            found: set[str] = set()
+            for pattern in ("(a)-[r:{t}]->(b)", "(b)-[r:{t}]->(a)"):
+                cypher = f"MATCH {pattern.format(t=self._types)} WHERE a.id IN $ids RETURN DISTINCT b.id AS id"
+                found.update(row["id"] for row in self.store.query(cypher, params))
+            frontier = {i for i in found - seen if self._drawn(i)}
+            if len(seen) + len(frontier) > self.max_nodes:
+                seen.update(sorted(frontier)[: self.max_nodes - len(seen)])
+                return seen, True
+            seen |= frontier
+        return seen, False
+
+    def edges_by_id(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The claims with these ids (unknown ids are left out)."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        cypher = f"MATCH ()-[r:{self._types}]->() WHERE r.id IN $ids RETURN r"
+        return {row["r"]["id"]: row["r"] for row in self.store.query(cypher, {"ids": wanted})}
+
+    def edges_among(self, nodes: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+        """Every claim whose two ends are both among `nodes`."""
+        if not nodes:
+            return {}
+        ids = sorted(nodes)
+        cypher = f"MATCH (a)-[r:{self._types}]->(b) WHERE a.id IN $ids AND b.id IN $ids RETURN r"
+        return {row["r"]["id"]: row["r"] for row in self.store.query(cypher, {"ids": ids})}
+
+    def _drawn(self, node_id: str) -> bool:
+        kind = self.registry.kind_of_id(node_id)
+        return kind is not None and kind.label in self._drawn_kinds
+
+    def _add_sources(self, sub: Subgraph) -> None:
+        cited = {s for row in [*sub.nodes.values(), *sub.edges.values()] for s in row.get("source_ids") or []}
+        if not cited:
+            return
+        rows = self.store.query("MATCH (s:Source) WHERE s.id IN $ids RETURN s", {"ids": sorted(cited)})
+        sub.sources = {row["s"]["id"]: row["s"] for row in rows}
+
+
+#: What an entity or claim id looks like (survgraph.schema.models.EntityId).
+_ID = re.compile(r"^[a-z]+:[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$")
+
+
+def _graph_values(value: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Everything drawable inside query rows, at any depth: relationships ("edge") and paths ("path") as
+    the stores return them, nodes ("node", any dict with an `id` and a `kind`), and any other string that
+    has the form of an id ("id": an entity's or a claim's, to be looked up)."""
+    if isinstance(value, Mapping):
+        if isinstance(value.get("nodes"), list) and isinstance(value.get("relationships"), list):
+            yield "path", dict(value)
+            return
+        if isinstance(value.get("type"), str) and "from_id" in value and "to_id" in value and value.get("id"):
+            yield "edge", dict(value)
+            return
+        if isinstance(value.get("id"), str) and "kind" in value and _ID.match(value["id"]):
+            yield "node", {"id": value["id"]}
+            return
+        for v in value.values():
+            yield from _graph_values(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _graph_values(v)
+    elif isinstance(value, str) and _ID.match(value):
+        yield "id", {"id": value}
