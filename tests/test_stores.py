@@ -90,7 +90,9 @@ def test_read_known_answers(store: GraphStore) -> None:
     assert rows[0]["claim"]["technologies"] == ["cctv", "facial_recognition"]
 
     node = store.query("MATCH (p:Project {id: $id}) RETURN p", {"id": "project:city-cams"})[0]["p"]
-    assert node["kind"] == "Project"
+    assert node["label"] == "Project"
+    bank = store.query("MATCH (o:Organization {id: $id}) RETURN o", {"id": "org:state-bank"})[0]["o"]
+    assert bank["label"] == "Organization" and bank["kind"] == "bank"
     assert node["value_amount"] == 1_000_000 and node["value_currency"] == "USD"
     assert node["start"] == "2016-05" and node["end"] is None and node["aliases"] == []
 

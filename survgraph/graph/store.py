@@ -113,7 +113,7 @@ def batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, An
 
 class GraphStore(ABC):
     """One interface, two engines. Writes are all or nothing; reads return plain Python values:
-    nodes as dicts with `kind` and every registry column, relationships as dicts with `type`,
+    nodes as dicts with `label` (the node kind) and every registry column, relationships as dicts with `type`,
     `from_id`, `to_id` and every claim column, paths as {"nodes": [...], "relationships": [...]}."""
 
     name: str
@@ -186,7 +186,8 @@ class GraphStore(ABC):
 
     def normalise_node(self, label: str, props: Mapping[str, Any]) -> dict[str, Any]:
         cols = self.registry.node_columns.get(label, ())
-        out: dict[str, Any] = {"kind": label}
+        # "label", not "kind": Organization, Database and Initiative have a `kind` column of their own.
+        out: dict[str, Any] = {"label": label}
         for c in cols:
             out[c.name] = _normal_value(props.get(c.name), c.type.value)
         return out
