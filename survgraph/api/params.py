@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Query, Request
 
 from survgraph.api.errors import Unprocessable
+from survgraph.queries import Template
 from survgraph.schema import REGISTRY
 
 MAX_LIMIT = 500
@@ -48,3 +49,19 @@ def node_kind(value: str) -> str:
         f"unknown kind {value[:MAX_ID_LENGTH]!r}",
         [f"allowed: {', '.join(REGISTRY.node_kinds)}"],
     )
+
+
+def template_params(template: Template, request: Request) -> dict[str, Any]:
+    """A template's parameters from the query string: list parameters repeated (`types=A&types=B`)
+    or comma-separated (`types=A,B`). Unknown names go through too: the template's validation names
+    them in its 422."""
+    specs = {p.name: p for p in template.params}
+    params: dict[str, Any] = {}
+    for key in request.query_params:
+        values = request.query_params.getlist(key)
+        spec = specs.get(key)
+        if spec is not None and spec.type == "list[str]":
+            params[key] = [part for v in values for part in v.split(",")]
+        else:
+            params[key] = values[0] if len(values) == 1 else values
+    return params

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 
 from survgraph.api.deps import StoreDep
 from survgraph.api.models import ColumnOut, ErrorOut, ParamOut, QueryResultOut, TemplateList, TemplateOut
-from survgraph.api.params import MAX_ID_LENGTH
+from survgraph.api.params import MAX_ID_LENGTH, template_params
 from survgraph.api.reads import json_safe
 from survgraph.queries import TEMPLATES, Template, run_template
 
@@ -41,17 +41,7 @@ def run_query(
     store: StoreDep, request: Request, name: Annotated[str, Path(max_length=MAX_ID_LENGTH)]
 ) -> QueryResultOut:
     template = TEMPLATES.get(name)  # UnknownTemplate -> 404
-    specs = {p.name: p for p in template.params}
-    params: dict[str, Any] = {}
-    for key in request.query_params:
-        values = request.query_params.getlist(key)
-        spec = specs.get(key)
-        if spec is not None and spec.type == "list[str]":
-            # Repeated (types=A&types=B) or comma-separated (types=A,B), or both.
-            params[key] = [part for v in values for part in v.split(",")]
-        else:
-            # Unknown names go through too: the template's validation names them in its 422.
-            params[key] = values[0] if len(values) == 1 else values
+    params = template_params(template, request)
     rows = run_template(store, name, params)  # TemplateParamError -> 422, with every problem
     columns = list(template.columns) or (list(rows[0]) if rows else [])
     return QueryResultOut(template=name, params=json_safe(params), columns=columns, rows=[json_safe(r) for r in rows])

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from survgraph.api.deps import StoreDep
 from survgraph.api.errors import NotFound
 from survgraph.api.models import ErrorOut
-from survgraph.api.params import MAX_ID_LENGTH
+from survgraph.api.params import MAX_ID_LENGTH, template_params
 from survgraph.queries import TEMPLATES
 from survgraph.viz import MAX_DEPTH, MIN_DEPTH, Page, SubgraphReader, VizError, render_page
 
@@ -68,15 +68,6 @@ def query_graph(
     store: StoreDep, request: Request, name: Annotated[str, Path(max_length=MAX_ID_LENGTH)]
 ) -> HTMLResponse:
     template = TEMPLATES.get(name)  # UnknownTemplate -> 404
-    specs = {p.name: p for p in template.params}
-    params: dict[str, Any] = {}
-    for key in request.query_params:
-        values = request.query_params.getlist(key)
-        spec = specs.get(key)
-        if spec is not None and spec.type == "list[str]":
-            params[key] = [part for v in values for part in v.split(",")]
-        else:
-            # Unknown names go through too: the template's validation names them in its 422.
-            params[key] = values[0] if len(values) == 1 else values
+    params = template_params(template, request)
     sub = SubgraphReader(store).query(name, params)  # TemplateParamError -> 422
     return _html(render_page(sub))
