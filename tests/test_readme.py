@@ -1,0 +1,126 @@
+"""Docs that run: every `survgraph` and `curl` line of the README's question and API sections, with
+the answers the README states, on the seed data (embedded store; curl against a real uvicorn)."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from survgraph.api import create_app
+from survgraph.cli import app
+from survgraph.graph.embedded import EmbeddedStore
+from survgraph.loaders import load_paths
+
+from .conftest import ROOT, SEED
+from .test_api_support import ApiServer, settings
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+runner = CliRunner()
+
+
+def _section(title: str) -> str:
+    return README.split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def _lines(section: str, prefix: str) -> list[str]:
+    out = []
+    for block in section.split("```sh")[1:]:
+        out += [ln for ln in block.split("```", 1)[0].splitlines() if ln.startswith(prefix)]
+    return out
+
+
+QUESTIONS = _section("Asking questions")
+
+
+def _ids(rows: list[dict[str, Any]], key: str) -> list[str]:
+    return [r[key] for r in rows]
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = tmp_path_factory.mktemp("readme") / "data"
+    store = EmbeddedStore(data)
+    load_paths(store, [SEED])
+    store.close()
+    return data
+
+
+def _answers(outputs: list[str]) -> None:
+    """The answers the README states, in the order of its questions."""
+    touching, footprint, bri, funding, path = outputs
+    rows = json.loads(touching)
+    assert _ids(rows, "vendor_id") == [
+        "vendor:inspur",
+        "vendor:sino-zimbabwe",
+        "vendor:cloudwalk",
+        "vendor:huawei",
+        "vendor:hikvision",
+        "vendor:nations-hardware-electrical",
+    ]
+    assert [r["hops"] for r in rows] == [1, 1, 2, 2, 3, 3]
+    assert all(r["sources"] for r in rows)
+    assert "CloudWalk Technology <-[CONTRACTED]- Government of Zimbabwe -[DEPLOYS]->" in rows[2]["path_text"]
+    for country in ("Ecuador", "Kenya", "Pakistan", "Serbia", "Uganda", "Zimbabwe", "ECU-911", "Belgrade Safe City"):
+        assert country in footprint
+    assert footprint.count("\norganization,") == 4
+    assert bri.count("\nproject:") == 8 and "project:gwadar-safe-city" in bri
+    assert "org:china-exim-bank" in funding and "850000000" in funding and "6170000" in funding
+    (shortest,) = json.loads(path)
+    assert shortest["hops"] == 2
+    assert shortest["path_text"] == (
+        "CloudWalk Technology <-[CONTRACTED]- Government of Zimbabwe -[DEPLOYS]-> Zimbabwe National Data Centre"
+    )
+
+
+def test_question_commands_run_and_answer(seeded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SURVGRAPH_STORE", "embedded")
+    monkeypatch.setenv("SURVGRAPH_DATA_DIR", str(seeded))
+    commands = _lines(QUESTIONS, "survgraph ")
+    assert len(commands) == 5
+    outputs = []
+    for line in commands:
+        result = runner.invoke(app, shlex.split(line)[1:])
+        assert result.exit_code == 0, (line, result.output)
+        outputs.append(result.stdout)
+    _answers(outputs)
+    # the max_hops=6 figure stated in prose
+    wide = runner.invoke(
+        app, ["query", "vendors_touching_national_data_centres", "-p", "max_hops=6", "--format", "json"]
+    )
+    assert len(json.loads(wide.stdout)) == 13
+
+
+def test_curl_calls_answer_the_same(seeded: Path) -> None:
+    store = EmbeddedStore(seeded)
+    calls = _lines(QUESTIONS, "curl ") + _lines(_section("The API"), "curl ")
+    assert len(calls) == 7
+    with ApiServer(create_app(settings(), store=store)) as server:
+        bodies = []
+        for line in calls:
+            argv = shlex.split(line.replace("http://127.0.0.1:8000", server.url))
+            done = subprocess.run([*argv, "--fail-with-body"], capture_output=True, text=True, timeout=60)
+            assert done.returncode == 0, (line, done.stdout, done.stderr)
+            bodies.append(json.loads(done.stdout))
+    store.close()
+    touching, footprint, bri, funding, paths, stats, cloudwalk = bodies
+    assert [r["vendor_id"] for r in touching["rows"]][:4] == [
+        "vendor:inspur",
+        "vendor:sino-zimbabwe",
+        "vendor:cloudwalk",
+        "vendor:huawei",
+    ]
+    assert len(bri["rows"]) == 8
+    assert {r["object_id"] for r in funding["rows"] if r["relation"] == "FUNDED_BY"} == {
+        "org:china-exim-bank",
+        "country:PK",
+    }
+    assert {r["category"] for r in footprint["rows"]} >= {"country", "project", "technology"}
+    assert json.dumps(paths).count("Government of Zimbabwe") >= 1
+    assert stats["nodes"]["Vendor"] >= 16
+    assert cloudwalk["entity"]["id"] == "vendor:cloudwalk" and cloudwalk["outgoing"]
