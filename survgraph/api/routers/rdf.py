@@ -1,0 +1,296 @@
+"""Linked data: /id/{id} with content negotiation, /export/rdf, and the vocabulary files (context, ontology, shapes).
+
+Every entity and claim IRI the exports write is `<base>{id}`, where the base defaults to this server's own
+`/id/`, so an IRI a researcher meets in a file can be looked up here. SURVGRAPH_BASE_IRI overrides it
+(behind a proxy, or to mint IRIs under a stable domain).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+from starlette.routing import NoMatchFound
+
+from survgraph.api.deps import StoreDep
+from survgraph.api.errors import ApiError, NotFound, Unprocessable
+from survgraph.api.models import ErrorOut
+from survgraph.api.params import MAX_ID_LENGTH, MAX_TEXT_LENGTH
+from survgraph.graph import GraphStore
+from survgraph.rdf import (
+    MAX_DEPTH,
+    Neighbourhood,
+    QueryRows,
+    RdfError,
+    RdfFormat,
+    Resources,
+    Selection,
+    UnknownEntity,
+    Vocab,
+    WholeGraph,
+    build_ontology,
+    build_shapes,
+    iter_triples,
+    load_context,
+    ntriples_lines,
+    parse_format,
+    serialize_graph,
+    to_graph,
+)
+from survgraph.rdf.reader import GraphReader
+from survgraph.rdf.vocab import RdfSettings
+
+router = APIRouter(tags=["linked data"])
+
+#: The route of the visualisation page for one entity (the viz router's GET /viz/entity/{entity_id}, named
+#: after its function): text/html requests for /id/{id} go there when it is mounted, else to the JSON view.
+HTML_VIEW_ROUTE = "entity_graph"
+
+#: Offered representations, in the order a wildcard (*/*, application/*) picks them.
+OFFERED: tuple[RdfFormat, ...] = (RdfFormat.turtle, RdfFormat.jsonld, RdfFormat.nt, RdfFormat.xml, RdfFormat.trig)
+HTML = "text/html"
+
+_RDF_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {f.media_type: {} for f in OFFERED},
+        "description": "The RDF, in the format asked for (by `format` or by the Accept header).",
+    },
+    406: {"model": ErrorOut, "description": "None of the Accept header's types is offered"},
+}
+
+
+class NotAcceptable(ApiError):
+    status = 406
+
+
+def _accept_entries(accept: str) -> list[tuple[str, float, int]]:
+    """(media type, q, position) for each entry of an Accept header, malformed q-values read as 0."""
+    entries = []
+    for position, part in enumerate(accept.split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        if not media:
+            continue
+        q = 1.0
+        for f in fields[1:]:
+            key, _, value = f.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        entries.append((media, q, position))
+    return entries
+
+
+def negotiate(accept: str | None, *, html: bool = False) -> RdfFormat | Literal["html"]:
+    """The representation to send for an Accept header (RFC 9110: highest q, then most specific).
+    No header, or */*, gets Turtle. Raises NotAcceptable."""
+    if not accept or not accept.strip():
+        return RdfFormat.turtle
+    by_type = {f.media_type: f for f in OFFERED}
+    best: tuple[float, int, int, RdfFormat | Literal["html"]] | None = None
+    for media, q, position in _accept_entries(accept):
+        if q <= 0:
+            continue
+        choice: RdfFormat | Literal["html"] | None
+        specificity = 2
+        if media in by_type:
+            choice = by_type[media]
+        elif media == "application/json":
+            choice = RdfFormat.jsonld  # JSON-LD is JSON; a plain JSON client gets a document it can read
+        elif media == HTML and html:
+            choice = "html"
+        elif media in ("*/*", "text/*", "application/*"):
+            specificity = 0 if media == "*/*" else 1
+            prefix = media.split("/")[0]
+            choice = next((f for f in OFFERED if prefix == "*" or f.media_type.startswith(prefix + "/")), None)
+        else:
+            choice = None
+        if choice is None:
+            continue
+        key = (q, specificity, -position, choice)
+        if best is None or key[:3] > best[:3]:
+            best = key
+    if best is None:
+        offered = [f.media_type for f in OFFERED] + ([HTML] if html else [])
+        raise NotAcceptable(
+            f"cannot answer with any of: {accept[:MAX_TEXT_LENGTH]}", [f"offered: {', '.join(offered)}"]
+        )
+    return best[3]
+
+
+def _vocab(request: Request) -> Vocab:
+    """SURVGRAPH_BASE_IRI, else this server's own /id/ (so that every IRI written dereferences here)."""
+    configured = RdfSettings().base_iri
+    return Vocab(configured or f"{str(request.base_url).rstrip('/')}/id/")
+
+
+def _format(format: str | None, request: Request) -> RdfFormat:
+    if format is not None:
+        try:
+            return parse_format(format)
+        except RdfError as exc:
+            raise Unprocessable(str(exc)) from exc
+    chosen = negotiate(request.headers.get("accept"))
+    assert chosen != "html"
+    return chosen
+
+
+def _rdf_response(
+    store: GraphStore, selection: Selection, fmt: RdfFormat, vocab: Vocab, jsonld_context: str = "inline"
+) -> Response:
+    headers = {"Vary": "Accept"}
+    triples = iter_triples(store, selection, vocab)
+    try:
+        # Run the first page now: an unknown entity or a store outage must become an error status,
+        # which is impossible once a streamed body has started.
+        first = next(triples, None)
+    except UnknownEntity as exc:
+        raise NotFound(str(exc)) from exc
+    except RdfError as exc:
+        raise Unprocessable(str(exc)) from exc
+    everything: Iterator[Any] = triples if first is None else itertools.chain([first], triples)
+    if fmt is RdfFormat.nt:
+        return StreamingResponse(ntriples_lines(everything), media_type=fmt.media_type, headers=headers)
+    body = serialize_graph(to_graph(everything, fmt), fmt, vocab, "url" if jsonld_context == "url" else "inline")
+    return Response(body, media_type=fmt.media_type, headers=headers)
+
+
+FormatQuery = Annotated[
+    str | None,
+    Query(
+        max_length=20,
+        description="turtle, nt, jsonld, xml or trig; without it, the Accept header decides (default Turtle).",
+    ),
+]
+ContextQuery = Annotated[
+    Literal["inline", "url"],
+    Query(description="JSON-LD only: embed the @context, or refer to /context.jsonld."),
+]
+
+
+@router.get(
+    "/export/rdf",
+    summary="The graph, or part of it, as RDF: entities, direct triples and one sourced claim resource per edge",
+    response_class=Response,
+    responses={**_RDF_RESPONSES, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+)
+def export_rdf(
+    store: StoreDep,
+    request: Request,
+    format: FormatQuery = None,
+    entity: Annotated[
+        str | None, Query(max_length=MAX_ID_LENGTH, description="Only this entity and its neighbourhood.")
+    ] = None,
+    depth: Annotated[int, Query(ge=0, le=MAX_DEPTH, description="Hops around `entity`.")] = 1,
+    query: Annotated[
+        str | None,
+        Query(max_length=MAX_ID_LENGTH, description="Only what this query template's rows reference (see /queries)."),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        Query(max_length=MAX_TEXT_LENGTH, description="KEY=VALUE parameters of `query`, repeatable."),
+    ] = None,
+    jsonld_context: ContextQuery = "inline",
+) -> Response:
+    fmt = _format(format, request)
+    if entity and query:
+        raise Unprocessable("give entity or query, not both")
+    params: dict[str, Any] = {}
+    for item in param or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise Unprocessable(f"param {item[:MAX_TEXT_LENGTH]!r}: expected KEY=VALUE")
+        previous = params.get(key.strip())
+        params[key.strip()] = (
+            value if previous is None else [*previous, value] if isinstance(previous, list) else [previous, value]
+        )
+    if params and not query:
+        raise Unprocessable("param needs query")
+    selection: Selection = (
+        Neighbourhood(entity, depth) if entity else QueryRows(query, params) if query else WholeGraph()
+    )
+    return _rdf_response(store, selection, fmt, _vocab(request), jsonld_context)
+
+
+@router.get(
+    "/id/{entity_id}",
+    summary="An entity or claim: RDF by content negotiation, or (for a browser) a redirect to its page",
+    response_class=Response,
+    responses={
+        **_RDF_RESPONSES,
+        303: {"description": "text/html: the entity's page (its visualisation once there is one, else JSON)"},
+        404: {"model": ErrorOut},
+    },
+)
+def describe(
+    store: StoreDep,
+    request: Request,
+    entity_id: Annotated[str, Path(max_length=MAX_ID_LENGTH, description="e.g. vendor:huawei or claim:...")],
+) -> Response:
+    chosen = negotiate(request.headers.get("accept"), html=True)
+    reader = GraphReader(store)
+    claim = None
+    if store.registry.kind_of_id(entity_id) is not None:
+        found = entity_id in reader.nodes([entity_id])
+    else:
+        claim = reader.claims([entity_id]).get(entity_id)
+        found = claim is not None
+    if not found:
+        raise NotFound(f"no entity or claim with id {entity_id!r}")
+    if chosen == "html":
+        if claim is not None:
+            target = f"/claims?from={claim['from_id']}&to={claim['to_id']}"
+        else:
+            try:
+                target = str(request.app.url_path_for(HTML_VIEW_ROUTE, entity_id=entity_id))
+            except NoMatchFound:
+                target = f"/entities/{entity_id}"
+        return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
+    selection: Selection = Resources((entity_id,)) if claim is not None else Neighbourhood(entity_id, 1)
+    return _rdf_response(store, selection, chosen, _vocab(request))
+
+
+@router.get(
+    "/context.jsonld",
+    summary="The JSON-LD @context of the exports",
+    response_class=JSONResponse,
+    responses={200: {"content": {"application/ld+json": {}}}},
+)
+def context() -> JSONResponse:
+    # Browser-based JSON-LD processors fetch contexts across origins.
+    return JSONResponse(load_context(), media_type="application/ld+json", headers={"Access-Control-Allow-Origin": "*"})
+
+
+def _vocabulary_response(request: Request, format: str | None, build: Any) -> Response:
+    fmt = _format(format, request)
+    graph = build()
+    if fmt is RdfFormat.jsonld:
+        body = graph.serialize(format="json-ld", encoding="utf-8")
+    else:
+        body = graph.serialize(format=fmt.rdflib_name, encoding="utf-8")
+    return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept", "Access-Control-Allow-Origin": "*"})
+
+
+@router.get(
+    "/ontology",
+    summary="The OWL/RDFS ontology (classes, properties, alignments), generated from the schema",
+    response_class=Response,
+    responses=_RDF_RESPONSES,
+)
+def ontology(request: Request, format: FormatQuery = None) -> Response:
+    return _vocabulary_response(request, format, build_ontology)
+
+
+@router.get(
+    "/shapes",
+    summary="The SHACL shapes exports conform to (validate with pySHACL or any SHACL engine)",
+    response_class=Response,
+    responses=_RDF_RESPONSES,
+)
+def shapes(request: Request, format: FormatQuery = None) -> Response:
+    return _vocabulary_response(request, format, build_shapes)

@@ -1,0 +1,59 @@
+"""RDF for other researchers: ontology, SHACL shapes, export with claim provenance, import, JSON-LD context.
+
+Everything here is generated from the schema registry and reads the graph only through `GraphStore.query`.
+"""
+
+from survgraph.rdf.context import build_context, load_context
+from survgraph.rdf.export import (
+    MAX_DEPTH,
+    Neighbourhood,
+    QueryRows,
+    Resources,
+    Selection,
+    UnknownEntity,
+    WholeGraph,
+    export,
+    iter_triples,
+    ntriples_lines,
+    serialize_graph,
+    to_graph,
+)
+from survgraph.rdf.formats import MEDIA_TYPES, RdfFormat, format_of_path, parse_format
+from survgraph.rdf.importer import ImportResult, MalformedRdf, import_rdf, parse_rdf, records_to_dataset
+from survgraph.rdf.ontology import build_ontology
+from survgraph.rdf.shapes import ShapeResult, build_shapes, validate_graph
+from survgraph.rdf.vocab import DEFAULT_BASE_IRI, SG, RdfError, Vocab
+
+__all__ = [
+    "DEFAULT_BASE_IRI",
+    "MAX_DEPTH",
+    "MEDIA_TYPES",
+    "SG",
+    "ImportResult",
+    "MalformedRdf",
+    "Neighbourhood",
+    "QueryRows",
+    "RdfError",
+    "RdfFormat",
+    "Resources",
+    "Selection",
+    "ShapeResult",
+    "UnknownEntity",
+    "Vocab",
+    "WholeGraph",
+    "build_context",
+    "build_ontology",
+    "build_shapes",
+    "export",
+    "format_of_path",
+    "import_rdf",
+    "iter_triples",
+    "load_context",
+    "ntriples_lines",
+    "parse_format",
+    "parse_rdf",
+    "records_to_dataset",
+    "serialize_graph",
+    "to_graph",
+    "validate_graph",
+]
