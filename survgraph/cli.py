@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -289,6 +290,25 @@ def _columns_for_people(columns: list[str]) -> list[str]:
     return [c for c in columns if not noise(c)] or columns
 
 
+def _parse_params(items: list[str] | None, list_names: set[str] | None = None) -> dict[str, Any]:
+    """`-p KEY=VALUE` options: a repeated key becomes a list. With `list_names` (the template's list
+    parameters), repeating any other key is an error; without, the template's validation decides."""
+    params: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise _fail(ValueError(f"--param {item!r}: expected KEY=VALUE"))
+        if key not in params:
+            params[key] = value
+            continue
+        if list_names is not None and key not in list_names:
+            raise _fail(ValueError(f"--param {key} given twice"))
+        previous = params[key]
+        params[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+    return params
+
+
 def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
     if fmt not in allowed:
         raise _fail(ValueError(f"--format {fmt!r}: expected one of {', '.join(allowed)}"))
@@ -336,20 +356,7 @@ def query(
         template = TEMPLATES.get(name)
     except UnknownTemplate as exc:
         raise _fail(exc) from exc
-    params: dict[str, Any] = {}
-    for item in param or []:
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise _fail(ValueError(f"--param {item!r}: expected KEY=VALUE"))
-        if key in params:
-            is_list = any(p.name == key and p.type == "list[str]" for p in template.params)
-            if not is_list:
-                raise _fail(ValueError(f"--param {key} given twice"))
-            previous = params[key]
-            params[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
-        else:
-            params[key] = value
+    params = _parse_params(param, {p.name for p in template.params if p.type == "list[str]"})
     if show_cypher:
         settings = _settings(store)
         try:
@@ -502,22 +509,7 @@ def export_rdf(
         raise _fail(ValueError("give --entity or --query, not both"))
     if jsonld_context not in ("inline", "url"):
         raise _fail(ValueError(f"--jsonld-context {jsonld_context!r}: expected inline or url"))
-    params: dict[str, Any] = {}
-    for item in param or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise _fail(ValueError(f"--param {item!r}: expected KEY=VALUE"))
-        previous = params.get(key.strip())
-        params[key.strip()] = (
-            value
-            if previous is None
-            else [*previous, value]
-            if isinstance(previous, list)
-            else [
-                previous,
-                value,
-            ]
-        )
+    params = _parse_params(param)
     if params and not query_name:
         raise _fail(ValueError("--param needs --query"))
     try:
@@ -628,17 +620,7 @@ def viz(
         raise _fail(ValueError("give exactly one of --entity ID, --query NAME or --all"))
     if param and query_name is None:
         raise _fail(ValueError("--param goes with --query"))
-    params: dict[str, Any] = {}
-    for item in param or []:
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise _fail(ValueError(f"--param {item!r}: expected KEY=VALUE"))
-        if key in params:  # a repeated key is a list; the template says whether that is allowed
-            previous = params[key]
-            params[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
-        else:
-            params[key] = value
+    params = _parse_params(param)
     gs = _open_for_reading(store)
     try:
         reader = SubgraphReader(gs, max_nodes=max_nodes)
@@ -659,10 +641,11 @@ def viz(
 
 
 def main() -> None:
-    try:
-        app()
-    except BrokenPipeError:  # `survgraph ... | head`
-        sys.exit(0)
+    # `survgraph export rdf | head`: end quietly when the reader goes away, like any Unix filter,
+    # instead of a BrokenPipeError that click would turn into exit 1 and a traceback.
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    app()
 
 
 if __name__ == "__main__":
