@@ -1128,16 +1128,6 @@ def test_same_rows_on_both_stores(graphs: Graphs, dataset: str, name: str) -> No
             assert list(row) == template.columns
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-def test_six_hops_on_the_seed_data_is_quick(graphs: Graphs, engine: str) -> None:
-    store = graphs.get("seed", engine)
-    start = time.perf_counter()
-    run_template(store, "vendors_touching_national_data_centres", {"max_hops": 6})
-    elapsed = time.perf_counter() - start
-    print(f"\nseed_data, {engine}: vendors_touching_national_data_centres max_hops=6 in {elapsed:.3f} s")
-    assert elapsed < 5
-
-
 # -- injection, bounds ------------------------------------------------------------------------------
 
 PAYLOADS = {
