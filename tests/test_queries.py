@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import json
 import random
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -1635,9 +1634,9 @@ def synthetic_graph(folder: Path, *, vendors: int, projects: int, orgs: int, dat
     return folder
 
 
-def test_six_hops_on_a_hub_heavy_graph_is_quick(neo4j_server: Neo4jServer, tmp_path: Path, graphs: Graphs) -> None:
-    """~1,000 entities and ~2,000 claims with country and vendor hubs. Enumerating every shortest path
-    here takes seconds; the breadth-first search reads each claim about twice."""
+def test_six_hops_on_a_hub_heavy_graph_agree(neo4j_server: Neo4jServer, tmp_path: Path, graphs: Graphs) -> None:
+    """~1,000 entities and ~2,000 claims with country and vendor hubs: both engines give the same
+    vendors and witness paths at 6 hops. (Its speed is measured by benchmarks/queries.py, not here.)"""
     folder = synthetic_graph(tmp_path / "synthetic", vendors=100, projects=400, orgs=100, databases=60)
     embedded = EmbeddedStore(tmp_path / "embedded")
     neo4j = neo4j_server.open()
@@ -1649,13 +1648,9 @@ def test_six_hops_on_a_hub_heavy_graph_is_quick(neo4j_server: Neo4jServer, tmp_p
             assert not ds.errors
         answers = {}
         for store in (embedded, neo4j):
-            best = float("inf")
-            for _ in range(3):
-                start = time.perf_counter()
-                answers[store.name] = run_template(store, "vendors_touching_national_data_centres", {"max_hops": 6})
-                best = min(best, time.perf_counter() - start)
-            print(f"\nsynthetic graph, {store.name}: max_hops=6, {len(answers[store.name])} vendors in {best:.3f} s")
-            assert best < (2.0 if store.name == "embedded" else 5.0)
+            answers[store.name] = run_template(
+                store, "vendors_touching_national_data_centres", {"max_hops": 6, "types": EVERY_TYPE}
+            )
         assert answers["embedded"] == answers["neo4j"]
         assert len(answers["embedded"]) > 50
     finally:
