@@ -19,8 +19,9 @@ from survgraph.loaders import InvalidRecords, load_paths
 from survgraph.loaders.aigs import CLAIM_KEY, PROJECT_PREFIX, SOURCE_ID, import_aigs, read_table
 from survgraph.queries import run_template
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "seed_data"
+from .conftest import ROOT, SEED
+from .readme_support import readme_lines
+
 AIGS_DIR = SEED / "external" / "aigs-2019"
 TABLE = AIGS_DIR / "appendix1.csv"
 
@@ -225,14 +226,7 @@ def test_cli_imports_and_refuses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 def _readme_commands() -> list[list[str]]:
     """The `survgraph` commands of the README's section on the AIGS Index, as argument lists."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("## Importing the AIGS Index", 1)[1].split("\n## ", 1)[0]
-    commands = []
-    for block in section.split("```sh")[1:]:
-        for line in block.split("```", 1)[0].splitlines():
-            if line.startswith("survgraph "):
-                commands.append(shlex.split(line)[1:])
-    return commands
+    return [shlex.split(line)[1:] for line in readme_lines("Importing the AIGS Index", "survgraph ")]
 
 
 def test_the_readme_commands_run_and_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,6 +19,7 @@ from survgraph.rdf import RdfFormat, Vocab, parse_rdf
 from survgraph.rdf.vocab import SG
 
 from .conftest import FIXTURES, ROOT, SEED, Neo4jServer
+from .readme_support import readme_section
 
 SMALL = FIXTURES / "small"
 VOCAB = Vocab()
@@ -139,11 +140,6 @@ def test_import_into_neo4j(tmp_path: Path, neo4j_server: Neo4jServer, neo4j_stor
     assert neo4j_store.stats().edges["SUPPLIES"] == 4
 
 
-def _readme_section() -> str:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    return text.split("## Linked data (RDF)\n", 1)[1].split("\n## ", 1)[0]
-
-
 def test_the_readme_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every `survgraph` and `pyshacl` line of the README's linked-data section, in order, on the seed data."""
     monkeypatch.setenv("SURVGRAPH_STORE", "embedded")
@@ -153,7 +149,7 @@ def test_the_readme_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     work.mkdir()
     (work / "seed_data").symlink_to(SEED)
     monkeypatch.chdir(work)  # files the README writes land here
-    text = _readme_section()
+    text = readme_section("Linked data (RDF)")
     commands = [line for line in text.splitlines() if line.startswith(("survgraph ", "pyshacl "))]
     assert [c.split()[:2] for c in commands] == [
         ["survgraph", "load"],

@@ -25,7 +25,8 @@ from survgraph.loaders import load_paths
 from survgraph.rdf import RdfFormat, Vocab, build_context, export, import_rdf, parse_rdf, validate_graph
 from survgraph.rdf.vocab import SG
 
-from .conftest import ROOT, SEED
+from .conftest import SEED
+from .readme_support import readme_section
 from .test_api_support import ENGINES, app_for, assert_error, engine_store, serve, settings, snapshot
 
 
@@ -229,8 +230,7 @@ def test_ontology_and_shapes_by_content_negotiation(site: Site) -> None:
 def test_the_readme_curl_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The `curl` lines of the README's linked-data section, against a server holding the seed data."""
     monkeypatch.delenv("SURVGRAPH_BASE_IRI", raising=False)
-    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## Linked data (RDF)\n", 1)[1]
-    section = section.split("\n## ", 1)[0]
+    section = readme_section("Linked data (RDF)")
     lines = [shlex.split(line) for line in section.splitlines() if line.startswith("curl ")]
     assert len(lines) == 2
     store = EmbeddedStore(tmp_path / "seed")

@@ -17,25 +17,11 @@ from survgraph.cli import app
 from survgraph.graph.embedded import EmbeddedStore
 from survgraph.loaders import load_paths
 
-from .conftest import ROOT, SEED
+from .conftest import SEED
+from .readme_support import readme_lines
 from .test_api_support import ApiServer, settings
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
 runner = CliRunner()
-
-
-def _section(title: str) -> str:
-    return README.split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
-
-
-def _lines(section: str, prefix: str) -> list[str]:
-    out = []
-    for block in section.split("```sh")[1:]:
-        out += [ln for ln in block.split("```", 1)[0].splitlines() if ln.startswith(prefix)]
-    return out
-
-
-QUESTIONS = _section("Asking questions")
 
 
 def _ids(rows: list[dict[str, Any]], key: str) -> list[str]:
@@ -81,7 +67,7 @@ def _answers(outputs: list[str]) -> None:
 def test_question_commands_run_and_answer(seeded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SURVGRAPH_STORE", "embedded")
     monkeypatch.setenv("SURVGRAPH_DATA_DIR", str(seeded))
-    commands = _lines(QUESTIONS, "survgraph ")
+    commands = readme_lines("Asking questions", "survgraph ")
     assert len(commands) == 5
     outputs = []
     for line in commands:
@@ -98,7 +84,7 @@ def test_question_commands_run_and_answer(seeded: Path, monkeypatch: pytest.Monk
 
 def test_curl_calls_answer_the_same(seeded: Path) -> None:
     store = EmbeddedStore(seeded)
-    calls = _lines(QUESTIONS, "curl ") + _lines(_section("The API"), "curl ")
+    calls = readme_lines("Asking questions", "curl ") + readme_lines("The API", "curl ")
     assert len(calls) == 7
     with ApiServer(create_app(settings(), store=store)) as server:
         bodies = []

@@ -39,6 +39,7 @@ from survgraph.viz import (
 from survgraph.viz.layout import force_layout
 
 from .conftest import FIXTURES, ROOT
+from .readme_support import readme_lines
 from .test_api_support import ENGINES, app_for, assert_error, engine_store, serve
 
 SMALL = FIXTURES / "small"
@@ -444,14 +445,7 @@ def test_cli_errors(cli_store: Path, args: list[str], message: str) -> None:
 
 def _readme_commands() -> list[list[str]]:
     """The `survgraph` commands of the README's section "Seeing the graph", as argument lists."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("## Seeing the graph", 1)[1].split("\n## ", 1)[0]
-    commands = []
-    for block in section.split("```sh")[1:]:
-        for line in block.split("```", 1)[0].splitlines():
-            if line.startswith("survgraph "):
-                commands.append(shlex.split(line, comments=True)[1:])
-    return commands
+    return [shlex.split(line, comments=True)[1:] for line in readme_lines("Seeing the graph", "survgraph ")]
 
 
 def test_the_readme_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
