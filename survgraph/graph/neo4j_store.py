@@ -137,14 +137,48 @@ class Neo4jStore(GraphStore):
             raise self._wrap(exc) from exc
         return [{k: self._normalise(r[k]) for k in keys} for r in records]
 
-    def explain_query_type(self, cypher: str) -> str:
-        """What Neo4j's planner says a query does: "r", "rw", "w" or "s" (schema)."""
+    def explain_query_type(self, cypher: str, params: Mapping[str, Any] | None = None) -> str:
+        """What Neo4j's planner says a query does: "r", "rw", "w" or "s" (schema). A query the planner
+        cannot plan raises the driver's ClientError, for the caller to refuse it."""
         try:
-            with self._driver.session(database=self.database) as s:
-                summary = s.run("EXPLAIN " + cypher).consume()
-        except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
+            with self._driver.session(
+                database=self.database, default_access_mode=neo4j.READ_ACCESS, notifications_min_severity="OFF"
+            ) as s:
+                summary = s.run("EXPLAIN " + cypher, dict(params or {})).consume()
+        except (ServiceUnavailable, SessionExpired, OSError) as exc:
             raise self._wrap(exc) from exc
         return str(summary.query_type or "")
+
+    def read_rolled_back(
+        self, cypher: str, params: Mapping[str, Any] | None, *, timeout_s: float, row_cap: int
+    ) -> tuple[list[dict[str, Any]], list[str], bool]:
+        """Run `cypher` in a READ access-mode transaction with a server-side timeout, read at most
+        `row_cap` rows, and roll back whatever happened. Returns (rows, columns, truncated).
+
+        Unreachable servers raise StoreUnavailable; Neo4j's own refusals (access mode, timeouts) are
+        left as driver errors for the caller to name."""
+        try:
+            with self._driver.session(
+                database=self.database,
+                default_access_mode=neo4j.READ_ACCESS,
+                notifications_min_severity="OFF",
+            ) as session:
+                tx = session.begin_transaction(timeout=timeout_s)
+                try:
+                    result = tx.run(cypher, dict(params or {}))
+                    columns = list(result.keys())
+                    rows: list[dict[str, Any]] = []
+                    truncated = False
+                    for record in result:
+                        if len(rows) >= row_cap:
+                            truncated = True
+                            break
+                        rows.append({k: self._normalise(record[k]) for k in columns})
+                finally:
+                    tx.close()  # never commit: closing an open transaction rolls it back
+        except (ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise self._wrap(exc) from exc
+        return rows, columns, truncated
 
     def _normalise(self, value: Any) -> Any:
         if isinstance(value, NeoPath):

@@ -22,8 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import neo4j
-from neo4j.exceptions import ClientError, Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import ClientError, Neo4jError
 
 from survgraph.graph import GraphStore, ReadOnlyViolation, StoreError
 from survgraph.graph.neo4j_store import Neo4jStore
@@ -213,15 +212,11 @@ def run_read_only(
     if row_cap < 1 or timeout_s <= 0:
         raise ValueError("row_cap must be >= 1 and timeout_s > 0")
     query = check_text(text)
-    with _guarded(store, timeout_s):
-        with _read_session(store) as session:
-            try:
-                summary = session.run("EXPLAIN " + query, dict(params or {})).consume()
-            except ClientError as exc:
-                raise _refuse(
-                    f"Neo4j cannot plan the query, so it cannot be shown to only read: {exc.message}"
-                ) from exc
-        query_type = str(summary.query_type or "")
+    with _guarded(timeout_s):
+        try:
+            query_type = store.explain_query_type(query, params)
+        except ClientError as exc:
+            raise _refuse(f"Neo4j cannot plan the query, so it cannot be shown to only read: {exc.message}") from exc
         if query_type != "r":
             kinds = {"w": "writes", "rw": "reads and writes", "s": "changes the schema or the system"}
             raise _refuse(f"Neo4j's planner says the query {kinds.get(query_type, repr(query_type))}")
@@ -238,36 +233,13 @@ def read_transaction_rows(
 ) -> RawRows:
     """The last layer on its own: run `query` in a READ access-mode transaction with a timeout, read
     at most `row_cap` rows, and roll back. Callers go through run_read_only, which checks first."""
-    with _guarded(store, timeout_s), _read_session(store) as session:
-        tx = session.begin_transaction(timeout=timeout_s)
-        try:
-            result = tx.run(query, dict(params or {}))
-            columns = list(result.keys())
-            rows: list[dict[str, Any]] = []
-            truncated = False
-            for record in result:
-                if len(rows) >= row_cap:
-                    truncated = True
-                    break
-                rows.append({k: store._normalise(record[k]) for k in columns})
-        finally:
-            # Never commit: close() rolls the transaction back, whatever happened in it.
-            tx.close()
+    with _guarded(timeout_s):
+        rows, columns, truncated = store.read_rolled_back(query, params, timeout_s=timeout_s, row_cap=row_cap)
     return RawRows(rows, columns, truncated)
 
 
-def _read_session(store: Neo4jStore) -> neo4j.Session:
-    # The store's driver and row normalisation are reused: one connection pool, one row shape.
-    driver: neo4j.Driver = store._driver
-    return driver.session(
-        database=store.database,
-        default_access_mode=neo4j.READ_ACCESS,
-        notifications_min_severity="OFF",
-    )
-
-
 @contextmanager
-def _guarded(store: Neo4jStore, timeout_s: float) -> Iterator[None]:
+def _guarded(timeout_s: float) -> Iterator[None]:
     """Neo4j's errors as the store's: refusals, timeouts, unreachable servers."""
     try:
         yield
@@ -280,5 +252,5 @@ def _guarded(store: Neo4jStore, timeout_s: float) -> Iterator[None]:
         if "TimedOut" in code or "Terminated" in code:
             raise StoreError(f"the query did not finish within {timeout_s:g} s and was stopped") from exc
         raise StoreError(f"Neo4j: {exc.message}") from exc
-    except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
-        raise store._wrap(exc) from exc
+    except Neo4jError as exc:
+        raise StoreError(f"Neo4j: {exc.message}") from exc
