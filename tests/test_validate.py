@@ -136,3 +136,18 @@ def test_cli_load_refuses_bad_records_and_writes_nothing(tmp_path: Path, monkeyp
 def test_project_root_layout() -> None:
     for path in ("pyproject.toml", "docker-compose.yml", "seed_data", "survgraph/py.typed", ".ci/run"):
         assert (ROOT / path).exists(), path
+
+
+def test_an_explicit_location_claim_replaces_the_derived_one(tmp_path: Path) -> None:
+    (tmp_path / "hq.yaml").write_text(
+        "sources:\n"
+        "  - {id: source:registry, publisher: Company Registry, title: Acme's registration}\n"
+        "claims:\n"
+        "  - {type: HEADQUARTERED_IN, from: vendor:acme, to: country:CN, sources: [source:registry],"
+        " confidence: confirmed}\n"
+    )
+    ds = validate_paths([SMALL, tmp_path / "hq.yaml"])
+    assert not ds.errors
+    hq = [c for c in ds.claims if c.type == "HEADQUARTERED_IN" and c.from_id == "vendor:acme"]
+    assert [c.source_ids for c in hq] == [["source:registry"]]
+    assert hq[0].notes is None  # the curated claim, not the one derived from hq_country
