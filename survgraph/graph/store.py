@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,8 +81,8 @@ class WritePlan:
 
 
 def plan_write(nodes: Sequence[Node], claims: Sequence[Claim], registry: Registry = REGISTRY) -> WritePlan:
-    """Group validated records into per-label rows. Claims' endpoints must be among `nodes` or known
-    to the caller via `endpoint_labels`."""
+    """Group validated records into per-label rows. A claim endpoint that is not among `nodes` takes
+    its label from its id prefix (it must already be in the store)."""
     by_label: dict[str, list[dict[str, Any]]] = {}
     labels: dict[str, str] = {}
     for n in nodes:
@@ -197,13 +196,6 @@ class GraphStore(ABC):
         for c in self.registry.edge_columns:
             out[c.name] = _normal_value(props.get(c.name), c.type.value)
         return out
-
-    @contextmanager
-    def session(self) -> Iterator[GraphStore]:
-        try:
-            yield self
-        finally:
-            self.close()
 
 
 def _normal_value(value: Any, col_type: str) -> Any:
