@@ -1,0 +1,1 @@
+"""Adversarial tests, one file per attack surface; each case asserts its refusal and that the store is unchanged."""
