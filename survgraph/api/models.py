@@ -55,6 +55,9 @@ class SourceOut(BaseModel):
     id: str
     title: str | None = None
     publisher: str | None = None
+    publisher_key: str | None = None
+    kind: str | None = None
+    reposts: str | None = None
     date: str | None = None
     date_note: str | None = None
     url: str | None = None

@@ -9,6 +9,7 @@ from survgraph.schema.models import (
     Organization,
     Project,
     Source,
+    SourceKind,
     Vendor,
 )
 from survgraph.schema.registry import REGISTRY, Column, ColumnType, EdgeType, NodeKind, Registry
@@ -32,6 +33,7 @@ __all__ = [
     "Quantity",
     "Registry",
     "Source",
+    "SourceKind",
     "Technology",
     "Vendor",
 ]

@@ -168,6 +168,37 @@ class Initiative(Node):
     start: PartialDate | None = None
 
 
+class SourceKind(StrEnum):
+    """What a source is, which decides how much weight it carries (see seed_data/README.md)."""
+
+    # primary: the party itself, or a record of the act
+    official_document = "official_document"
+    contract = "contract"
+    government_statement = "government_statement"
+    company_statement = "company_statement"
+    court_filing = "court_filing"
+    dataset = "dataset"
+    # secondary: someone reporting on it
+    news_report = "news_report"
+    research_report = "research_report"
+    blog = "blog"
+    repost = "repost"
+
+
+PRIMARY_SOURCE_KINDS = frozenset(
+    {
+        SourceKind.official_document,
+        SourceKind.contract,
+        SourceKind.government_statement,
+        SourceKind.company_statement,
+        SourceKind.court_filing,
+        SourceKind.dataset,
+    }
+)
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+
+
 class Source(Node):
     """A publication that supports claims: publisher, title, date, URL where one was seen."""
 
@@ -175,6 +206,11 @@ class Source(Node):
 
     name: NonEmpty = ""  # defaults to the title
     publisher: NonEmpty
+    #: Who publishes it, as a slug shared by every source of that publisher (independence is counted on it).
+    publisher_key: Slug | None = None
+    kind: SourceKind | None = None
+    #: For a repost: the id of the source it reposts (a repost and its original count as one publisher).
+    reposts: EntityId | None = None
     title: NonEmpty
     date: PartialDate | None = None
     date_note: str | None = None
