@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pathlib
 import re
 from collections import Counter
 
@@ -182,3 +183,10 @@ def test_neo4j_uri_schemes(neo4j_server: Neo4jServer, scheme: str) -> None:
         assert "Vendor" in store.stats().nodes
     finally:
         store.close()
+
+
+def test_store_is_a_context_manager_that_closes(tmp_path: pathlib.Path) -> None:
+    with EmbeddedStore(tmp_path / "cm") as store:
+        store.ping()
+    with pytest.raises(StoreError, match="closed"):
+        store.ping()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 from survgraph.schema import REGISTRY, Claim, Node, Registry
 
@@ -119,6 +119,12 @@ class GraphStore(ABC):
 
     def __init__(self, registry: Registry = REGISTRY) -> None:
         self.registry = registry
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @abstractmethod
     def ensure_schema(self) -> None:
