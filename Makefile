@@ -1,14 +1,15 @@
 # The two commands of the README quickstart, and the pieces they are made of.
 #   make run    install into .venv, load seed_data/ into the embedded store, print its stats, serve the API
-#   make test   install dev tools, Neo4j's jars and the browser driver, lint, type-check, run every test
-#               (starts a real Neo4j and drives Debian's Chromium)
+#   make test   install what the tests need (Debian's Java, Maven, Node.js and Chromium where we may install
+#               them, else a message naming them; dev tools, Neo4j's jars, the browser driver), lint,
+#               type-check, run every test (starts a real Neo4j and drives Debian's Chromium)
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 SEED   ?= seed_data
 
-.PHONY: run test install install-dev lint typecheck neo4j-jars browser-deps pytest
+.PHONY: run test install install-dev system-deps lint typecheck neo4j-jars browser-deps pytest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,11 +33,15 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
-neo4j-jars:
+# Java, Maven, Node.js, Chromium: installed from Debian where we run as root (or have sudo), else named.
+system-deps:
+	tools/system-deps
+
+neo4j-jars: system-deps
 	tools/neo4j/neo4j-test-server fetch
 
 # playwright-core for the viz browser tests (tests/browser/package-lock.json); Chromium comes from Debian.
-browser-deps:
+browser-deps: system-deps
 	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 
 pytest: install-dev neo4j-jars browser-deps
