@@ -14,6 +14,7 @@ from survgraph.api.errors import install_error_handlers
 from survgraph.api.models import ErrorOut
 from survgraph.api.provider import StoreProvider
 from survgraph.api.routers import claims, cypher, entities, health, paths, queries, rdf, records, stats, viz
+from survgraph.api.routers.docs import install_docs
 from survgraph.api.settings import ApiSettings
 from survgraph.graph import GraphStore
 
@@ -50,11 +51,15 @@ def create_app(settings: ApiSettings | None = None, store: GraphStore | None = N
         lifespan=lifespan,
         # No 307 to the slash-less path: a trailing slash is an unknown route, answered in the error shape.
         redirect_slashes=False,
+        # Served by install_docs from the installed package, not from CDNs.
+        docs_url=None,
+        redoc_url=None,
         responses={422: {"model": ErrorOut}, 503: {"model": ErrorOut, "description": "The store is unreachable"}},
     )
     app.state.settings = settings
     app.state.provider = provider
     install_error_handlers(app)
+    install_docs(app)
     for module in (health, entities, claims, queries, paths, stats, cypher, rdf, viz):
         app.include_router(module.router)
     if settings.writes_enabled:
