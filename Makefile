@@ -9,7 +9,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SEED   ?= seed_data
 
-.PHONY: run test install install-dev system-deps lint typecheck neo4j-jars browser-deps pytest
+.PHONY: run test install install-dev system-deps lint typecheck neo4j-jars gephi-jars browser-deps pytest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,11 +40,15 @@ system-deps:
 neo4j-jars: system-deps
 	tools/neo4j/neo4j-test-server fetch
 
+# Gephi's own importer, to open the GEXF/GraphML exports in the tests (tools/gephi/).
+gephi-jars: system-deps
+	tools/gephi/gephi-read fetch >/dev/null
+
 # playwright-core for the viz browser tests (tests/browser/package-lock.json); Chromium comes from Debian.
 browser-deps: system-deps
 	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 
-pytest: install-dev neo4j-jars browser-deps
+pytest: install-dev neo4j-jars gephi-jars browser-deps
 	$(BIN)/pytest
 
 test: lint typecheck pytest

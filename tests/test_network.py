@@ -1,0 +1,110 @@
+"""`survgraph export graph`: GraphML, GEXF and CSV for network tools, opened with Gephi's own importer."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pytest
+
+from survgraph.graph import GraphStore
+from survgraph.loaders import load_paths
+from survgraph.network import CsvTable, GraphFormat, write_graph
+from survgraph.viz.subgraph import SubgraphReader
+
+from .conftest import FIXTURES, ROOT
+
+GEPHI_READ = ROOT / "tools" / "gephi" / "gephi-read"
+
+
+def gephi_open(path: Path) -> dict[str, Any]:
+    """The file as Gephi's importer (the Gephi Toolkit, from Maven Central) reads it."""
+    proc = subprocess.run([str(GEPHI_READ), str(path)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return report
+
+
+@pytest.fixture
+def small(store: GraphStore) -> GraphStore:
+    load_paths(store, [FIXTURES / "small"])
+    return store
+
+
+@pytest.mark.parametrize("fmt", [GraphFormat.gexf, GraphFormat.graphml])
+def test_gephi_opens_every_entity_and_claim(small: GraphStore, tmp_path: Path, fmt: GraphFormat) -> None:
+    sub = SubgraphReader(small).whole()
+    path = tmp_path / f"graph{fmt.extension}"
+    with path.open("wb") as fh:
+        write_graph(sub, fh, fmt)
+    report = gephi_open(path)
+    assert not [i for i in report["issues"] if i.startswith(("SEVERE", "CRITICAL"))], report["issues"]
+    assert report["nodes"] == len(sub.nodes)
+    assert report["labels"] == {node_id: row["name"] for node_id, row in sub.nodes.items()}
+    # Every claim is an edge element Gephi reads, with its claim id; two claims between the same pair and
+    # of the same type (conflicting figures) are two elements (Gephi's graph then merges them by pair+type).
+    assert sorted(report["readEdges"]) == sorted(sub.edges)
+    pairs = {(r["from_id"], r["type"], r["to_id"]) for r in sub.edges.values()}
+    assert report["edges"] == len(pairs)
+    assert {f"{a} {t} {b}" for a, t, b in pairs} == set(report["edgeList"])
+    for column in ("claim_type", "confidence", "source_ids", "sources"):
+        assert column in report["edgeColumns"], report["edgeColumns"]
+    for column in ("kind", "country", "confidence"):
+        assert column in report["nodeColumns"], report["nodeColumns"]
+
+
+def test_networkx_reads_back_attributes(small: GraphStore, tmp_path: Path) -> None:
+    sub = SubgraphReader(small).whole()
+    buf = io.BytesIO()
+    write_graph(sub, buf, GraphFormat.graphml)
+    g = nx.read_graphml(io.BytesIO(buf.getvalue()), force_multigraph=True)
+    edges = {d["id"]: d for _, _, d in g.edges(data=True)}
+    assert set(edges) == set(sub.edges)
+    counts = sorted(d["quantity"] for d in edges.values() if d.get("claim_type") == "SUPPLIES" and "quantity" in d)
+    assert counts == [8000.0, 10000.0]
+    ten = next(d for d in edges.values() if d.get("quantity") == 10000.0)
+    assert ten["confidence"] == "reported" and ten["source_ids"] == "source:test-b"
+    assert ten["sources"].startswith("Other Publisher, Report B, 2019-12")
+    assert g.nodes["vendor:acme"]["kind"] == "Vendor" and g.nodes["vendor:acme"]["country"] == "CN"
+
+
+def test_csv_tables(small: GraphStore) -> None:
+    sub = SubgraphReader(small).whole()
+    out: dict[CsvTable, list[dict[str, str]]] = {}
+    for table in CsvTable:
+        buf = io.BytesIO()
+        write_graph(sub, buf, GraphFormat.csv, table)
+        out[table] = list(csv.DictReader(io.StringIO(buf.getvalue().decode("utf-8"))))
+    assert {r["id"] for r in out[CsvTable.nodes]} == set(sub.nodes)
+    assert {r["id"] for r in out[CsvTable.edges]} == set(sub.edges)
+    link = next(r for r in out[CsvTable.edges] if r["claim_type"] == "FUNDED_BY")
+    assert (link["source"], link["target"], link["amount"], link["amount_currency"]) == (
+        "project:cable",
+        "org:state-bank",
+        "44000000",
+        "USD",
+    )
+    assert link["sources"] == "Other Publisher, Report B, 2019-12"
+
+
+def test_hostile_text_stays_data(store: GraphStore, tmp_path: Path) -> None:
+    """Names with markup and control-like characters come back as the same text in Gephi."""
+    records = tmp_path / "hostile.yaml"
+    name = '<b>&amp;</b> "quoted" ]]> \u2028 Ünïcödé'
+    records.write_text(
+        "sources:\n  - {id: 'source:h', publisher: P, title: T, kind: news_report}\n"
+        f"entities:\n  - id: 'vendor:h'\n    name: {json.dumps(name)}\n    sources: ['source:h']\n"
+        "    confidence: alleged\n",
+        encoding="utf-8",
+    )
+    load_paths(store, [records])
+    sub = SubgraphReader(store).whole()
+    path = tmp_path / "hostile.gexf"
+    with path.open("wb") as fh:
+        write_graph(sub, fh, GraphFormat.gexf)
+    assert gephi_open(path)["labels"]["vendor:h"] == name
