@@ -42,20 +42,39 @@ def _answers(outputs: list[str]) -> None:
     touching, footprint, bri, funding, path = outputs
     rows = json.loads(touching)
     assert _ids(rows, "vendor_id") == [
+        "vendor:huawei",
         "vendor:inspur",
         "vendor:sino-zimbabwe",
         "vendor:cloudwalk",
-        "vendor:huawei",
+        "vendor:atlas-international",
+        "vendor:camtel",
+        "vendor:citcc",
+        "vendor:cmec",
+        "vendor:ceiec",
+        "vendor:citic-guoan-it",
+        "vendor:fisca",
         "vendor:hikvision",
+        "vendor:linn-it-solution",
         "vendor:nations-hardware-electrical",
+        "vendor:naung-yoe",
+        "vendor:orange",
+        "vendor:safaricom",
+        "vendor:thales",
+        "vendor:dahua",
+        "vendor:zte",
     ]
-    assert [r["hops"] for r in rows] == [1, 1, 2, 2, 3, 3]
+    assert [r["hops"] for r in rows] == [1, 1, 1, 2] + [3] * 16
     assert all(r["sources"] for r in rows)
-    assert "CloudWalk Technology <-[CONTRACTED]- Government of Zimbabwe -[DEPLOYS]->" in rows[2]["path_text"]
+    assert "-[SUPPLIES]-> Senegal national data centre (Diamniadio)" in rows[0]["path_text"]
+    assert "CloudWalk Technology <-[CONTRACTED]- Government of Zimbabwe -[DEPLOYS]->" in rows[3]["path_text"]
     for country in ("Ecuador", "Kenya", "Pakistan", "Serbia", "Uganda", "Zimbabwe", "ECU-911", "Belgrade Safe City"):
         assert country in footprint
-    assert footprint.count("\norganization,") == 4
-    assert bri.count("\nproject:") == 8 and "project:gwadar-safe-city" in bri
+    for country in ("Senegal", "Zambia", "Philippines", "Tajikistan", "Botswana"):
+        assert country in footprint
+    assert footprint.count("\ncountry,") == 20 and "country:CN" in footprint
+    assert footprint.count("\norganization,") == 13
+    assert footprint.count("\ntechnology,") == 10
+    assert bri.count("\nproject:") == 9 and "project:gwadar-safe-city" in bri and "project:uz-safe-city" in bri
     assert "org:china-exim-bank" in funding and "850000000" in funding and "6170000" in funding
     (shortest,) = json.loads(path)
     assert shortest["hops"] == 2
@@ -79,7 +98,7 @@ def test_question_commands_run_and_answer(seeded: Path, monkeypatch: pytest.Monk
     wide = runner.invoke(
         app, ["query", "vendors_touching_national_data_centres", "-p", "max_hops=6", "--format", "json"]
     )
-    assert len(json.loads(wide.stdout)) == 13
+    assert len(json.loads(wide.stdout)) == 26
 
 
 def test_curl_calls_answer_the_same(seeded: Path) -> None:
@@ -96,12 +115,12 @@ def test_curl_calls_answer_the_same(seeded: Path) -> None:
     store.close()
     touching, footprint, bri, funding, paths, stats, cloudwalk = bodies
     assert [r["vendor_id"] for r in touching["rows"]][:4] == [
+        "vendor:huawei",
         "vendor:inspur",
         "vendor:sino-zimbabwe",
         "vendor:cloudwalk",
-        "vendor:huawei",
     ]
-    assert len(bri["rows"]) == 8
+    assert len(bri["rows"]) == 9
     assert {r["object_id"] for r in funding["rows"] if r["relation"] == "FUNDED_BY"} == {
         "org:china-exim-bank",
         "country:PK",
