@@ -61,6 +61,7 @@ RICH = """\
 sources:
   - id: source:rich
     publisher: 'Rich "Quoted" Publisher'
+    kind: news_report
     title: "Line one\\nline two \\u2014 \\u00fcn\\u00efc\\u00f6d\\u00e9 \\\\ backslash"
     date: "2021-03-04"
     date_note: approximate
