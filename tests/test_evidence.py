@@ -152,3 +152,58 @@ def test_the_original_of_a_cited_repost_counts_as_cited(tmp_path: Path) -> None:
     )
     ds = validate_paths([SMALL, _write(tmp_path, text)])
     assert [str(p) for p in ds.problems] == []
+
+
+# -- the evidence where readers see it: API, RDF, viz ------------------------------------------------
+
+
+def test_api_entities_link_their_wikidata_page_and_sources_carry_their_kind() -> None:
+    from survgraph.api.reads import entity_out, source_out
+    from survgraph.schema import REGISTRY
+
+    lists = {"aliases": [], "source_ids": []}
+    huawei = entity_out({"id": "vendor:huawei", "name": "Huawei", "wikidata": "Q160120", **lists}, REGISTRY)
+    assert huawei.wikidata_url == "https://www.wikidata.org/wiki/Q160120"
+    assert huawei.model_dump()["wikidata_url"] == "https://www.wikidata.org/wiki/Q160120"
+    assert entity_out({"id": "vendor:acme", "name": "Acme", **lists}, REGISTRY).wikidata_url is None
+    row = {"id": "source:copy", "publisher": "Copy", "publisher_key": "copy", "kind": "repost", "reposts": "source:o"}
+    assert source_out(row).model_dump(include={"kind", "publisher_key", "reposts"}) == {
+        "kind": "repost",
+        "publisher_key": "copy",
+        "reposts": "source:o",
+    }
+
+
+def test_rdf_writes_the_source_kind_and_the_original_of_a_repost() -> None:
+    from rdflib import Literal
+    from rdflib.namespace import OWL
+
+    from survgraph.rdf.export import TripleMaker
+    from survgraph.rdf.vocab import SG, WD, Vocab
+    from survgraph.schema import REGISTRY
+
+    vocab = Vocab()
+    maker = TripleMaker(vocab, REGISTRY)
+    row = {"id": "source:copy", "title": "Copy", "publisher": "Copy", "kind": "repost", "reposts": "source:o"}
+    triples = set(maker.node("Source", row))
+    s = vocab.iri("source:copy")
+    assert (s, SG.kind, Literal("repost")) in triples
+    assert (s, SG.reposts, vocab.iri("source:o")) in triples
+    vendor = set(maker.node("Vendor", {"id": "vendor:huawei", "name": "Huawei", "wikidata": "Q160120"}))
+    assert (vocab.iri("vendor:huawei"), OWL.sameAs, WD.Q160120) in vendor
+
+
+def test_viz_tooltip_data_carries_the_wikidata_link_and_source_kind() -> None:
+    from survgraph.viz.page import page_data
+    from survgraph.viz.subgraph import Subgraph
+
+    sub = Subgraph(
+        title="t",
+        nodes={"vendor:huawei": {"id": "vendor:huawei", "name": "Huawei", "wikidata": "Q160120", "source_ids": []}},
+        sources={"source:a": {"id": "source:a", "publisher": "P", "kind": "news_report", "title": "T"}},
+    )
+    data = page_data(sub)
+    node = data["details"]["nodes"]["vendor:huawei"]
+    assert (node["wikidata"], node["wikidataUrl"]) == ("Q160120", "https://www.wikidata.org/wiki/Q160120")
+    assert ["wikidata", "Q160120"] not in node["fields"]  # shown once, as the link
+    assert data["sources"]["source:a"]["kind"] == "news_report"
