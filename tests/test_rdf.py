@@ -93,6 +93,7 @@ claims:
     from: vendor:rich
     to: project:rich
     sources: [source:rich, source:test-b]
+    figure_sources: [source:rich]
     confidence: alleged
     start: "2019-07"
     end: "2020"
