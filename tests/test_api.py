@@ -150,7 +150,7 @@ def test_entity_detail_with_colon_in_id(api: Api) -> None:
         "title": "Report A",
         "publisher": "Test Publisher",
         "publisher_key": "test-publisher",
-        "kind": "news_report",
+        "kind": "official_document",
         "reposts": None,
         "date": "2020-06-21",
         "date_note": None,

@@ -17,6 +17,7 @@ NEW_RECORDS = """\
 sources:
   - id: source:new-report
     publisher: New Publisher
+    kind: news_report
     title: A new report
     date: "2024-02"
 entities:

@@ -1551,7 +1551,7 @@ def synthetic_graph(folder: Path, *, vendors: int, projects: int, orgs: int, dat
     ]
     hq = ["CN"] * 4 + ["US", "IL", "DE", "FR", "GB", "RU", "JP", "KR", "SE"]
     countries = [{"id": f"country:{c}", "name": c, "sources": ["source:s0"]} for c in sorted(set(codes + hq))]
-    sources = [{"id": f"source:s{i}", "publisher": "P", "title": f"Title {i}"} for i in range(50)]
+    sources = [{"id": f"source:s{i}", "publisher": "P", "kind": "dataset", "title": f"Title {i}"} for i in range(50)]
     techs = [t.value for t in Technology]
     entities: list[dict[str, Any]] = []
     claims: list[dict[str, Any]] = []

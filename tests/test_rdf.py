@@ -61,6 +61,7 @@ RICH = """\
 sources:
   - id: source:rich
     publisher: 'Rich "Quoted" Publisher'
+    kind: news_report
     title: "Line one\\nline two \\u2014 \\u00fcn\\u00efc\\u00f6d\\u00e9 \\\\ backslash"
     date: "2021-03-04"
     date_note: approximate
@@ -92,6 +93,7 @@ claims:
     from: vendor:rich
     to: project:rich
     sources: [source:rich, source:test-b]
+    figure_sources: [source:rich]
     confidence: alleged
     start: "2019-07"
     end: "2020"

@@ -47,10 +47,10 @@ def test_wikidata_and_money_are_validated() -> None:
 
 
 def test_source_name_defaults_to_title_and_url_must_be_http() -> None:
-    s = Source(id="source:a", publisher="Dawn", title="Safe cities")
+    s = Source(id="source:a", publisher="Dawn", kind="news_report", title="Safe cities")
     assert s.name == "Safe cities"
     with pytest.raises(ValidationError):
-        Source(id="source:a", publisher="Dawn", title="T", url="javascript:alert(1)")
+        Source(id="source:a", publisher="Dawn", kind="news_report", title="T", url="javascript:alert(1)")
 
 
 def _claim(**kw: object) -> Claim:

@@ -13,6 +13,7 @@ from survgraph.graph import GraphStore
 from survgraph.loaders import InvalidRecords, load_paths, validate_paths
 
 from .conftest import FIXTURES, ROOT, SEED
+from .test_evidence import EVIDENCE_EXPECTED
 
 SMALL = FIXTURES / "small"
 BAD = FIXTURES / "bad"
@@ -27,7 +28,7 @@ EXPECTED: dict[str, list[str]] = {
         "MEMBER_OF cannot go from Vendor to Initiative; allowed: Country->Initiative"
     ],
     "duplicate_id.yaml": [
-        f"duplicate_id.yaml:2: vendor:acme: id: duplicate id (first defined at {SMALL / 'graph.yaml'}:18)"
+        f"duplicate_id.yaml:2: vendor:acme: id: duplicate id (first defined at {SMALL / 'graph.yaml'}:21)"
     ],
     "claim_without_source.yaml": [
         "claim_without_source.yaml:2: vendor:acme -SUPPLIES-> project:cable: sources: required"
@@ -58,6 +59,10 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "syntax_error.yaml": ["syntax_error.yaml:4: -: -: YAML syntax: did not find expected ',' or ']'"],
 }
+
+
+# The evidence rules' fixtures live in tests/fixtures/bad/ too: every check below covers them as well.
+EXPECTED.update(EVIDENCE_EXPECTED)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -141,7 +146,8 @@ def test_project_root_layout() -> None:
 def test_an_explicit_location_claim_replaces_the_derived_one(tmp_path: Path) -> None:
     (tmp_path / "hq.yaml").write_text(
         "sources:\n"
-        "  - {id: source:registry, publisher: Company Registry, title: Acme's registration}\n"
+        "  - {id: source:registry, publisher: Company Registry, kind: official_document,"
+        " title: Acme's registration}\n"
         "claims:\n"
         "  - {type: HEADQUARTERED_IN, from: vendor:acme, to: country:CN, sources: [source:registry],"
         " confidence: confirmed}\n"

@@ -56,6 +56,7 @@ def xss_records() -> tuple[list[Node], list[Claim]]:
     source = Source(
         id="source:xss",
         publisher=XSS_IMG,
+        kind="news_report",
         title=XSS_SCRIPT,
         date="2021-03",
         url="https://example.org/xss?a=1&b=2",

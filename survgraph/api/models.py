@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from survgraph.queries.raw import MAX_QUERY_LENGTH
 from survgraph.schema import Confidence, Money, Quantity
+from survgraph.schema.models import wikidata_url
 
 
 class ErrorOut(BaseModel):
@@ -48,6 +49,11 @@ class EntityOut(BaseModel):
     source_ids: list[str] = Field(default_factory=list)
     properties: dict[str, Any] = Field(default_factory=dict)
 
+    @computed_field(description="The entity's Wikidata page, when it has a Wikidata id (owl:sameAs in RDF).")  # type: ignore[prop-decorator]
+    @property
+    def wikidata_url(self) -> str | None:
+        return wikidata_url(self.wikidata)
+
 
 class SourceOut(BaseModel):
     """A publication that supports a claim."""
@@ -80,6 +86,7 @@ class ClaimOut(BaseModel):
     notes: str | None = None
     key: str | None = None
     source_ids: list[str] = Field(default_factory=list)
+    figure_sources: list[str] = Field(default_factory=list, description="The sources that state the claim's figure.")
     sources: list[SourceOut] = Field(default_factory=list)
 
 

@@ -21,7 +21,7 @@ from survgraph.loaders.records import Problem
 from survgraph.loaders.validate import Dataset
 from survgraph.schema import Claim, Confidence, Country, Initiative, Node, Project, Source, Technology, Vendor
 from survgraph.schema.iso import ISO_3166_ALPHA2
-from survgraph.schema.models import InitiativeKind
+from survgraph.schema.models import InitiativeKind, SourceKind
 
 SOURCE_ID = "source:carnegie-aigs-2019"
 #: Every claim of the import carries this key, so that it never shares an id with a curated claim
@@ -56,6 +56,7 @@ REQUIRED_COLUMNS = ("country", BRI_FLAG, *TECH_FLAGS, *ORIGIN_FLAGS, "key_compan
 SOURCE = Source(
     id=SOURCE_ID,
     publisher="Carnegie Endowment for International Peace",
+    kind=SourceKind.research_report,
     title="The Global Expansion of AI Surveillance",
     date="2019-09",
     description=(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from survgraph.loaders import evidence
 from survgraph.loaders.records import Problem, RawRecord, read_paths
 from survgraph.schema import REGISTRY, Claim, Node, Registry, Source
 from survgraph.schema.registry import ColumnType
@@ -156,6 +157,7 @@ def build(records: list[RawRecord], registry: Registry = REGISTRY) -> Dataset:
         check_sources(node.source_ids, rec, node.id)
 
     claim_ids: dict[str, RawRecord] = {}
+    valid_claims: list[tuple[Claim, RawRecord]] = []
     for claim, rec in claim_recs:
         label = rec.label
         ok = True
@@ -208,13 +210,24 @@ def build(records: list[RawRecord], registry: Registry = REGISTRY) -> Dataset:
         claim_ids[claim.id] = rec
         if ok:
             ds.claims.append(claim)
+            valid_claims.append((claim, rec))
 
+    # A source that a cited repost reposts is cited through it (and so on along a chain of reposts).
+    reposts = {n.id: n.reposts for n, _ in node_recs if isinstance(n, Source) and n.reposts}
+    frontier = [s for s in used_sources if s in reposts]
+    while frontier:
+        original = reposts[frontier.pop()]
+        if original not in used_sources:
+            used_sources.add(original)
+            if original in reposts:
+                frontier.append(original)
     for node, rec in node_recs:
         if isinstance(node, Source) and node.id not in used_sources:
             ds.problems.append(
                 Problem(rec.file, rec.line_of("id"), node.id, "id", "source is not cited by any record", "warning")
             )
     ds.nodes = [n for n, _ in node_recs]
+    ds.problems.extend(evidence.check(node_recs, valid_claims, known_ids))
     ds.problems.extend(_derived_claims(ds, node_recs, known_ids, registry))
     return ds
 

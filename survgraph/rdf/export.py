@@ -172,6 +172,14 @@ def select(store: GraphStore, selection: Neighbourhood | QueryRows | Resources) 
     cited = {s for _, row in subset.nodes.values() for s in row.get("source_ids") or []}
     cited |= {s for row in claims.values() for s in row.get("source_ids") or []}
     subset.nodes.update(reader.nodes(cited - set(subset.nodes)))
+    # ... and the originals of cited reposts (a repost names what it reposts), to the end of the chain.
+    while reposted := {str(row["reposts"]) for _, row in subset.nodes.values() if row.get("reposts")} - set(
+        subset.nodes
+    ):
+        found = reader.nodes(reposted)
+        if not found:
+            break
+        subset.nodes.update(found)
     return subset
 
 

@@ -82,7 +82,12 @@ PROPERTY_COMMENTS: dict[str, str] = {
     "hqCountryCode": "ISO 3166-1 alpha-2 code of the country of the headquarters.",
     "countryCode": "ISO 3166-1 alpha-2 code of the country the record belongs to.",
     "ownership": "Ownership of the company.",
-    "kind": "The kind of organisation, database or initiative (values depend on the class; see the shapes).",
+    "kind": "The kind of organisation, database or initiative, or of source: primary (official_document, contract, "
+    "government_statement, company_statement, court_filing, dataset) or secondary (news_report, research_report, "
+    "blog, repost). Values depend on the class; see the shapes.",
+    "publisherKey": "Who publishes the source, as a slug shared by all its sources: independence is counted on it.",
+    "reposts": "The source that this repost republishes; the two count as one publisher.",
+    "figureSources": "The claim's sources that state its figure (amount, quantity, start or end).",
     "status": "Status of the project.",
     "start": "When it started, to the year, month or day (xsd:gYear, xsd:gYearMonth or xsd:date).",
     "end": "When it ended, to the year, month or day (xsd:gYear, xsd:gYearMonth or xsd:date).",

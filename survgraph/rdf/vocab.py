@@ -170,6 +170,9 @@ _FIXED_PREDICATES: dict[str, URIRef] = {
 #: Generated names that would read badly next to the class names (sg:country beside sg:Country).
 #: And list columns take the singular: each triple carries one value.
 _RENAMED = {"country": "countryCode", "hq_country": "hqCountryCode", "aliases": "alias", "technologies": "technology"}
+#: Columns whose values are ids of other records, written as their IRIs: a claim's endpoints and sources,
+#: the sources that state a claim's figure, and the source a repost reposts.
+_ENTITY_COLUMNS = frozenset({"source_ids", "from_id", "to_id", "figure_sources", "reposts"})
 #: Not written as properties: the IRI is the id.
 _NOT_WRITTEN = frozenset({"id"})
 
@@ -210,7 +213,7 @@ def _prop(model: type[BaseModel], col: Column, required: bool) -> Prop:
     predicate = _FIXED_PREDICATES.get(col.name) or SG[_RENAMED.get(col.name, camel(col.name))]
     many = col.type is ColumnType.string_list
     enum = _enum_of(info.annotation)
-    if col.name in ("source_ids", "from_id", "to_id"):
+    if col.name in _ENTITY_COLUMNS:
         kind = ValueKind.entity
     elif col.name == "wikidata":
         kind = ValueKind.wikidata

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
@@ -23,6 +24,15 @@ from survgraph.schema.types import (
 
 NonEmpty = Annotated[str, Field(min_length=1)]
 EntityId = Annotated[str, Field(pattern=r"^[a-z]+:[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$")]
+
+
+#: Where a Wikidata QID is shown as a link (the API's `wikidata_url`, the viz tooltip).
+WIKIDATA_PAGE = "https://www.wikidata.org/wiki/"
+
+
+def wikidata_url(qid: str | None) -> str | None:
+    """The Wikidata page of a QID such as Q160120, or None."""
+    return WIKIDATA_PAGE + qid if qid else None
 
 
 class Record(BaseModel):
@@ -207,8 +217,10 @@ class Source(Node):
     name: NonEmpty = ""  # defaults to the title
     publisher: NonEmpty
     #: Who publishes it, as a slug shared by every source of that publisher (independence is counted on it).
+    #: Defaults to a slug of `publisher`.
     publisher_key: Slug | None = None
-    kind: SourceKind | None = None
+    #: What the source is (primary or secondary): see seed_data/README.md.
+    kind: SourceKind
     #: For a repost: the id of the source it reposts (a repost and its original count as one publisher).
     reposts: EntityId | None = None
     title: NonEmpty
@@ -223,6 +235,24 @@ class Source(Node):
         if isinstance(data, dict) and not data.get("name") and data.get("title"):
             data = {**data, "name": data["title"]}
         return data
+
+    @model_validator(mode="after")
+    def _publisher_and_repost(self) -> Source:
+        if self.publisher_key is None:
+            self.publisher_key = publisher_slug(self.publisher)
+        if self.kind is SourceKind.repost and self.reposts is None:
+            raise ValueError("reposts: a repost names the source it reposts")
+        if self.kind is not SourceKind.repost and self.reposts is not None:
+            raise ValueError("reposts: only a source of kind 'repost' reposts another")
+        if self.reposts == self.id:
+            raise ValueError("reposts: a source cannot repost itself")
+        return self
+
+
+def publisher_slug(publisher: str) -> str:
+    """The default publisher_key: the publisher's name, lower-cased, runs of other characters as '-'."""
+    slug = re.sub(r"[^a-z0-9]+", "-", publisher.lower()).strip("-")
+    return slug or "unknown"
 
 
 class Claim(Record):
@@ -239,6 +269,8 @@ class Claim(Record):
     technologies: list[Technology] = Field(default_factory=list)
     amount: Money | None = None
     quantity: Quantity | None = None
+    #: When a claim with a figure (amount, quantity, start, end) cites several sources: the ones that state it.
+    figure_sources: list[EntityId] = Field(default_factory=list)
     notes: str | None = None
     key: Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")] | None = None
 

@@ -23,6 +23,7 @@ from markupsafe import Markup
 from pyvis.network import Network
 
 from survgraph.schema import REGISTRY, Registry
+from survgraph.schema.models import wikidata_url
 from survgraph.schema.registry import Column
 from survgraph.viz.layout import Positions, force_layout
 from survgraph.viz.subgraph import Subgraph, drawn_kinds
@@ -41,7 +42,7 @@ LABEL_MAX = 40
 LABEL_INSIDE = frozenset({"box", "circle", "database", "ellipse", "text"})
 
 #: Node fields that every kind has and that the tooltip shows in its own places.
-_COMMON = frozenset({"id", "name", "aliases", "description", "source_ids", "confidence"})
+_COMMON = frozenset({"id", "name", "aliases", "description", "source_ids", "confidence", "wikidata"})
 #: Claim fields shown apart from the other fields.
 _CLAIM_OWN = frozenset({"id", "from_id", "to_id", "source_ids", "confidence", "type"})
 
@@ -126,7 +127,7 @@ def fields_of(row: Mapping[str, Any], columns: Iterable[Column], skip: frozenset
 
 
 def _source_out(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: row.get(k) for k in ("id", "publisher", "title", "date", "date_note", "url", "accessed")}
+    return {k: row.get(k) for k in ("id", "publisher", "kind", "title", "date", "date_note", "url", "accessed")}
 
 
 # -- the page model --------------------------------------------------------------------------------
@@ -267,6 +268,8 @@ def page_data(sub: Subgraph, registry: Registry = REGISTRY) -> dict[str, Any]:
             "aliases": row.get("aliases") or [],
             "description": row.get("description"),
             "confidence": row.get("confidence"),
+            "wikidata": row.get("wikidata"),
+            "wikidataUrl": wikidata_url(row.get("wikidata")),
             "fields": fields_of(row, registry.node_columns.get(label, ()), _COMMON),
             "sources": row.get("source_ids") or [],
         }

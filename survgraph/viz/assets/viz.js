@@ -124,6 +124,7 @@
         li.appendChild(el("span", "publisher", s.publisher));
         li.appendChild(document.createTextNode(": "));
         li.appendChild(el("span", "title", s.title));
+        if (s.kind) li.appendChild(el("span", "source-kind", " [" + s.kind.replace(/_/g, " ") + "]"));
         var when = s.date || s.date_note;
         if (s.date) li.appendChild(el("span", "date", " (" + s.date + ")"));
         if (!when) li.appendChild(el("span", "date", " (undated)"));
@@ -163,6 +164,19 @@
     meta.appendChild(el("code", "id", d.id));
     if (d.confidence) meta.appendChild(confidenceBadge(d.confidence));
     card.appendChild(meta);
+    var wd = safeHttpUrl(d.wikidataUrl);
+    if (d.wikidata && wd) {
+      var same = el("p", "wikidata");
+      same.appendChild(document.createTextNode("Wikidata: "));
+      var wdLink = el(withLinks ? "a" : "span", "wikidata-id", d.wikidata);
+      if (withLinks) {
+        wdLink.href = wd;
+        wdLink.target = "_blank";
+        wdLink.rel = "noopener noreferrer";
+      }
+      same.appendChild(wdLink);
+      card.appendChild(same);
+    }
     var fields = d.fields.slice();
     if (d.aliases.length) fields.unshift(["aliases", d.aliases.join(", ")]);
     if (fields.length) card.appendChild(fieldList(fields));

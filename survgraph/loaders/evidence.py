@@ -1,0 +1,151 @@
+"""The evidence rules: what a record's sources must be for the confidence and the figures it states.
+
+The one place these rules live in code; seed_data/README.md ("Evidence rules") states them for curators,
+and `RULES` below is what both say. Each breach is a located Problem, an error or a warning by rule.
+
+1. `confirmed` (claim or entity) needs at least one primary source, or secondary sources from at least
+   two independent publishers. Independence is counted on `publisher_key`; a repost counts as the publisher
+   of what it reposts, so a repost and its original count once.                                    (error)
+2. A claim with a figure (amount, quantity, start or end) that cites more than one source names the ones
+   that state the figure in `figure_sources`.                                                        (error)
+3. `figure_sources` is a subset of the claim's `sources`.                                            (error)
+4. `figure_sources` on a claim with no figure says nothing.                                          (warning)
+5. A repost's `reposts` names a source record (and the chain of reposts ends).                       (error)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from survgraph.loaders.records import Problem, RawRecord
+from survgraph.schema import Claim, Confidence, Node, Source
+from survgraph.schema.models import PRIMARY_SOURCE_KINDS, SourceKind
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    severity: str
+    text: str
+
+
+RULES: dict[str, Rule] = {
+    r.name: r
+    for r in (
+        Rule(
+            "confirmed-needs-evidence",
+            "error",
+            "confirmed needs a primary source, or secondary sources from two independent publishers",
+        ),
+        Rule("figure-needs-source", "error", "a figure on a claim citing several sources names them in figure_sources"),
+        Rule("figure-sources-cited", "error", "figure_sources are among the claim's sources"),
+        Rule("figure-sources-without-figure", "warning", "figure_sources on a claim without a figure"),
+        Rule("repost-names-original", "error", "a repost reposts a source record"),
+    )
+}
+
+#: Claim fields that carry a figure a source must state.
+FIGURE_FIELDS = ("amount", "quantity", "start", "end")
+
+
+def publisher_identity(source: Source, sources: Mapping[str, Source]) -> str:
+    """Who a source speaks for when counting independence: its publisher, or for a repost, the publisher
+    of the source it reposts (followed to the original)."""
+    seen = {source.id}
+    current = source
+    while current.kind is SourceKind.repost and current.reposts is not None:
+        original = current.reposts
+        if original not in sources or original in seen:
+            break
+        seen.add(original)
+        current = sources[original]
+    return current.publisher_key or ""
+
+
+def supports_confirmed(source_ids: Iterable[str], sources: Mapping[str, Source]) -> bool:
+    """Rule 1: a primary source, or two independent secondary publishers. A cited id that is not a
+    valid source record is reported elsewhere (unknown or invalid source) and not judged here."""
+    ids = list(source_ids)
+    if any(s not in sources for s in ids):
+        return True
+    cited = [sources[s] for s in ids]
+    if any(s.kind in PRIMARY_SOURCE_KINDS for s in cited):
+        return True
+    return len({publisher_identity(s, sources) for s in cited}) >= 2
+
+
+def _figures(claim: Claim) -> list[str]:
+    return [f for f in FIGURE_FIELDS if getattr(claim, f) is not None]
+
+
+def _problem(rec: RawRecord, label: str, field: str, rule: str, message: str, at: str | None = None) -> Problem:
+    return Problem(rec.file, rec.line_of(at or field), label, field, message, RULES[rule].severity)
+
+
+def check(
+    nodes: list[tuple[Node, RawRecord]], claims: list[tuple[Claim, RawRecord]], all_ids: set[str]
+) -> list[Problem]:
+    """Every breach of the evidence rules among validated nodes and claims."""
+    sources = {n.id: n for n, _ in nodes if isinstance(n, Source)}
+    problems: list[Problem] = []
+
+    for node, rec in nodes:
+        if isinstance(node, Source) and node.reposts is not None and node.reposts not in sources:
+            what = "is not a source" if node.reposts in all_ids else "unknown source"
+            problems.append(_problem(rec, node.id, "reposts", "repost-names-original", f"{what} {node.reposts!r}"))
+
+    def weak(source_ids: list[str]) -> str:
+        cited = [sources[s] for s in source_ids if s in sources]
+        publishers = sorted({publisher_identity(s, sources) for s in cited})
+        return (
+            "confirmed needs a primary source or secondary sources from two independent publishers; "
+            f"cited: {len(cited)} secondary source(s) from {len(publishers)} publisher(s) ({', '.join(publishers)})"
+        )
+
+    for node, rec in nodes:
+        if node.self_evident or node.confidence is not Confidence.confirmed:
+            continue
+        if not supports_confirmed(node.source_ids, sources):
+            problems.append(_problem(rec, node.id, "confidence", "confirmed-needs-evidence", weak(node.source_ids)))
+
+    for claim, rec in claims:
+        label = rec.label
+        if claim.confidence is Confidence.confirmed and not supports_confirmed(claim.source_ids, sources):
+            problems.append(_problem(rec, label, "confidence", "confirmed-needs-evidence", weak(claim.source_ids)))
+        figures = _figures(claim)
+        stray = [s for s in claim.figure_sources if s not in claim.source_ids]
+        if stray:
+            problems.append(
+                _problem(
+                    rec,
+                    label,
+                    "figure_sources",
+                    "figure-sources-cited",
+                    f"{', '.join(repr(s) for s in stray)} not among the claim's sources",
+                )
+            )
+        if not figures:
+            if claim.figure_sources:
+                problems.append(
+                    _problem(
+                        rec,
+                        label,
+                        "figure_sources",
+                        "figure-sources-without-figure",
+                        "the claim states no figure (amount, quantity, start, end)",
+                    )
+                )
+        elif len(claim.source_ids) > 1 and not claim.figure_sources:
+            problems.append(
+                _problem(
+                    rec,
+                    label,
+                    "figure_sources",
+                    "figure-needs-source",
+                    f"the claim states {', '.join(figures)} and cites {len(claim.source_ids)} sources: "
+                    "name the ones that state it",
+                    at=figures[0],
+                )
+            )
+    return problems
