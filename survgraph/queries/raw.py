@@ -504,9 +504,7 @@ def reader_main(job: bytes) -> bytes:
     READER_MEMORY, read the rows, and return the one answer, pickled."""
     args, query, params, timeout_s, row_cap, byte_cap = pickle.loads(job)  # from our parent
     try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (READER_MEMORY, READER_MEMORY))
+        _cap_address_space(READER_MEMORY)
         store = Neo4jStore(**args)
         try:
             with _guarded(timeout_s):
@@ -527,6 +525,16 @@ def reader_main(job: bytes) -> bytes:
         return pickle.dumps(answer)
     except MemoryError:
         return pickle.dumps(("too-large",))
+
+
+def _cap_address_space(limit: int) -> None:
+    """RLIMIT_AS for this process (Linux, where the API runs; a platform without it reads uncapped)."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass
 
 
 def _out_of_memory(exc: BaseException | None) -> bool:
