@@ -268,12 +268,12 @@ def test_every_template_passes_the_plan_walk(guarded: Neo4jStore, name: str) -> 
     from .test_queries import SMALL, sample_params
 
     template = TEMPLATES.get(name)
-    sets = sample_params(template, SMALL)
-    values = template.validate(sets[0] if sets else {})
-    for stmt in template.statements:
-        query_type, plan = guarded.explain(template.render(stmt, "neo4j", values))
-        assert query_type == "r", stmt
-        check_plan(plan)
+    for params in sample_params(template, SMALL) or [{}]:
+        values = template.validate(params)
+        for stmt in template.statements:
+            query_type, plan = guarded.explain(template.render(stmt, "neo4j", values))
+            assert query_type == "r", stmt
+            check_plan(plan)
 
 
 def test_embedded_store_is_refused(embedded_store: EmbeddedStore) -> None:

@@ -68,8 +68,9 @@ READ_PROCEDURES = frozenset(
 _READ_PROCEDURES_LOWER = frozenset(p.lower() for p in READ_PROCEDURES)
 
 #: Plan operators that only read, as Neo4j 5.26 names them in `summary.plan` (the `@database` suffix
-#: dropped). Collected from the EXPLAIN plans of the query templates and of about 150 read queries on
-#: the test server, not from documentation: anything else, known or not, is refused.
+#: dropped). Collected from the EXPLAIN plans of the query templates (with their parameters; see
+#: tests/test_cypher_guard.py::test_every_template_passes_the_plan_walk) and of about 160 read queries
+#: on the test server, not from documentation: anything else, known or not, is refused.
 READ_OPERATORS = frozenset(
     {
         # leaves: scans, seeks and counts
@@ -77,9 +78,11 @@ READ_OPERATORS = frozenset(
         "Argument",
         "DirectedAllRelationshipsScan",
         "DirectedRelationshipByElementIdSeek",
+        "DirectedRelationshipByIdSeek",
         "DirectedRelationshipTypeScan",
         "DirectedRelationshipUniqueIndexSeek",
         "DirectedRelationshipUniqueIndexSeekByRange",
+        "DirectedUnionRelationshipTypesScan",
         "IntersectionNodeByLabelsScan",
         "NodeByElementIdSeek",
         "NodeByIdSeek",
@@ -90,6 +93,12 @@ READ_OPERATORS = frozenset(
         "NodeUniqueIndexSeekByRange",
         "RelationshipCountFromCountStore",
         "UndirectedAllRelationshipsScan",
+        "UndirectedRelationshipByElementIdSeek",
+        "UndirectedRelationshipByIdSeek",
+        "UndirectedRelationshipTypeScan",
+        "UndirectedRelationshipUniqueIndexSeek",
+        "UndirectedRelationshipUniqueIndexSeekByRange",
+        "UndirectedUnionRelationshipTypesScan",
         "UnionNodeByLabelsScan",
         # traversal
         "Expand(All)",

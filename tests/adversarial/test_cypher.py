@@ -299,15 +299,23 @@ def test_memory_limit_stops_a_query(neo: Neo4jStore) -> None:
     assert fingerprint(neo) == before
 
 
-def test_byte_cap_is_exact(client: TestClient, neo: Neo4jStore) -> None:
-    """Rows under the cap come back whole; one more row over it gives the 400, never a partial answer."""
+def test_byte_cap_is_exact(neo: Neo4jStore) -> None:
+    """Rows up to the cap come back whole; one byte less gives the error, never a partial answer; over
+    the API, 20 rows of 1 MiB strings stop at the 8 MiB cap with a short 400."""
     small = run_read_only(neo, "UNWIND range(1, 3) AS i RETURN i", byte_cap=len('{"i":1}') * 3)
     assert [r["i"] for r in small] == [1, 2, 3]
     with pytest.raises(ResultTooLarge, match="larger than 20 bytes"):
         run_read_only(neo, "UNWIND range(1, 3) AS i RETURN i", byte_cap=20)
-    r = client.post("/cypher", json={"query": "UNWIND range(1, 500) AS i RETURN range(1, 200000) AS xs"})
+    before = fingerprint(neo)
+    query = "UNWIND range(1, 20) AS i RETURN i, reduce(s = 'x', k IN range(1, 20) | s + s) AS s"
+    with TestClient(create_app(settings(SURVGRAPH_CYPHER_TIMEOUT=120), store=neo)) as c:
+        r = c.post("/cypher", json={"query": query})
     body = assert_error(r, 400)
-    assert len(r.content) < 10_000 and body["details"][0].startswith("truncated")
+    assert body["error"] == "the result is too large", body
+    assert body["details"][0].startswith("truncated: reading stopped at the byte cap, after 7 row(s)")
+    assert body["details"][1] == f"limit: {MAX_RESULT_BYTES} bytes of rows as JSON"
+    assert len(r.content) < 1000
+    assert fingerprint(neo) == before
 
 
 # -- error bodies ----------------------------------------------------------------------------------------
