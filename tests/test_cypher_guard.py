@@ -17,7 +17,8 @@ from survgraph.graph import ReadOnlyViolation, StoreError
 from survgraph.graph.embedded import EmbeddedStore
 from survgraph.graph.neo4j_store import Neo4jStore
 from survgraph.loaders import load_paths
-from survgraph.queries.raw import check_text, read_transaction_rows, run_read_only, tokenize
+from survgraph.queries import TEMPLATES
+from survgraph.queries.raw import check_plan, check_text, read_transaction_rows, run_read_only, tokenize
 
 from .conftest import FIXTURES, Neo4jServer
 
@@ -258,6 +259,21 @@ def test_the_read_transaction_alone_refuses_writes(
         with pytest.raises(ReadOnlyViolation, match="read-only transaction"):
             read_transaction_rows(guarded, write)
     assert snapshot(guarded, neo4j_server) == before
+
+
+@pytest.mark.parametrize("name", TEMPLATES.names())
+def test_every_template_passes_the_plan_walk(guarded: Neo4jStore, name: str) -> None:
+    """The read-operator list is wide enough for the project's own reads: every statement of every
+    query template, as Neo4j plans it, passes check_plan."""
+    from .test_queries import SMALL, sample_params
+
+    template = TEMPLATES.get(name)
+    for params in sample_params(template, SMALL) or [{}]:
+        values = template.validate(params)
+        for stmt in template.statements:
+            query_type, plan = guarded.explain(template.render(stmt, "neo4j", values))
+            assert query_type == "r", stmt
+            check_plan(plan)
 
 
 def test_embedded_store_is_refused(embedded_store: EmbeddedStore) -> None:

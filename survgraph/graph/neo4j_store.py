@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,6 +30,16 @@ from survgraph.schema import REGISTRY, Registry
 #: Bolt, direct or routed (cluster, Aura), plain or TLS. The driver's HTTP preview is not supported.
 BOLT_SCHEMES = frozenset({"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"})
 
+#: Records the driver pulls at a time for raw Cypher (its default is 1000): the rows in memory before
+#: they are counted against the byte cap.
+RAW_FETCH_SIZE = 16
+
+
+def json_size(row: Mapping[str, Any]) -> int:
+    """The bytes `row` takes as compact UTF-8 JSON (unknown types as their str(), as the API sends them)."""
+    text = json.dumps(row, ensure_ascii=False, separators=(",", ":"), default=str)
+    return len(text.encode("utf-8", "surrogatepass"))
+
 
 class Neo4jStore(GraphStore):
     name = "neo4j"
@@ -46,6 +57,9 @@ class Neo4jStore(GraphStore):
         super().__init__(registry)
         self.uri = uri
         self.database = database
+        self._user = user
+        self._password = password
+        self._connection_timeout = connection_timeout
         scheme = uri.partition("://")[0]
         if scheme not in BOLT_SCHEMES:
             raise StoreError(f"bad NEO4J_URI {uri!r}: the scheme must be one of {', '.join(sorted(BOLT_SCHEMES))}")
@@ -140,6 +154,12 @@ class Neo4jStore(GraphStore):
     def explain_query_type(self, cypher: str, params: Mapping[str, Any] | None = None) -> str:
         """What Neo4j's planner says a query does: "r", "rw", "w" or "s" (schema). A query the planner
         cannot plan raises the driver's ClientError, for the caller to refuse it."""
+        return self.explain(cypher, params)[0]
+
+    def explain(self, cypher: str, params: Mapping[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+        """EXPLAIN `cypher` (nothing runs) in a READ access-mode session: Neo4j's query type and the plan it
+        parsed, as the driver gives it (a dict: operatorType, args, identifiers, children). A query the
+        planner cannot plan raises the driver's ClientError, for the caller to refuse it."""
         try:
             with self._driver.session(
                 database=self.database, default_access_mode=neo4j.READ_ACCESS, notifications_min_severity="OFF"
@@ -147,38 +167,69 @@ class Neo4jStore(GraphStore):
                 summary = s.run("EXPLAIN " + cypher, dict(params or {})).consume()
         except (ServiceUnavailable, SessionExpired, OSError) as exc:
             raise self._wrap(exc) from exc
-        return str(summary.query_type or "")
+        plan = summary.plan if isinstance(summary.plan, dict) else {}
+        return str(summary.query_type or ""), plan
+
+    def reopen_args(self) -> dict[str, Any]:
+        """What a new Neo4jStore(**args) needs to reach the same database (for the raw-Cypher reader
+        process; the credentials travel only through its pipe)."""
+        return {
+            "uri": self.uri,
+            "user": self._user,
+            "password": self._password,
+            "database": self.database,
+            "registry": self.registry,
+            "connection_timeout": self._connection_timeout,
+        }
 
     def read_rolled_back(
-        self, cypher: str, params: Mapping[str, Any] | None, *, timeout_s: float, row_cap: int
-    ) -> tuple[list[dict[str, Any]], list[str], bool]:
+        self,
+        cypher: str,
+        params: Mapping[str, Any] | None,
+        *,
+        timeout_s: float,
+        row_cap: int,
+        byte_cap: int | None = None,
+    ) -> tuple[list[dict[str, Any]], list[str], str | None]:
         """Run `cypher` in a READ access-mode transaction with a server-side timeout, read at most
-        `row_cap` rows, and roll back whatever happened. Returns (rows, columns, truncated).
+        `row_cap` rows and at most `byte_cap` bytes of them (each row counted as compact JSON as it
+        arrives), and roll back whatever happened. Returns (rows, columns, stop): stop is None when every
+        row was read, "rows" or "bytes" when reading stopped at that cap (the rows that went over the
+        byte cap are not returned).
 
-        Unreachable servers raise StoreUnavailable; Neo4j's own refusals (access mode, timeouts) are
-        left as driver errors for the caller to name."""
+        Records are pulled a few at a time (RAW_FETCH_SIZE), so that no more than that many rows sit
+        in memory beyond what was counted. Unreachable servers raise StoreUnavailable; Neo4j's own
+        refusals (access mode, timeouts, memory limit) are left as driver errors for the caller to name."""
+        stop: str | None = None
+        used = 0
         try:
             with self._driver.session(
                 database=self.database,
                 default_access_mode=neo4j.READ_ACCESS,
                 notifications_min_severity="OFF",
+                fetch_size=RAW_FETCH_SIZE,
             ) as session:
                 tx = session.begin_transaction(timeout=timeout_s)
                 try:
                     result = tx.run(cypher, dict(params or {}))
                     columns = list(result.keys())
                     rows: list[dict[str, Any]] = []
-                    truncated = False
                     for record in result:
                         if len(rows) >= row_cap:
-                            truncated = True
+                            stop = "rows"
                             break
-                        rows.append({k: self._normalise(record[k]) for k in columns})
+                        row = {k: self._normalise(record[k]) for k in columns}
+                        if byte_cap is not None:
+                            used += json_size(row)
+                            if used > byte_cap:
+                                stop = "bytes"
+                                break
+                        rows.append(row)
                 finally:
                     tx.close()  # never commit: closing an open transaction rolls it back
         except (ServiceUnavailable, SessionExpired, OSError) as exc:
             raise self._wrap(exc) from exc
-        return rows, columns, truncated
+        return rows, columns, stop
 
     def _normalise(self, value: Any) -> Any:
         if isinstance(value, NeoPath):

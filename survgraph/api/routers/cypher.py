@@ -10,7 +10,7 @@ from survgraph.api.models import CypherIn, ErrorOut, RowsOut
 from survgraph.api.reads import json_safe
 from survgraph.graph import ReadOnlyViolation, StoreError
 from survgraph.graph.config import StoreKind
-from survgraph.queries.raw import run_read_only
+from survgraph.queries.raw import MAX_RESULT_BYTES, ResultTooLarge, run_read_only
 
 router = APIRouter(tags=["cypher"])
 
@@ -18,7 +18,13 @@ router = APIRouter(tags=["cypher"])
 @router.post(
     "/cypher",
     summary="Run one read-only Cypher query (Neo4j store only)",
-    responses={400: {"model": ErrorOut, "description": "Not provably read-only, failed, or not on Neo4j"}},
+    responses={
+        400: {
+            "model": ErrorOut,
+            "description": "Not provably read-only, failed, stopped (timeout, memory), over the byte cap "
+            f"({MAX_RESULT_BYTES} bytes of rows as JSON), or not on Neo4j",
+        }
+    },
 )
 def cypher(body: CypherIn, store: StoreDep, settings: SettingsDep) -> RowsOut:
     if store.name != StoreKind.neo4j.value:
@@ -36,6 +42,15 @@ def cypher(body: CypherIn, store: StoreDep, settings: SettingsDep) -> RowsOut:
         )
     except ReadOnlyViolation:
         raise
+    except ResultTooLarge as exc:
+        raise BadRequest(
+            "the result is too large",
+            [
+                f"truncated: reading stopped at the byte cap, after {exc.rows_read} row(s); nothing is returned",
+                f"limit: {exc.limit} bytes of rows as JSON",
+                "add LIMIT, or return fewer or smaller values",
+            ],
+        ) from exc
     except StoreError as exc:
         if exc.__class__ is not StoreError:
             raise  # StoreUnavailable / StoreAuthError: 503, like everywhere
