@@ -307,7 +307,8 @@ def read_csv(path: Path, list_fields: frozenset[str]) -> tuple[list[RawRecord], 
                 data[key] = _split_list(value) if key in list_fields else value
             records.append(RawRecord("entities", data, name, line, {k: line for k in data}))
     except csv.Error as exc:
-        return [], [Problem(name, max(reader.line_num, 1), "-", "-", f"cannot read CSV: {exc}")]
+        # DictReader.line_num lags on a row that fails; the underlying reader's counts the line read.
+        return [], [Problem(name, max(reader.reader.line_num, 1), "-", "-", f"cannot read CSV: {exc}")]
     return records, []
 
 

@@ -16,6 +16,7 @@ from survgraph.schema.types import (
     CountryCode,
     HttpUrl,
     Money,
+    Name,
     PartialDate,
     Quantity,
     Technology,
@@ -24,7 +25,7 @@ from survgraph.schema.types import (
     check_country_code,
 )
 
-NonEmpty = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)]
+NonEmpty = Name
 EntityId = Annotated[str, Field(max_length=200, pattern=r"^[a-z]+:[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$")]
 
 

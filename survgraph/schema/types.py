@@ -68,11 +68,29 @@ Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")]
 
 HttpUrl = Annotated[str, Field(max_length=MAX_URL_CHARS, pattern=r"^https?://[^\s/$.?#][^\s]*$")]
 
-Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)]
-"""A non-empty name, title or other short text."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
-"""Free text: a description, a note."""
+
+def _one_line(value: str) -> str:
+    m = _CONTROL.search(value)
+    if m:
+        raise ValueError(f"control character U+{ord(m.group()):04X} at position {m.start()} is not allowed")
+    return value
+
+
+def _text(value: str) -> str:
+    m = _CONTROL_IN_TEXT.search(value)
+    if m:
+        raise ValueError(f"control character U+{ord(m.group()):04X} at position {m.start()} is not allowed")
+    return value
+
+
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS), AfterValidator(_one_line)]
+"""A non-empty name, title or other short text, on one line, without control characters."""
+
+Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS), AfterValidator(_text)]
+"""Free text: a description, a note (line breaks and tabs allowed, other control characters not)."""
 
 Figure = Annotated[float, Field(ge=0, le=MAX_FIGURE, allow_inf_nan=False)]
 """A stated figure: finite, not negative, at most MAX_FIGURE (infinity and NaN are refused, however written:
