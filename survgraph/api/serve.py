@@ -123,13 +123,10 @@ class BoundedH11Protocol(H11Protocol):
         self._drain_timer = self.loop.call_later(DRAIN_SECONDS, self._close)
 
 
+def server_options() -> dict[str, Any]:
+    """The uvicorn options that bound what a request head may cost (see BoundedH11Protocol)."""
+    return {"http": BoundedH11Protocol, "h11_max_incomplete_event_size": MAX_HEAD_BYTES}
+
+
 def run(settings: ApiSettings, host: str, port: int, log_level: str = "info") -> None:
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_level=log_level,
-        proxy_headers=True,
-        http=BoundedH11Protocol,
-        h11_max_incomplete_event_size=MAX_HEAD_BYTES,
-    )
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, proxy_headers=True, **server_options())

@@ -184,7 +184,9 @@ def _construct(loader: _Loader, node: Node) -> Any:
         return loader.construct_object(node, deep=True)
     except (ValueError, ArithmeticError, yaml.YAMLError) as exc:
         # e.g. an integer of more digits than Python converts (ValueError)
-        raise _Refused(node.start_mark.line + 1, f"cannot read the value: {str(exc).splitlines()[0]}") from exc
+        raise _Refused(
+            node.start_mark.line + 1, f"cannot read the value: {str(exc).splitlines()[0].split(';')[0]}"
+        ) from exc
 
 
 def _error_line(text: str, exc: yaml.YAMLError) -> int:
@@ -269,10 +271,8 @@ def read_yaml(path: Path) -> tuple[list[RawRecord], list[Problem]]:
                     data[fname] = _construct(loader, v)
                     lines[fname] = k.start_mark.line + 1
             except _Refused as exc:
-                rid = data.get("id")
-                problems.append(
-                    Problem(name, exc.line, rid if isinstance(rid, str) and rid else "-", fname, exc.message)
-                )
+                label = RawRecord(section, data, name, item_line).label
+                problems.append(Problem(name, exc.line, label, fname, exc.message))
                 continue
             records.append(RawRecord(section, data, name, item_line, lines))
     return records, problems

@@ -13,13 +13,18 @@ Every import format goes through `parse_document`, which enforces this in one pl
 * **RDF/XML.** The expat parser refuses any entity declaration (internal or external) and any external
   entity reference as soon as it reads one, before anything is expanded ("billion laughs" and its
   quadratic variant), and external general and parameter entities are off.
-* **Size.** A document larger than MAX_RDF_BYTES is refused before it is parsed.
+* **Cost.** A document larger than MAX_RDF_BYTES is refused before it is parsed; RDF/XML may nest
+  MAX_XML_DEPTH elements deep; N-Triples are read in linear time (rdflib's reader is quadratic in the
+  length of a line).
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import copy
+import io
+import re
 import sys
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -34,6 +39,7 @@ import rdflib.plugin
 import rdflib.plugins.shared.jsonld.context as jsonld_context
 from rdflib import Graph
 from rdflib.parser import Parser
+from rdflib.plugins.parsers.ntriples import NTGraphSink, NTParser, W3CNTriplesParser
 from rdflib.plugins.parsers.rdfxml import RDFXMLHandler, RDFXMLParser
 
 from survgraph.rdf.context import CONTEXT_FILE, load_context
@@ -42,8 +48,13 @@ from survgraph.rdf.vocab import RdfError
 #: The largest RDF document an import parses, in bytes.
 MAX_RDF_BYTES = 32 * 1024 * 1024
 
-#: The rdflib parser plugin name of our hardened RDF/XML parser.
+#: How deep RDF/XML elements may nest: our exports need 4 levels; rdflib's RDF/XML handler slows down
+#: with depth faster than linearly (100,000 nested elements, a 2 MB file, took over a minute).
+MAX_XML_DEPTH = 100
+
+#: The rdflib parser plugin names of our hardened RDF/XML parser and linear N-Triples parser.
 SAFE_XML_PLUGIN = "survgraph-rdfxml"
+SAFE_NT_PLUGIN = "survgraph-nt"
 
 
 class MalformedRdf(RdfError):
@@ -51,7 +62,7 @@ class MalformedRdf(RdfError):
 
 
 class FetchRefused(MalformedRdf):
-    """The parse tried to reach the network or a file, or to declare an XML entity."""
+    """The parse tried to reach the network or a file, or the XML declared an entity or nested too deep."""
 
 
 # -- the JSON-LD document loader ----------------------------------------------------------------
@@ -138,6 +149,18 @@ class _NoEntityExpatParser(ExpatParser):
         p.UnparsedEntityDeclHandler = self._refuse_unparsed
         p.ExternalEntityRefHandler = self._refuse_external
 
+    _depth = 0
+
+    def start_element_ns(self, name: Any, attrs: Any) -> None:
+        self._depth += 1
+        if self._depth > MAX_XML_DEPTH:
+            raise FetchRefused(f"line {self._line()}: XML elements nested deeper than {MAX_XML_DEPTH} levels: refused")
+        super().start_element_ns(name, attrs)
+
+    def end_element_ns(self, name: Any) -> None:
+        self._depth -= 1
+        super().end_element_ns(name)
+
     def _line(self) -> int:
         return int(self._parser.CurrentLineNumber)  # type: ignore[attr-defined]
 
@@ -177,6 +200,49 @@ class SafeRDFXMLParser(RDFXMLParser):
         self._parser.parse(source)
 
 
+# -- N-Triples in linear time -------------------------------------------------------------------
+
+
+class _LinearLineReader(W3CNTriplesParser):
+    """rdflib's N-Triples reader re-scans a line from its start after every 2 KiB it reads, so a line of
+    n bytes costs n*n/2048 (a 1 MB literal took 53 s). This one doubles each read instead: linear."""
+
+    def readline(self) -> str | None:
+        assert self.file is not None
+        if not self.buffer:
+            self.buffer = self.file.read(_NT_CHUNK)
+            if not self.buffer:
+                return None
+        while True:
+            m = _NT_LINE.match(self.buffer)
+            if m:
+                self.buffer = self.buffer[m.end() :]
+                return m.group(1)
+            more = self.file.read(max(_NT_CHUNK, len(self.buffer)))
+            if not more and not self.buffer.isspace():
+                more = "\n"  # the last line need not end with a newline
+            elif not more:
+                return None
+            self.buffer += more
+
+
+_NT_CHUNK = 64 * 1024
+_NT_LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n)")
+
+
+class SafeNTParser(NTParser):
+    """rdflib's N-Triples parser plugin, on the linear line reader."""
+
+    @classmethod
+    def parse(cls, source: Any, sink: Graph, **kwargs: Any) -> None:
+        stream = source.getCharacterStream()
+        if not stream:
+            raw = source.getByteStream()
+            stream = raw if isinstance(raw, io.TextIOBase) else codecs.getreader("utf-8")(raw)
+        _LinearLineReader(NTGraphSink(sink)).parse(stream, **kwargs)
+        stream.close()
+
+
 # -- the one entry point ------------------------------------------------------------------------
 
 
@@ -186,7 +252,7 @@ def parse_document(target: Graph, data: bytes, rdflib_format: str, public_id: st
         raise MalformedRdf(f"{name}: the document is {len(data)} bytes; the limit is {MAX_RDF_BYTES} bytes")
     if not _loader_installed():  # someone put rdflib's fetching loader back: refuse rather than fetch
         raise MalformedRdf(f"{name}: the JSON-LD context loader is not the refusing one; not parsing")
-    fmt = SAFE_XML_PLUGIN if rdflib_format == "xml" else rdflib_format
+    fmt = {"xml": SAFE_XML_PLUGIN, "nt": SAFE_NT_PLUGIN}.get(rdflib_format, rdflib_format)
     try:
         with no_io(name):
             target.parse(data=data, format=fmt, publicID=public_id)
@@ -200,11 +266,12 @@ def parse_document(target: Graph, data: bytes, rdflib_format: str, public_id: st
 
 def _preload_parsers() -> None:
     # Import every parser plugin now, so that no lazy import runs inside a parse.
-    for plugin_name in ("turtle", "nt", "json-ld", "trig", SAFE_XML_PLUGIN):
+    for plugin_name in ("turtle", "json-ld", "trig", SAFE_XML_PLUGIN, SAFE_NT_PLUGIN):
         rdflib.plugin.get(plugin_name, Parser)
 
 
 rdflib.plugin.register(SAFE_XML_PLUGIN, Parser, __name__, "SafeRDFXMLParser")
+rdflib.plugin.register(SAFE_NT_PLUGIN, Parser, __name__, "SafeNTParser")
 _install_loader()
 _install_hook()
 _preload_parsers()
