@@ -59,7 +59,7 @@ def parse_rdf(data: bytes, fmt: RdfFormat, name: str = "<input>", vocab: Vocab |
     vocab = vocab or Vocab.from_env()
     target: Graph = Dataset() if fmt is RdfFormat.trig else Graph()
     # No network, no file, no XML entity, bounded size: enforced for every format in safe_parse.
-    parse_document(target, data, fmt.rdflib_name, vocab.base, name)
+    parse_document(target, data, fmt.value, vocab.base, name)
     if isinstance(target, Dataset):
         union = Graph()
         for ctx in target.graphs():

@@ -24,6 +24,7 @@ import codecs
 import contextlib
 import copy
 import io
+import json
 import re
 import sys
 from collections.abc import Iterator
@@ -246,27 +247,33 @@ class SafeNTParser(NTParser):
 # -- the one entry point ------------------------------------------------------------------------
 
 
-def parse_document(target: Graph, data: bytes, rdflib_format: str, public_id: str, name: str) -> None:
-    """Parse `data` into `target` with no I/O and no entity expansion. Raises MalformedRdf."""
+#: Our format names (RdfFormat values) -> the rdflib parser plugin that reads them.
+PARSERS = {"turtle": "turtle", "nt": SAFE_NT_PLUGIN, "jsonld": "json-ld", "xml": SAFE_XML_PLUGIN, "trig": "trig"}
+
+
+def parse_document(target: Graph, data: bytes, fmt: str, public_id: str, name: str) -> None:
+    """Parse `data` (format `fmt`: turtle, nt, jsonld, xml or trig) into `target` with no I/O and no entity
+    expansion. Raises MalformedRdf."""
     if len(data) > MAX_RDF_BYTES:
         raise MalformedRdf(f"{name}: the document is {len(data)} bytes; the limit is {MAX_RDF_BYTES} bytes")
     if not _loader_installed():  # someone put rdflib's fetching loader back: refuse rather than fetch
         raise MalformedRdf(f"{name}: the JSON-LD context loader is not the refusing one; not parsing")
-    fmt = {"xml": SAFE_XML_PLUGIN, "nt": SAFE_NT_PLUGIN}.get(rdflib_format, rdflib_format)
     try:
         with no_io(name):
-            target.parse(data=data, format=fmt, publicID=public_id)
+            target.parse(data=data, format=PARSERS[fmt], publicID=public_id)
     except FetchRefused as exc:
         raise FetchRefused(f"{name}: {exc}") from exc
     except MalformedRdf:
         raise
+    except json.JSONDecodeError as exc:  # also orjson's, which rdflib uses when it is installed
+        raise MalformedRdf(f"{name}: not JSON: {exc}") from exc
     except Exception as exc:  # rdflib's parsers raise many unrelated types (SyntaxError, SAX, ValueError...)
-        raise MalformedRdf(f"{name}: not valid {rdflib_format}: {exc}") from exc
+        raise MalformedRdf(f"{name}: not valid {fmt}: {exc}") from exc
 
 
 def _preload_parsers() -> None:
     # Import every parser plugin now, so that no lazy import runs inside a parse.
-    for plugin_name in ("turtle", "json-ld", "trig", SAFE_XML_PLUGIN, SAFE_NT_PLUGIN):
+    for plugin_name in PARSERS.values():
         rdflib.plugin.get(plugin_name, Parser)
 
 

@@ -20,7 +20,7 @@ from survgraph.loaders.records import MAX_RECORD_FILE_BYTES, MAX_YAML_DEPTH
 from survgraph.schema.types import MAX_LIST_ITEMS, MAX_NAME_CHARS, MAX_TEXT_CHARS, MAX_URL_CHARS
 
 from ..fingerprint import fingerprint
-from ..test_api_support import API_KEY, app_for, assert_error, load_small, serve
+from ..test_api_support import API_KEY, SMALL, app_for, assert_error, load_small, serve
 from .bounded_run import run_module_bounded
 
 KEY = {"X-API-Key": API_KEY}
@@ -389,7 +389,7 @@ def test_the_limits_leave_a_valid_file_alone(loaded: GraphStore, tmp_path: Path)
         name="n" * MAX_NAME_CHARS,
     )
     path.write_text(text + CLAIM + '    amount: {amount: 1.0e+15, currency: USD}\n    start: "0001"\n')
-    ds, _ = load_paths(loaded, [path])
+    ds, _ = load_paths(loaded, [SMALL, path])  # the references are to the small graph's records
     assert not ds.errors
     [row] = loaded.query("MATCH (n:Vendor {id: 'vendor:x'}) RETURN n.name AS name, n.description AS d")
     assert row["name"] == "n" * MAX_NAME_CHARS and len(row["d"]) == MAX_TEXT_CHARS
