@@ -29,9 +29,9 @@ Every edge is a **claim** with its own sources and confidence. Errors are JSON:
 
 
 #: The longest request target (path and query string) the API reads, in bytes: 414 above it.
-MAX_URL_BYTES = 8 * 1024
+MAX_URL_BYTES = 16 * 1024
 #: The most header bytes (names and values) a request may carry: 431 above it.
-MAX_HEADERS_BYTES = 16 * 1024
+MAX_HEADERS_BYTES = 32 * 1024
 
 
 class RequestHeadLimits:

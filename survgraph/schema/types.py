@@ -62,9 +62,9 @@ CountryCode = Annotated[str, AfterValidator(check_country_code)]
 
 CurrencyCode = Annotated[str, AfterValidator(_check_currency)]
 
-WikidataQID = Annotated[str, Field(pattern=r"^Q[1-9]\d*$")]
+WikidataQID = Annotated[str, Field(max_length=20, pattern=r"^Q[1-9]\d*$")]
 
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")]
+Slug = Annotated[str, Field(max_length=100, pattern=r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")]
 
 HttpUrl = Annotated[str, Field(max_length=MAX_URL_CHARS, pattern=r"^https?://[^\s/$.?#][^\s]*$")]
 

@@ -62,7 +62,7 @@ ATTACKS = [
     Attack(
         "headers-10000", _get(b"/health", *(b"X-%d: %s\r\n" % (i, b"v" * 100) for i in range(10_000))), 431, HEADERS
     ),
-    Attack("headers-300", _get(b"/health", *(b"X-%d: %s\r\n" % (i, b"v" * 60) for i in range(300))), 431, HEADERS),
+    Attack("headers-600", _get(b"/health", *(b"X-%d: %s\r\n" % (i, b"v" * 60) for i in range(600))), 431, HEADERS),
     # A head that never ends: refused once it passes the bound, without waiting for the rest.
     Attack("head-never-ends", b"GET /health HTTP/1.1\r\nX-Slow: " + b"a" * (MAX_HEAD_BYTES + 1), 431, HEADERS),
     # Control: just under the URL bound is an ordinary request, answered by the route (q is too long for it).
@@ -75,7 +75,7 @@ def raw_request(url: str, head: bytes, timeout: float = 30) -> tuple[int, dict[s
     host, port = url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=timeout) as sock:
         sock.sendall(head)  # a reset here, or below, fails the test: the server must read the head and answer
-        sock.shutdown(socket.SHUT_WR)
+        # No half-close: uvicorn drops a connection whose client stops sending before it answers.
         data = b""
         while chunk := sock.recv(65536):
             data += chunk
@@ -146,7 +146,7 @@ def serve_process(env: dict[str, str], cwd: Path) -> Iterator[str]:
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300  # a loaded CI machine imports slowly
         while True:
             assert proc.poll() is None, f"serve exited: {proc.stderr.read() if proc.stderr else b''!r}"
             try:
@@ -154,7 +154,7 @@ def serve_process(env: dict[str, str], cwd: Path) -> Iterator[str]:
                     break
             except httpx.TransportError:
                 pass
-            assert time.monotonic() < deadline, "serve did not answer /health within 120 s"
+            assert time.monotonic() < deadline, "serve did not answer /health within 300 s"
             time.sleep(0.2)
         yield url
     finally:
