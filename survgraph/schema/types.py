@@ -68,15 +68,9 @@ Slug = Annotated[str, Field(max_length=100, pattern=r"^[a-z0-9]+(?:[-_.][a-z0-9]
 
 HttpUrl = Annotated[str, Field(max_length=MAX_URL_CHARS, pattern=r"^https?://[^\s/$.?#][^\s]*$")]
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: Control characters refused in any text: C0 controls but tab, line feed and carriage return, and DEL
+#: (NUL breaks stores and tools; ESC sequences rewrite a curator's terminal).
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _one_line(value: str) -> str:
-    m = _CONTROL.search(value)
-    if m:
-        raise ValueError(f"control character U+{ord(m.group()):04X} at position {m.start()} is not allowed")
-    return value
 
 
 def _text(value: str) -> str:
@@ -86,8 +80,8 @@ def _text(value: str) -> str:
     return value
 
 
-Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS), AfterValidator(_one_line)]
-"""A non-empty name, title or other short text, on one line, without control characters."""
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS), AfterValidator(_text)]
+"""A non-empty name, title or other short text (line breaks and tabs allowed, other control characters not)."""
 
 Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS), AfterValidator(_text)]
 """Free text: a description, a note (line breaks and tabs allowed, other control characters not)."""
