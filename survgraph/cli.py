@@ -547,7 +547,7 @@ def import_rdf_command(
     summary: Annotated[str, typer.Option("--summary", help="How to print the write counts: table or json.")] = "table",
 ) -> None:
     """Load RDF back: checked against the loaders' validation and the SHACL shapes, then written all or nothing."""
-    from survgraph.rdf import MalformedRdf, RdfError, Vocab, format_of_path, import_rdf
+    from survgraph.rdf import MalformedRdf, RdfError, Vocab, format_of_path, import_rdf, read_rdf_input
 
     try:
         rdf_format = _rdf_format(fmt) if fmt else format_of_path(path)
@@ -556,7 +556,9 @@ def import_rdf_command(
         raise _fail(exc) from exc
     name = "<stdin>" if str(path) == "-" else str(path)
     try:
-        data = sys.stdin.buffer.read() if name == "<stdin>" else path.read_bytes()
+        data = read_rdf_input(path, sys.stdin.buffer if name == "<stdin>" else None)
+    except MalformedRdf as exc:
+        raise _fail(exc, 1) from exc
     except OSError as exc:
         raise _fail(exc) from exc
     gs = _open(store)

@@ -19,16 +19,19 @@ from survgraph.rdf.export import (
     to_graph,
 )
 from survgraph.rdf.formats import MEDIA_TYPES, RdfFormat, format_of_path, parse_format
-from survgraph.rdf.importer import ImportResult, MalformedRdf, import_rdf, parse_rdf, records_to_dataset
+from survgraph.rdf.importer import ImportResult, import_rdf, parse_rdf, read_rdf_input, records_to_dataset
 from survgraph.rdf.ontology import build_ontology
+from survgraph.rdf.safe_parse import MAX_RDF_BYTES, FetchRefused, MalformedRdf
 from survgraph.rdf.shapes import ShapeResult, build_shapes, validate_graph
 from survgraph.rdf.vocab import DEFAULT_BASE_IRI, SG, RdfError, Vocab
 
 __all__ = [
     "DEFAULT_BASE_IRI",
     "MAX_DEPTH",
+    "MAX_RDF_BYTES",
     "MEDIA_TYPES",
     "SG",
+    "FetchRefused",
     "ImportResult",
     "MalformedRdf",
     "Neighbourhood",
@@ -52,6 +55,7 @@ __all__ = [
     "ntriples_lines",
     "parse_format",
     "parse_rdf",
+    "read_rdf_input",
     "records_to_dataset",
     "serialize_graph",
     "to_graph",

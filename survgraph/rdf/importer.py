@@ -10,10 +10,10 @@ RDF has no line numbers: problems name the record by its id, at line 0 of the fi
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -24,8 +24,8 @@ from survgraph.graph import GraphStore, WriteSummary
 from survgraph.loaders import Dataset as Records
 from survgraph.loaders import InvalidRecords, Problem, RawRecord, load_dataset
 from survgraph.loaders.validate import build
-from survgraph.rdf.context import CONTEXT_FILE, load_context
 from survgraph.rdf.formats import RdfFormat
+from survgraph.rdf.safe_parse import MAX_RDF_BYTES, MalformedRdf, parse_document
 from survgraph.rdf.shapes import validate_graph
 from survgraph.rdf.vocab import (
     CLAIM_CLASS,
@@ -42,10 +42,6 @@ from survgraph.schema import REGISTRY, Registry
 from survgraph.schema.registry import Column
 
 
-class MalformedRdf(RdfError):
-    """The input is not RDF in the stated format."""
-
-
 @dataclass(frozen=True)
 class ImportResult:
     records: Records
@@ -55,50 +51,15 @@ class ImportResult:
 # -- parsing ------------------------------------------------------------------------------------
 
 
-def _local_contexts(value: Any, where: str) -> Any:
-    """Swap references to our published context for the packaged copy; refuse any other remote context.
-
-    rdflib would fetch a remote @context over the network while parsing: an import must not depend on a
-    server being up, nor make requests that a file's author chose."""
-    if isinstance(value, str):
-        if value.endswith("/" + CONTEXT_FILE):
-            return load_context()["@context"]
-        raise MalformedRdf(f"{where}: remote JSON-LD @context {value!r} is not fetched; inline it")
-    if isinstance(value, list):
-        return [_local_contexts(v, where) for v in value]
-    if isinstance(value, dict) and "@import" in value:
-        raise MalformedRdf(f"{where}: JSON-LD @import of a remote context is not fetched; inline it")
-    return value
-
-
-def _prepare_jsonld(data: bytes, name: str) -> bytes:
-    try:
-        doc = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise MalformedRdf(f"{name}: not JSON: {exc}") from exc
-
-    def walk(node: Any) -> Any:
-        if isinstance(node, dict):
-            return {k: _local_contexts(v, name) if k == "@context" else walk(v) for k, v in node.items()}
-        if isinstance(node, list):
-            return [walk(v) for v in node]
-        return node
-
-    return json.dumps(walk(doc)).encode()
-
-
 def parse_rdf(data: bytes, fmt: RdfFormat, name: str = "<input>", vocab: Vocab | None = None) -> Graph:
-    """Parse one document into a Graph (TriG: the union of its graphs). Raises MalformedRdf."""
+    """Parse one document into a Graph (TriG: the union of its graphs). Raises MalformedRdf.
+
+    JSON-LD may refer to our published context (resolved to the packaged copy); no other context, and
+    nothing else, is fetched or read (see survgraph.rdf.safe_parse)."""
     vocab = vocab or Vocab.from_env()
-    if fmt is RdfFormat.jsonld:
-        data = _prepare_jsonld(data, name)
     target: Graph = Dataset() if fmt is RdfFormat.trig else Graph()
-    try:
-        target.parse(data=data, format=fmt.rdflib_name, publicID=vocab.base)
-    except MalformedRdf:
-        raise
-    except Exception as exc:  # rdflib's parsers raise many unrelated types (SyntaxError, SAX, ValueError...)
-        raise MalformedRdf(f"{name}: not valid {fmt.value}: {exc}") from exc
+    # No network, no file, no XML entity, bounded size: enforced for every format in safe_parse.
+    parse_document(target, data, fmt.value, vocab.base, name)
     if isinstance(target, Dataset):
         union = Graph()
         for ctx in target.graphs():
@@ -106,6 +67,22 @@ def parse_rdf(data: bytes, fmt: RdfFormat, name: str = "<input>", vocab: Vocab |
                 union.add(t)
         return union
     return target
+
+
+def read_rdf_input(path: Path, stdin: Any = None) -> bytes:
+    """The bytes of an RDF file (or of `stdin`, a binary stream, for "-"), refused unread beyond MAX_RDF_BYTES.
+    Raises MalformedRdf, or OSError if the file cannot be read."""
+    name = "<stdin>" if stdin is not None else str(path)
+    if stdin is None and path.stat().st_size > MAX_RDF_BYTES:
+        raise MalformedRdf(f"{name}: the file is {path.stat().st_size} bytes; the limit is {MAX_RDF_BYTES} bytes")
+    if stdin is not None:
+        data: bytes = stdin.read(MAX_RDF_BYTES + 1)
+    else:
+        with path.open("rb") as f:
+            data = f.read(MAX_RDF_BYTES + 1)
+    if len(data) > MAX_RDF_BYTES:
+        raise MalformedRdf(f"{name}: more than {MAX_RDF_BYTES} bytes; the limit is {MAX_RDF_BYTES} bytes")
+    return data
 
 
 # -- records from the graph --------------------------------------------------------------------

@@ -11,19 +11,23 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from survgraph.schema.types import (
+    MAX_LIST_ITEMS,
+    MAX_NAME_CHARS,
     Confidence,
     CountryCode,
     HttpUrl,
     Money,
+    Name,
     PartialDate,
     Quantity,
     Technology,
+    Text,
     WikidataQID,
     check_country_code,
 )
 
-NonEmpty = Annotated[str, Field(min_length=1)]
-EntityId = Annotated[str, Field(pattern=r"^[a-z]+:[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$")]
+NonEmpty = Name
+EntityId = Annotated[str, Field(max_length=200, pattern=r"^[a-z]+:[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$")]
 
 
 #: Where a Wikidata QID is shown as a link (the API's `wikidata_url`, the viz tooltip).
@@ -49,10 +53,10 @@ class Node(Record):
 
     id: EntityId
     name: NonEmpty
-    aliases: list[NonEmpty] = Field(default_factory=list)
+    aliases: list[NonEmpty] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
     wikidata: WikidataQID | None = None
-    description: str | None = None
-    source_ids: list[EntityId] = Field(default_factory=list, alias="sources")
+    description: Text | None = None
+    source_ids: list[EntityId] = Field(default_factory=list, alias="sources", max_length=MAX_LIST_ITEMS)
     confidence: Confidence | None = None
 
     @model_validator(mode="after")
@@ -141,9 +145,9 @@ class Project(Node):
     status: ProjectStatus = ProjectStatus.unknown
     start: PartialDate | None = None
     end: PartialDate | None = None
-    city: str | None = None
+    city: NonEmpty | None = None
     country: CountryCode | None = None
-    technologies: list[Technology] = Field(default_factory=list)
+    technologies: list[Technology] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
     value: Money | None = None
 
 
@@ -206,7 +210,7 @@ PRIMARY_SOURCE_KINDS = frozenset(
     }
 )
 
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+Slug = Annotated[str, Field(max_length=MAX_NAME_CHARS, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
 
 
 class Source(Node):
@@ -225,7 +229,7 @@ class Source(Node):
     reposts: EntityId | None = None
     title: NonEmpty
     date: PartialDate | None = None
-    date_note: str | None = None
+    date_note: Text | None = None
     url: HttpUrl | None = None
     accessed: PartialDate | None = None
 
@@ -259,20 +263,20 @@ class Claim(Record):
     """An edge: one sourced statement that `from` relates to `to` by `type`."""
 
     id: EntityId | None = None
-    type: Annotated[str, Field(pattern=r"^[A-Z][A-Z_]*$")]
+    type: Annotated[str, Field(max_length=100, pattern=r"^[A-Z][A-Z_]*$")]
     from_id: EntityId = Field(alias="from")
     to_id: EntityId = Field(alias="to")
-    source_ids: list[EntityId] = Field(alias="sources", min_length=1)
+    source_ids: list[EntityId] = Field(alias="sources", min_length=1, max_length=MAX_LIST_ITEMS)
     confidence: Confidence
     start: PartialDate | None = None
     end: PartialDate | None = None
-    technologies: list[Technology] = Field(default_factory=list)
+    technologies: list[Technology] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
     amount: Money | None = None
     quantity: Quantity | None = None
     #: When a claim with a figure (amount, quantity, start, end) cites several sources: the ones that state it.
-    figure_sources: list[EntityId] = Field(default_factory=list)
-    notes: str | None = None
-    key: Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")] | None = None
+    figure_sources: list[EntityId] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+    notes: Text | None = None
+    key: Annotated[str, Field(max_length=100, pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")] | None = None
 
     @model_validator(mode="after")
     def _derive_id(self) -> Claim:

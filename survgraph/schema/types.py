@@ -10,6 +10,15 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from survgraph.schema.iso import ISO_3166_ALPHA2, ISO_4217
 
+#: Bounds on text and lists in records (YAML, CSV, RDF import and POST /records all validate through the
+#: models): a name or title, a free-text description or note, a URL, and any list field.
+MAX_NAME_CHARS = 500
+MAX_TEXT_CHARS = 20_000
+MAX_URL_CHARS = 2_048
+MAX_LIST_ITEMS = 500
+#: The largest amount of money or counted quantity a record may state (well above any real contract).
+MAX_FIGURE = 1e15
+
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
@@ -19,6 +28,8 @@ def _check_partial_date(value: str) -> str:
     if not m:
         raise ValueError(f"{value!r} is not a partial date (YYYY, YYYY-MM or YYYY-MM-DD)")
     year, month, day = m.group(1), m.group(2), m.group(3)
+    if int(year) < 1:
+        raise ValueError(f"{value!r}: year 0000 is refused (the earliest year is 0001)")
     if month is not None and not 1 <= int(month) <= 12:
         raise ValueError(f"{value!r}: month {month} is out of range")
     if day is not None and month is not None:
@@ -51,11 +62,33 @@ CountryCode = Annotated[str, AfterValidator(check_country_code)]
 
 CurrencyCode = Annotated[str, AfterValidator(_check_currency)]
 
-WikidataQID = Annotated[str, Field(pattern=r"^Q[1-9]\d*$")]
+WikidataQID = Annotated[str, Field(max_length=20, pattern=r"^Q[1-9]\d*$")]
 
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")]
+Slug = Annotated[str, Field(max_length=100, pattern=r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")]
 
-HttpUrl = Annotated[str, Field(pattern=r"^https?://[^\s/$.?#][^\s]*$")]
+HttpUrl = Annotated[str, Field(max_length=MAX_URL_CHARS, pattern=r"^https?://[^\s/$.?#][^\s]*$")]
+
+#: Control characters refused in any text: C0 controls but tab, line feed and carriage return, and DEL
+#: (NUL breaks stores and tools; ESC sequences rewrite a curator's terminal).
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _text(value: str) -> str:
+    m = _CONTROL_IN_TEXT.search(value)
+    if m:
+        raise ValueError(f"control character U+{ord(m.group()):04X} at position {m.start()} is not allowed")
+    return value
+
+
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS), AfterValidator(_text)]
+"""A non-empty name, title or other short text (line breaks and tabs allowed, other control characters not)."""
+
+Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS), AfterValidator(_text)]
+"""Free text: a description, a note (line breaks and tabs allowed, other control characters not)."""
+
+Figure = Annotated[float, Field(ge=0, le=MAX_FIGURE, allow_inf_nan=False)]
+"""A stated figure: finite, not negative, at most MAX_FIGURE (infinity and NaN are refused, however written:
+`.inf`, `1.0e+400`, or "INF" in RDF)."""
 
 
 class Confidence(StrEnum):
@@ -93,7 +126,7 @@ class Money(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    amount: float = Field(ge=0)
+    amount: Figure
     currency: CurrencyCode
 
 
@@ -102,5 +135,5 @@ class Quantity(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    value: float = Field(ge=0)
+    value: Figure
     unit: Slug
