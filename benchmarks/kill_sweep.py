@@ -289,14 +289,20 @@ class Result:
 
 def schedule(n: int, cal: Calibration, seed: int = 5) -> list[tuple[str, float]]:
     """`n` kill instants, each (anchor marker, delay after it), in a shuffled order:
-    - 40% over COMMIT (LAST_WRITE + t, t from 0 to twice the time COMMIT took: the WAL is written here);
-    - 35% over everything after the last write (LAST_WRITE + t up to 1.2x the rest of the run: COMMIT,
+    - 35% over COMMIT (LAST_WRITE + t, t from 0 to twice the time COMMIT took: the WAL is written here);
+    - 30% over everything after the last write (LAST_WRITE + t up to 1.2x the rest of the run: COMMIT,
       the close and its checkpoint, the exit);
-    - 25% over the whole run (GO + t: the open, recovery, the checkpoint before the load, the writes)."""
+    - 15% over the writes (GO + t up to the last write: the open, the checkpoint before the load);
+    - 20% over the whole run (GO + t)."""
     rng = random.Random(seed)
     commit = max(0.002, cal.committed - cal.last_write) * 2
     tail = max(commit, (cal.end - cal.last_write) * 1.2)
-    parts = [("LAST_WRITE", commit, 0.40), ("LAST_WRITE", tail, 0.35), ("GO", cal.end * 1.05, 0.25)]
+    parts = [
+        ("LAST_WRITE", commit, 0.35),
+        ("LAST_WRITE", tail, 0.30),
+        ("GO", cal.last_write, 0.15),
+        ("GO", cal.end * 1.05, 0.20),
+    ]
     out: list[tuple[str, float]] = []
     for k, (anchor, span, share) in enumerate(parts):
         m = n - len(out) if k == len(parts) - 1 else round(n * share)
