@@ -223,7 +223,7 @@ def checker_main() -> None:
     for line in sys.stdin:
         req = json.loads(line)
         result: dict[str, Any] = {}
-        for mode in ("ro", "rw"):
+        for mode in req.get("modes", ("ro", "rw")):
             try:
                 with EmbeddedStore(Path(req["path"]), read_only=mode == "ro") as store:
                     result[mode] = {"fp": fingerprint(store)}
@@ -239,7 +239,7 @@ class Checker:
         self.env = env
         self.proc: subprocess.Popen[str] | None = None
 
-    def check(self, path: Path) -> dict[str, Any]:
+    def check(self, path: Path, modes: tuple[str, ...] = ("ro", "rw")) -> dict[str, Any]:
         if self.proc is None or self.proc.poll() is not None:
             self.proc = subprocess.Popen(
                 [sys.executable, __file__, "_check"],
@@ -249,14 +249,14 @@ class Checker:
                 env=self.env,
             )
         assert self.proc.stdin and self.proc.stdout
-        self.proc.stdin.write(json.dumps({"path": str(path)}) + "\n")
+        self.proc.stdin.write(json.dumps({"path": str(path), "modes": modes}) + "\n")
         self.proc.stdin.flush()
         line = self.proc.stdout.readline()
         if not line:  # the engine crashed the process while opening the store
             code = self.proc.wait()
             self.proc = None
             err = {"error": f"checker process died (exit {code})"}
-            return {"ro": err, "rw": err, "files": sorted(os.listdir(path))}
+            return {**dict.fromkeys(modes, err), "files": sorted(os.listdir(path))}
         return json.loads(line)  # type: ignore[no-any-return]
 
     def close(self) -> None:
@@ -406,6 +406,74 @@ def sweep_embedded(n: int, size: int, workdir: Path, progress: bool = True, seed
     return res
 
 
+def _drain(child: Child) -> list[tuple[str, float]]:
+    out = []
+    while True:
+        try:
+            name, at = child.lines.get(timeout=5)
+        except queue.Empty:
+            return out
+        if name == "EOF":
+            return out
+        out.append((name, at))
+
+
+def sweep_readers(n: int, size: int, workdir: Path, progress: bool = True, seed: int = 5) -> Result:
+    """Readers beside a live writer: the load runs to its end (no kill) while another process opens the
+    store read-only at an instant of the run and takes its fingerprint; it must be before or after."""
+    from survgraph.graph.embedded import EmbeddedStore
+    from survgraph.loaders import load_paths
+
+    res = Result("embedded, read-only opener beside a live load")
+    started = time.monotonic()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    base_records, load_records = workdir / "base", workdir / "load"
+    write_records(base_records, size, 1)
+    write_records(load_records, size, 2)
+    template, trial = workdir / "template", workdir / "trial"
+    with EmbeddedStore(template) as store:
+        load_paths(store, [base_records])
+    checker = Checker(env)
+    try:
+        before = checker.check(template)["rw"]["fp"]
+        shutil.rmtree(trial, ignore_errors=True)
+        shutil.copytree(template, trial)
+        child = Child.spawn("embedded", load_records, env)
+        child.wait_for("READY")
+        t_go = child.go(str(trial))
+        last = child.wait_for("LAST_WRITE") - t_go
+        committed = child.wait_for("COMMITTED") - t_go
+        child.wait_for("CLOSED")
+        child.proc.wait()
+        res.calibration = cal = Calibration(last, committed, time.monotonic() - t_go)
+        after = checker.check(trial)["rw"]["fp"]
+        checker.check(trial, ("ro",))  # the reader process has imported everything before the first instant
+        for i, (anchor, offset) in enumerate(schedule(n, cal, seed)):
+            shutil.rmtree(trial, ignore_errors=True)
+            shutil.copytree(template, trial)
+            child = Child.spawn("embedded", load_records, env)
+            child.wait_for("READY")
+            t_go = child.go(str(trial))
+            t_anchor = t_go if anchor == "GO" else child.wait_for(anchor)
+            time.sleep(max(0.0, t_anchor + offset - time.monotonic()))
+            t_read = time.monotonic()
+            seen = checker.check(trial, ("ro",))
+            child.proc.wait()
+            early = [anchor] + [m for m, at in _drain(child) if at < t_read]
+            res.phases[[m for m in MARKERS if m in early][-1]] += 1  # the phase the read began in
+            outcome = classify(seen["ro"].get("fp"), before, after)
+            res.attempts += 1
+            res.counts[outcome] += 1
+            if outcome in ("other", "unopenable"):
+                res.failures.append(f"#{i} {anchor}+{offset * 1000:.1f} ms: {outcome} {seen['ro'].get('error', '')}")
+            if progress:
+                _progress("readers", i + 1, n, res)
+    finally:
+        checker.close()
+    res.seconds = time.monotonic() - started
+    return res
+
+
 @contextmanager
 def neo4j_env(workdir: Path) -> Iterator[dict[str, str]]:
     """NEO4J_* variables for the server to sweep: the one in the environment, or one started here."""
@@ -546,15 +614,18 @@ def main() -> None:
     ap.add_argument("--store", choices=["embedded", "neo4j", "both"], default="both")
     ap.add_argument("--size", type=int, default=3000, help="records in the base dataset (the load has twice)")
     ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--readers", type=int, default=0, help="also open read-only beside a live load N times")
     ap.add_argument("--keep", type=Path, help="work in this folder and keep it (failed stores are copied there)")
     args = ap.parse_args()
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="kill-sweep-"))
     workdir.mkdir(parents=True, exist_ok=True)
     results = []
     try:
-        if args.store in ("embedded", "both"):
+        if args.store in ("embedded", "both") and args.instants:
             results.append(sweep_embedded(args.instants, args.size, workdir / "embedded", seed=args.seed))
-        if args.store in ("neo4j", "both"):
+        if args.readers and args.store in ("embedded", "both"):
+            results.append(sweep_readers(args.readers, args.size, workdir / "readers", seed=args.seed))
+        if args.store in ("neo4j", "both") and args.instants:
             with neo4j_env(workdir) as neo_env:
                 results.append(sweep_neo4j(args.instants, args.size, workdir / "neo4j", neo_env, seed=args.seed))
     finally:
