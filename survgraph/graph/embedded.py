@@ -104,7 +104,7 @@ class EmbeddedStore(GraphStore):
             # A read-only opener found a checkpoint unfinished: finish it, unless a writer is at it.
             try:
                 self._database(read_only=False).close()
-                log.warning("completed an interrupted checkpoint of the embedded store at %s", self.data_dir)
+                log.warning("a read-write open finished the checkpoint recovery pending in %s", self.data_dir)
             except RuntimeError as exc:
                 if not (_is_locked(exc) or _is_checkpoint_pending(exc)):
                     raise
