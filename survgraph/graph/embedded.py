@@ -1,8 +1,20 @@
-"""The embedded default store: LadybugDB (the maintained fork of Kuzu), in-process, no server."""
+"""The embedded default store: LadybugDB (the maintained fork of Kuzu), in-process, no server.
+
+Crash consistency (docs/crash-consistency.md): a load is one transaction whose WAL records the engine
+writes at COMMIT; a process killed while it writes them leaves a torn WAL tail, which the engine refuses
+to open by default ("Checksum verification failed"). The store opens such a folder by replaying the WAL
+only up to its last complete commit (the engine's `throw_on_wal_replay_failure=False`), after keeping a
+copy of the torn WAL for forensics. Each write starts with a CHECKPOINT, so the WAL holds at most the one
+load that was interrupted. A checkpoint that was interrupted is completed by the next read-write open.
+"""
 
 from __future__ import annotations
 
+import logging
+import shutil
+import time
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +35,26 @@ from survgraph.schema import REGISTRY, Registry
 from survgraph.schema.registry import Column
 
 DB_FILE = "graph.lbug"
+WAL_SUFFIX = ".wal"
+#: A torn WAL is kept beside the store as graph.lbug.wal.torn-<UTC time> (forensics; safe to delete).
+TORN_SUFFIX = ".torn-"
+#: How long a read-only opener waits for a checkpoint in another process to finish.
+READER_WAIT_S = 30.0
+
+log = logging.getLogger(__name__)
+
+
+def _is_torn_wal(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "wal" in text and ("checksum" in text or "corrupt" in text)
+
+
+def _is_checkpoint_pending(exc: BaseException) -> bool:
+    return "checkpoint recovery is pending" in str(exc).lower()
+
+
+def _is_locked(exc: BaseException) -> bool:
+    return "could not set lock" in str(exc).lower()
 
 
 class EmbeddedStore(GraphStore):
@@ -32,13 +64,67 @@ class EmbeddedStore(GraphStore):
         super().__init__(registry)
         self.data_dir = data_dir
         self.read_only = read_only
+        #: The copy of a torn WAL this open set aside (None when the store opened cleanly).
+        self.torn_wal: Path | None = None
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
-            self._db = ladybug.Database(str(data_dir / DB_FILE), read_only=read_only)
+            self._db = self._open_database()
             self._conn = ladybug.Connection(self._db)
         except RuntimeError as exc:
             raise StoreUnavailable(f"cannot open the embedded store at {data_dir}: {exc}") from exc
         self._schema_ready = False
+
+    # -- open and recovery -------------------------------------------------------------------
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / DB_FILE
+
+    def _database(self, *, read_only: bool, replay_to_last_commit: bool = False) -> ladybug.Database:
+        return ladybug.Database(
+            str(self.db_path), read_only=read_only, throw_on_wal_replay_failure=not replay_to_last_commit
+        )
+
+    def _open_database(self) -> ladybug.Database:
+        """Open, recovering from a kill at any instant of an earlier write:
+        - a torn WAL tail (killed while COMMIT wrote the WAL): replay up to the last complete commit,
+          which leaves the store as it was before the interrupted load;
+        - an interrupted checkpoint: a read-write open completes it (the engine's own recovery); a
+          read-only opener, which the engine refuses until then, waits for the process checkpointing or,
+          when none holds the store, runs that recovery itself with a brief read-write open."""
+        deadline = time.monotonic() + READER_WAIT_S
+        while True:
+            try:
+                return self._database(read_only=self.read_only)
+            except RuntimeError as exc:
+                if _is_torn_wal(exc):
+                    return self._open_torn_wal(exc)
+                if not (self.read_only and _is_checkpoint_pending(exc)) or time.monotonic() > deadline:
+                    raise
+            # A read-only opener found a checkpoint unfinished: finish it, unless a writer is at it.
+            try:
+                self._database(read_only=False).close()
+                log.warning("a read-write open finished the checkpoint recovery pending in %s", self.data_dir)
+            except RuntimeError as exc:
+                if not (_is_locked(exc) or _is_checkpoint_pending(exc)):
+                    raise
+                time.sleep(0.05)
+
+    def _open_torn_wal(self, exc: RuntimeError) -> ladybug.Database:
+        wal = self.db_path.with_name(DB_FILE + WAL_SUFFIX)
+        if not self.read_only and wal.exists():
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+            self.torn_wal = wal.with_name(wal.name + TORN_SUFFIX + stamp)
+            shutil.copy2(wal, self.torn_wal)
+            log.warning(
+                "the embedded store at %s has a torn WAL (%s): a write was interrupted; opening the last "
+                "committed state, the torn WAL is kept as %s",
+                self.data_dir,
+                exc,
+                self.torn_wal.name,
+            )
+        # Readers do not touch the files: they replay the same committed prefix in memory.
+        return self._database(read_only=self.read_only, replay_to_last_commit=True)
 
     # -- schema ----------------------------------------------------------------------------
 
@@ -61,6 +147,14 @@ class EmbeddedStore(GraphStore):
     ) -> WriteSummary:
         self.ensure_schema()
         summary = self.summarise(plan)
+        # Fold every earlier commit into the database file first, so that the WAL holds this load only:
+        # a kill while COMMIT writes it can then lose nothing but this load. Best effort: the engine
+        # refuses a checkpoint while another connection has a transaction open, and replay up to the
+        # last commit keeps earlier commits in the WAL anyway (measured, docs/crash-consistency.md).
+        try:
+            self._conn.execute("CHECKPOINT")
+        except RuntimeError as exc:
+            log.info("no checkpoint before the write (%s); the WAL keeps the earlier commits", exc)
         self._conn.execute("BEGIN TRANSACTION")
         try:
             for label, rows in plan.nodes.items():

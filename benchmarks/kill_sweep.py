@@ -1,0 +1,640 @@
+"""Kill sweep: SIGKILL a load at many instants and check that the store is exactly as before or as after.
+
+    python benchmarks/kill_sweep.py --instants 500                  # both stores, prints the outcome table
+    python benchmarks/kill_sweep.py --store embedded --instants 200 --size 3000
+
+A child process validates a dataset, says READY, and on GO opens the store, writes the dataset with the
+loader API (`load_dataset`: one all-or-nothing write) and closes the store (the embedded engine
+checkpoints there). It prints a marker at each step (OPENED, LAST_WRITE when the last batch is written
+and COMMIT is next, COMMITTED, CLOSED). The parent kills it with SIGKILL at an instant: most instants are
+spread over the commit window (LAST_WRITE + t, for t from 0 to past the end of the close and its
+checkpoint), the rest over the whole run (GO + t). After each kill:
+
+- embedded: a fresh process opens the store read-only (as `survgraph query` and other readers do) and
+  takes its fingerprint (`tests/fingerprint.fingerprint`), then opens it read-write (as the next load
+  does, which is where recovery runs) and takes it again;
+- neo4j: the parent takes the fingerprint through a new driver, then loads the dataset again (the next
+  load must be accepted and give the "after" graph).
+
+Each fingerprint is classed as `before` (equal to the store before the load), `after` (equal to the store
+after an unkilled load), `other` (anything else: a half state) or `unopenable`. `other` and `unopenable`
+must be 0. Neo4j: the server named by NEO4J_URI/NEO4J_USER/NEO4J_PASSWORD, or one started here from the
+test jars (tools/neo4j/neo4j-test-server) when NEO4J_URI is not set. The sweep clears that database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import queue
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTCOMES = ("before", "after", "other", "unopenable")
+MARKERS = ("GO", "OPENED", "LAST_WRITE", "COMMITTED", "CLOSED")
+
+
+# -- the data -------------------------------------------------------------------------------------
+
+
+def write_records(folder: Path, size: int, version: int) -> None:
+    """A dataset of about `size` records. Version 2 rewrites every record of version 1 (new names,
+    confidences) and adds as many new ones, so a half-written load shows in the fingerprint."""
+    rng = random.Random(11)
+    scale = version  # version 2 holds twice as many ids
+    vendors, projects = max(2, size // 10), max(2, size // 4)
+    claims_n = max(1, size - vendors - projects)
+    sources = [{"id": "source:killsweep", "publisher": "Kill sweep", "title": "Synthetic records", "date": "2024"}]
+    countries = [
+        {"id": f"country:{c}", "name": f"{c} (v{version})", "sources": ["source:killsweep"]}
+        for c in ("CN", "PK", "ZW", "KE", "EC")
+    ]
+    conf = "reported" if version == 1 else "confirmed"
+    entities = [
+        {
+            "id": f"vendor:ks{i}",
+            "name": f"Vendor {i} (v{version})",
+            "hq_country": "CN",
+            "sources": ["source:killsweep"],
+            "confidence": conf,
+        }
+        for i in range(vendors * scale)
+    ] + [
+        {
+            "id": f"project:ks{i}",
+            "name": f"Project {i} (v{version})",
+            "country": ("PK", "ZW", "KE", "EC")[i % 4],
+            "technologies": ["cctv"],
+            "sources": ["source:killsweep"],
+            "confidence": conf,
+        }
+        for i in range(projects * scale)
+    ]
+    pairs: list[tuple[int, int]] = []
+    seen: set[tuple[int, int]] = set()
+    while len(pairs) < claims_n * 2:
+        pair = (rng.randrange(vendors * 2), rng.randrange(projects * 2))
+        if pair not in seen:
+            seen.add(pair)
+            pairs.append(pair)
+    # Version 1 holds the first half of the pairs (within its own ids); version 2 all of them.
+    chosen = [p for p in pairs[:claims_n] if p[0] < vendors and p[1] < projects] if version == 1 else pairs
+    rels = [
+        {
+            "type": "SUPPLIES",
+            "from": f"vendor:ks{v}",
+            "to": f"project:ks{p}",
+            "sources": ["source:killsweep"],
+            "confidence": "alleged" if version == 1 else "reported",
+        }
+        for v, p in chosen
+    ]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "records.yaml").write_text(
+        yaml.safe_dump({"sources": sources, "entities": countries + entities, "claims": rels}, sort_keys=False)
+    )
+
+
+# -- the child: one load, with markers --------------------------------------------------------------
+
+
+def child_main(store_kind: str, records: Path) -> None:
+    from survgraph.graph import StoreKind, StoreSettings, open_store
+    from survgraph.loaders import load_dataset, validate_paths
+
+    ds = validate_paths([records])
+    if ds.errors:
+        raise SystemExit(f"invalid records: {ds.errors[0]}")
+    out = sys.stdout.fileno()
+
+    def mark(name: str) -> None:
+        os.write(out, f"{name}\n".encode())
+
+    total = len(ds.nodes) + len(ds.claims)
+    mark("READY")
+    for line in sys.stdin:
+        cmd, _, arg = line.strip().partition(" ")
+        if cmd != "GO":
+            continue
+        settings = StoreSettings()
+        settings.store = StoreKind(store_kind)
+        if arg:
+            settings.data_dir = Path(arg)
+        store = open_store(settings)
+        mark("OPENED")
+        done = 0
+
+        def progress(n: int) -> None:
+            nonlocal done
+            done += n
+            if done >= total:
+                mark("LAST_WRITE")
+
+        load_dataset(store, ds, progress=progress)
+        mark("COMMITTED")
+        store.close()
+        mark("CLOSED")
+        return
+
+
+@dataclass
+class Child:
+    """A child that has validated its records and waits for GO (so the kill instants do not include
+    Python's start-up)."""
+
+    proc: subprocess.Popen[bytes]
+    lines: queue.Queue[tuple[str, float]] = field(default_factory=queue.Queue)
+
+    @classmethod
+    def spawn(cls, store_kind: str, records: Path, env: dict[str, str]) -> Child:
+        proc = subprocess.Popen(
+            [sys.executable, __file__, "_child", store_kind, str(records)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        child = cls(proc)
+        threading.Thread(target=child._pump, args=(proc.stdout,), daemon=True).start()
+        return child
+
+    def _pump(self, stream: IO[bytes]) -> None:
+        for raw in stream:
+            self.lines.put((raw.decode().strip(), time.monotonic()))
+        self.lines.put(("EOF", time.monotonic()))
+
+    def wait_for(self, marker: str, timeout: float = 120.0) -> float:
+        """Block until `marker`; return the instant it was read."""
+        end = time.monotonic() + timeout
+        while True:
+            try:
+                name, at = self.lines.get(timeout=max(0.0, end - time.monotonic()))
+            except queue.Empty:
+                raise RuntimeError(f"child: no {marker} within {timeout} s") from None
+            if name == marker:
+                return at
+            if name == "EOF":
+                err = self.proc.stderr.read().decode() if self.proc.stderr else ""
+                raise RuntimeError(f"child ended before {marker}:\n{err[-3000:]}")
+
+    def go(self, arg: str = "") -> float:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(f"GO {arg}\n".encode())
+        self.proc.stdin.flush()
+        return time.monotonic()
+
+    def markers_seen(self) -> list[str]:
+        seen = []
+        while True:
+            try:
+                name, _ = self.lines.get(timeout=5)
+            except queue.Empty:
+                break
+            if name == "EOF":
+                break
+            seen.append(name)
+        return seen
+
+
+# -- the embedded checker: opens a store in a separate process, so a native crash is counted ---------
+
+
+def checker_main() -> None:
+    sys.path.insert(0, str(ROOT))
+    from survgraph.graph.embedded import EmbeddedStore
+    from tests.fingerprint import fingerprint
+
+    for line in sys.stdin:
+        req = json.loads(line)
+        result: dict[str, Any] = {}
+        for mode in req.get("modes", ("ro", "rw")):
+            try:
+                with EmbeddedStore(Path(req["path"]), read_only=mode == "ro") as store:
+                    result[mode] = {"fp": fingerprint(store)}
+            except Exception as exc:  # every failure to open is an outcome
+                result[mode] = {"error": f"{type(exc).__name__}: {exc}"[:500]}
+        result["files"] = sorted(os.listdir(req["path"]))
+        sys.stdout.write(json.dumps(result) + "\n")
+        sys.stdout.flush()
+
+
+class Checker:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.proc: subprocess.Popen[str] | None = None
+
+    def check(self, path: Path, modes: tuple[str, ...] = ("ro", "rw")) -> dict[str, Any]:
+        if self.proc is None or self.proc.poll() is not None:
+            self.proc = subprocess.Popen(
+                [sys.executable, __file__, "_check"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                env=self.env,
+            )
+        assert self.proc.stdin and self.proc.stdout
+        self.proc.stdin.write(json.dumps({"path": str(path), "modes": modes}) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:  # the engine crashed the process while opening the store
+            code = self.proc.wait()
+            self.proc = None
+            err = {"error": f"checker process died (exit {code})"}
+            return {**dict.fromkeys(modes, err), "files": sorted(os.listdir(path))}
+        return json.loads(line)  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        if self.proc is not None:
+            self.proc.stdin.close()  # type: ignore[union-attr]
+            self.proc.wait(timeout=30)
+
+
+# -- the sweep ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Calibration:
+    last_write: float  # GO -> LAST_WRITE
+    committed: float  # GO -> COMMITTED
+    end: float  # GO -> the child's exit
+
+
+@dataclass
+class Result:
+    store: str
+    counts: Counter[str] = field(default_factory=Counter)
+    ro_counts: Counter[str] = field(default_factory=Counter)  # embedded: what a read-only opener saw
+    phases: Counter[str] = field(default_factory=Counter)  # the last marker before each kill
+    failures: list[str] = field(default_factory=list)
+    calibration: Calibration | None = None
+    attempts: int = 0
+    seconds: float = 0.0
+
+
+def schedule(n: int, cal: Calibration, seed: int = 5) -> list[tuple[str, float]]:
+    """`n` kill instants, each (anchor marker, delay after it), in a shuffled order:
+    - 35% over COMMIT (LAST_WRITE + t, t from 0 to twice the time COMMIT took: the WAL is written here);
+    - 30% over everything after the last write (LAST_WRITE + t up to 1.2x the rest of the run: COMMIT,
+      the close and its checkpoint, the exit);
+    - 15% over the writes (GO + t up to the last write: the open, the checkpoint before the load);
+    - 20% over the whole run (GO + t)."""
+    rng = random.Random(seed)
+    commit = max(0.002, cal.committed - cal.last_write) * 2
+    tail = max(commit, (cal.end - cal.last_write) * 1.2)
+    parts = [
+        ("LAST_WRITE", commit, 0.35),
+        ("LAST_WRITE", tail, 0.30),
+        ("GO", cal.last_write, 0.15),
+        ("GO", cal.end * 1.05, 0.20),
+    ]
+    out: list[tuple[str, float]] = []
+    for k, (anchor, span, share) in enumerate(parts):
+        m = n - len(out) if k == len(parts) - 1 else round(n * share)
+        out += [(anchor, span * (i + rng.random()) / m) for i in range(m)]
+    rng.shuffle(out)
+    return out
+
+
+def classify(fp: str | None, before: str, after: str) -> str:
+    if fp is None:
+        return "unopenable"
+    return "before" if fp == before else "after" if fp == after else "other"
+
+
+def run_trial(child: Child, anchor: str, offset: float, go_arg: str = "") -> str:
+    """GO, wait for the anchor marker, sleep `offset`, SIGKILL. Returns the last marker the child
+    printed before it died (the phase the kill landed in), or 'DONE' when it finished first."""
+    t_go = child.go(go_arg)
+    t_anchor = t_go if anchor == "GO" else child.wait_for(anchor)
+    delay = t_anchor + offset - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+    finished = child.proc.poll() is not None
+    if not finished:
+        child.proc.send_signal(signal.SIGKILL)
+    child.proc.wait()
+    seen = (["GO"] + ([anchor] if anchor != "GO" else [])) + child.markers_seen()
+    if finished or child.proc.returncode == 0:
+        return "DONE"
+    return [m for m in MARKERS if m in seen][-1]
+
+
+def sweep_embedded(n: int, size: int, workdir: Path, progress: bool = True, seed: int = 5) -> Result:
+    from survgraph.graph.embedded import EmbeddedStore
+    from survgraph.loaders import load_paths
+
+    res = Result("embedded")
+    started = time.monotonic()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    base_records, load_records = workdir / "base", workdir / "load"
+    write_records(base_records, size, 1)
+    write_records(load_records, size, 2)
+    template = workdir / "template"
+    with EmbeddedStore(template) as store:
+        load_paths(store, [base_records])
+    checker = Checker(env)
+    trial = workdir / "trial"
+
+    def fresh() -> Path:
+        shutil.rmtree(trial, ignore_errors=True)
+        shutil.copytree(template, trial)
+        return trial
+
+    try:
+        before = checker.check(template)["rw"]["fp"]
+        # Calibrate: unkilled loads give the "after" fingerprint and the timing of the phases.
+        lasts, commits, ends, after = [], [], [], None
+        for _ in range(3):
+            child = Child.spawn("embedded", load_records, env)
+            child.wait_for("READY")
+            t_go = child.go(str(fresh()))
+            lasts.append(child.wait_for("LAST_WRITE") - t_go)
+            commits.append(child.wait_for("COMMITTED") - t_go)
+            child.wait_for("CLOSED")
+            child.proc.wait()
+            ends.append(time.monotonic() - t_go)
+            fp = checker.check(trial)["rw"]["fp"]
+            if after is not None and fp != after:
+                raise RuntimeError("two unkilled loads gave different graphs")
+            after = fp
+        assert after is not None and after != before
+        res.calibration = cal = Calibration(sorted(lasts)[1], sorted(commits)[1], sorted(ends)[1])
+        plan = schedule(n, cal, seed)
+        nxt = Child.spawn("embedded", load_records, env)
+        for i, (anchor, offset) in enumerate(plan):
+            child = nxt
+            child.wait_for("READY")
+            path = fresh()
+            phase = run_trial(child, anchor, offset, str(path))
+            nxt = Child.spawn("embedded", load_records, env) if i + 1 < len(plan) else None
+            seen = checker.check(path)
+            ro = classify(seen["ro"].get("fp"), before, after)
+            rw = classify(seen["rw"].get("fp"), before, after)
+            res.attempts += 1
+            res.counts[rw] += 1
+            res.ro_counts[ro] += 1
+            res.phases[phase] += 1
+            if ro in ("other", "unopenable") or rw in ("other", "unopenable"):
+                keep = workdir / f"failed-{i}"
+                shutil.copytree(path, keep)
+                res.failures.append(
+                    f"#{i} {anchor}+{offset * 1000:.1f} ms (phase {phase}): read-only {ro} "
+                    f"{seen['ro'].get('error', '')} / read-write {rw} {seen['rw'].get('error', '')}; "
+                    f"files {seen['files']}; kept in {keep}"
+                )
+            if progress:
+                _progress("embedded", i + 1, len(plan), res)
+    finally:
+        checker.close()
+    res.seconds = time.monotonic() - started
+    return res
+
+
+def _drain(child: Child) -> list[tuple[str, float]]:
+    out = []
+    while True:
+        try:
+            name, at = child.lines.get(timeout=5)
+        except queue.Empty:
+            return out
+        if name == "EOF":
+            return out
+        out.append((name, at))
+
+
+def sweep_readers(n: int, size: int, workdir: Path, progress: bool = True, seed: int = 5) -> Result:
+    """Readers beside a live writer: the load runs to its end (no kill) while another process opens the
+    store read-only at an instant of the run and takes its fingerprint; it must be before or after."""
+    from survgraph.graph.embedded import EmbeddedStore
+    from survgraph.loaders import load_paths
+
+    res = Result("embedded, read-only opener beside a live load")
+    started = time.monotonic()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    base_records, load_records = workdir / "base", workdir / "load"
+    write_records(base_records, size, 1)
+    write_records(load_records, size, 2)
+    template, trial = workdir / "template", workdir / "trial"
+    with EmbeddedStore(template) as store:
+        load_paths(store, [base_records])
+    checker = Checker(env)
+    try:
+        before = checker.check(template)["rw"]["fp"]
+        shutil.rmtree(trial, ignore_errors=True)
+        shutil.copytree(template, trial)
+        child = Child.spawn("embedded", load_records, env)
+        child.wait_for("READY")
+        t_go = child.go(str(trial))
+        last = child.wait_for("LAST_WRITE") - t_go
+        committed = child.wait_for("COMMITTED") - t_go
+        child.wait_for("CLOSED")
+        child.proc.wait()
+        res.calibration = cal = Calibration(last, committed, time.monotonic() - t_go)
+        after = checker.check(trial)["rw"]["fp"]
+        checker.check(trial, ("ro",))  # the reader process has imported everything before the first instant
+        for i, (anchor, offset) in enumerate(schedule(n, cal, seed)):
+            shutil.rmtree(trial, ignore_errors=True)
+            shutil.copytree(template, trial)
+            child = Child.spawn("embedded", load_records, env)
+            child.wait_for("READY")
+            t_go = child.go(str(trial))
+            t_anchor = t_go if anchor == "GO" else child.wait_for(anchor)
+            time.sleep(max(0.0, t_anchor + offset - time.monotonic()))
+            t_read = time.monotonic()
+            seen = checker.check(trial, ("ro",))
+            child.proc.wait()
+            early = [anchor] + [m for m, at in _drain(child) if at < t_read]
+            res.phases[[m for m in MARKERS if m in early][-1]] += 1  # the phase the read began in
+            outcome = classify(seen["ro"].get("fp"), before, after)
+            res.attempts += 1
+            res.counts[outcome] += 1
+            if outcome in ("other", "unopenable"):
+                res.failures.append(f"#{i} {anchor}+{offset * 1000:.1f} ms: {outcome} {seen['ro'].get('error', '')}")
+            if progress:
+                _progress("readers", i + 1, n, res)
+    finally:
+        checker.close()
+    res.seconds = time.monotonic() - started
+    return res
+
+
+@contextmanager
+def neo4j_env(workdir: Path) -> Iterator[dict[str, str]]:
+    """NEO4J_* variables for the server to sweep: the one in the environment, or one started here."""
+    if os.environ.get("NEO4J_URI"):
+        yield {k: v for k, v in os.environ.items() if k.startswith("NEO4J_")}
+        return
+    script, home, password = ROOT / "tools" / "neo4j" / "neo4j-test-server", workdir / "neo4j", "kill-sweep-pw"
+    proc = subprocess.run(
+        [str(script), "start", "--home", str(home), "--password", password], capture_output=True, text=True
+    )
+    ready = [ln for ln in proc.stdout.splitlines() if ln.startswith("NEO4J_READY ")]
+    if proc.returncode != 0 or not ready:
+        raise RuntimeError(f"Neo4j did not start:\n{proc.stderr[-3000:]}")
+    try:
+        yield {"NEO4J_URI": ready[-1].split()[1], "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": password}
+    finally:
+        subprocess.run([str(script), "stop", "--home", str(home)], capture_output=True)
+
+
+def sweep_neo4j(
+    n: int, size: int, workdir: Path, neo_env: dict[str, str], progress: bool = True, seed: int = 5
+) -> Result:
+    sys.path.insert(0, str(ROOT))
+    from survgraph.graph.neo4j_store import Neo4jStore
+    from survgraph.loaders import load_dataset, validate_paths
+    from tests.fingerprint import fingerprint
+
+    res = Result("neo4j")
+    started = time.monotonic()
+    env = {**os.environ, **neo_env, "PYTHONPATH": str(ROOT)}
+    base_records, load_records = workdir / "base", workdir / "load"
+    write_records(base_records, size, 1)
+    write_records(load_records, size, 2)
+    base_ds, load_ds = validate_paths([base_records]), validate_paths([load_records])
+    db = neo_env.get("NEO4J_DATABASE")
+    store = Neo4jStore(neo_env["NEO4J_URI"], neo_env.get("NEO4J_USER", "neo4j"), neo_env["NEO4J_PASSWORD"], db)
+
+    def reset() -> None:
+        store.clear()
+        load_dataset(store, base_ds)
+
+    try:
+        reset()
+        before = fingerprint(store)
+        lasts, commits, ends = [], [], []
+        for _ in range(3):
+            reset()
+            child = Child.spawn("neo4j", load_records, env)
+            child.wait_for("READY")
+            t_go = child.go()
+            lasts.append(child.wait_for("LAST_WRITE") - t_go)
+            commits.append(child.wait_for("COMMITTED") - t_go)
+            child.wait_for("CLOSED")
+            child.proc.wait()
+            ends.append(time.monotonic() - t_go)
+        after = fingerprint(store)
+        assert after != before
+        res.calibration = cal = Calibration(sorted(lasts)[1], sorted(commits)[1], sorted(ends)[1])
+        plan = schedule(n, cal, seed)
+        reset()
+        nxt = Child.spawn("neo4j", load_records, env)
+        for i, (anchor, offset) in enumerate(plan):
+            child = nxt
+            child.wait_for("READY")
+            phase = run_trial(child, anchor, offset)
+            nxt = Child.spawn("neo4j", load_records, env) if i + 1 < len(plan) else None
+            try:
+                outcome = classify(fingerprint(store), before, after)
+            except Exception as exc:  # an outcome to count
+                outcome, detail = "unopenable", str(exc)
+            else:
+                detail = ""
+            # The next load must be accepted (the killed client's transaction must not hold it up).
+            try:
+                load_dataset(store, load_ds)
+                if fingerprint(store) != after:
+                    detail += " the next load did not give the after graph"
+                    outcome = "other"
+            except Exception as exc:  # an outcome to count
+                detail += f" the next load was refused: {exc}"
+                outcome = "unopenable"
+            res.attempts += 1
+            res.counts[outcome] += 1
+            res.phases[phase] += 1
+            if outcome in ("other", "unopenable"):
+                res.failures.append(f"#{i} {anchor}+{offset * 1000:.1f} ms (phase {phase}): {outcome}{detail}")
+            reset()
+            if progress:
+                _progress("neo4j", i + 1, len(plan), res)
+    finally:
+        store.close()
+    res.seconds = time.monotonic() - started
+    return res
+
+
+def _progress(store: str, i: int, n: int, res: Result) -> None:
+    if sys.stderr.isatty():
+        print(f"\r  {store} {i}/{n} {dict(res.counts)}", end="" if i < n else "\n", file=sys.stderr, flush=True)
+    elif i % 10 == 0 or i == n:
+        print(f"  {store} {i}/{n} {dict(res.counts)}", file=sys.stderr, flush=True)
+
+
+def table(results: list[Result]) -> str:
+    head = (
+        "| store | attempts | before | after | other | unopenable "
+        "| read-only opener: before / after / other / unopenable | seconds |"
+    )
+    lines = [head, "|" + "---|" * 8]
+    for r in results:
+        ro = " / ".join(str(r.ro_counts[k]) for k in OUTCOMES) if r.ro_counts else "n/a (server)"
+        lines.append(
+            f"| {r.store} | {r.attempts} | "
+            + " | ".join(str(r.counts[k]) for k in OUTCOMES)
+            + f" | {ro} | {r.seconds:.0f} |"
+        )
+    for r in results:
+        if r.calibration:
+            lines.append(
+                f"\n{r.store}: unkilled load {r.calibration.end * 1000:.0f} ms: last write at "
+                f"{r.calibration.last_write * 1000:.0f} ms, committed at {r.calibration.committed * 1000:.0f} ms; "
+                "kills by phase (last marker before the kill): "
+                + ", ".join(f"{k} {v}" for k, v in sorted(r.phases.items()))
+            )
+        for f in r.failures[:20]:
+            lines.append(f"  FAIL {r.store} {f}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "_child":
+        child_main(sys.argv[2], Path(sys.argv[3]))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "_check":
+        checker_main()
+        return
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--instants", type=int, default=500, help="kill instants per store")
+    ap.add_argument("--store", choices=["embedded", "neo4j", "both"], default="both")
+    ap.add_argument("--size", type=int, default=3000, help="records in the base dataset (the load has twice)")
+    ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--readers", type=int, default=0, help="also open read-only beside a live load N times")
+    ap.add_argument("--keep", type=Path, help="work in this folder and keep it (failed stores are copied there)")
+    args = ap.parse_args()
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="kill-sweep-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    results = []
+    try:
+        if args.store in ("embedded", "both") and args.instants:
+            results.append(sweep_embedded(args.instants, args.size, workdir / "embedded", seed=args.seed))
+        if args.readers and args.store in ("embedded", "both"):
+            results.append(sweep_readers(args.readers, args.size, workdir / "readers", seed=args.seed))
+        if args.store in ("neo4j", "both") and args.instants:
+            with neo4j_env(workdir) as neo_env:
+                results.append(sweep_neo4j(args.instants, args.size, workdir / "neo4j", neo_env, seed=args.seed))
+    finally:
+        if args.keep is None and not any(r.failures for r in results):
+            shutil.rmtree(workdir, ignore_errors=True)
+    print(table(results))
+    if any(r.counts["other"] or r.counts["unopenable"] or r.ro_counts["other"] for r in results):
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""Crash consistency: a load killed at any instant leaves the store exactly as before or as after it,
+and the store opens afterwards (docs/crash-consistency.md).
+
+The kill sweeps run `benchmarks/kill_sweep.py` in a bounded profile: a child process loads a dataset and
+is SIGKILLed at many instants (most of them across COMMIT and the checkpoint after it); each outcome is
+classed by the store's fingerprint. The full sweep is `python benchmarks/kill_sweep.py --instants 500`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from survgraph.graph.embedded import DB_FILE, TORN_SUFFIX, WAL_SUFFIX, EmbeddedStore
+from survgraph.loaders import load_dataset, validate_paths
+from tests.conftest import ROOT, Neo4jServer
+from tests.fingerprint import fingerprint
+
+CI_INSTANTS = 30
+CI_SIZE = 120
+
+
+def _kill_sweep() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("kill_sweep", ROOT / "benchmarks" / "kill_sweep.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["kill_sweep"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+ks = _kill_sweep()
+
+
+def _assert_only_before_or_after(res: ks.Result) -> None:  # type: ignore[name-defined]
+    table = ks.table([res])
+    assert res.attempts == CI_INSTANTS, table
+    assert res.counts["other"] == 0, table
+    assert res.counts["unopenable"] == 0, table
+    assert res.counts["before"] + res.counts["after"] == res.attempts, table
+    # The instants fell on both sides of the commit, so the sweep did test the window.
+    assert res.counts["before"] > 0 and res.counts["after"] > 0, table
+
+
+def test_embedded_kill_sweep(tmp_path: Path) -> None:
+    res = ks.sweep_embedded(CI_INSTANTS, CI_SIZE, tmp_path, progress=False)
+    _assert_only_before_or_after(res)
+    # A read-only opener (another process, as `survgraph query` opens) never sees a half state either.
+    assert res.ro_counts["other"] == 0, ks.table([res])
+    assert res.ro_counts["unopenable"] == 0, ks.table([res])
+
+
+@pytest.mark.neo4j
+def test_neo4j_kill_sweep(neo4j_server: Neo4jServer, tmp_path: Path) -> None:
+    # Each kill is followed by the next load, which must be accepted and give the "after" graph.
+    res = ks.sweep_neo4j(CI_INSTANTS, CI_SIZE, tmp_path, neo4j_server.env(), progress=False)
+    _assert_only_before_or_after(res)
+
+
+# -- the recovery itself, at exact byte offsets -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def committed_wal(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
+    """A store folder as a kill right after COMMIT leaves it: the database file holds the graph before
+    the load and the WAL holds the whole load, committed. Returns it with the before/after fingerprints."""
+    work = tmp_path_factory.mktemp("wal")
+    ks.write_records(work / "base", CI_SIZE, 1)
+    ks.write_records(work / "load", CI_SIZE, 2)
+    with EmbeddedStore(work / "store") as store:
+        load_dataset(store, validate_paths([work / "base"]))
+        before = fingerprint(store)
+        load_dataset(store, validate_paths([work / "load"]))
+        # The WAL is written and synced at COMMIT; copy the folder before close() checkpoints it.
+        shutil.copytree(work / "store", work / "crashed")
+        after = fingerprint(store)
+    assert (work / "crashed" / (DB_FILE + WAL_SUFFIX)).stat().st_size > 0
+    return work / "crashed", before, after
+
+
+def _torn_copy(src: Path, dest: Path, keep: int, flip_last: bool = False) -> Path:
+    shutil.copytree(src, dest)
+    wal = dest / (DB_FILE + WAL_SUFFIX)
+    data = wal.read_bytes()[:keep]
+    if flip_last:
+        data = data[:-1] + bytes([data[-1] ^ 0xFF])
+    wal.write_bytes(data)
+    return dest
+
+
+@pytest.mark.parametrize("fraction", [0.05, 0.5, 0.9, 0.999])
+def test_torn_wal_tail_opens_the_state_before_the_load(
+    committed_wal: tuple[Path, str, str], tmp_path: Path, fraction: float
+) -> None:
+    src, before, after = committed_wal
+    size = (src / (DB_FILE + WAL_SUFFIX)).stat().st_size
+    folder = _torn_copy(src, tmp_path / "store", int(size * fraction))
+    # A reader first: it must see the state before the load and leave the files as they are.
+    with EmbeddedStore(folder, read_only=True) as reader:
+        assert reader.torn_wal is None
+        assert fingerprint(reader) == before
+    assert not list(folder.glob(f"*{TORN_SUFFIX}*"))
+    # The next read-write open recovers: the state before the load, the torn WAL kept for forensics.
+    with EmbeddedStore(folder) as store:
+        assert fingerprint(store) == before
+        assert store.torn_wal is not None and store.torn_wal.stat().st_size == int(size * fraction)
+    # The recovered store is whole: it opens cleanly, and the load then goes through.
+    with EmbeddedStore(folder) as store:
+        assert store.torn_wal is None
+        assert fingerprint(store) == before
+        load_dataset(store, validate_paths([src.parent / "load"]))
+        assert fingerprint(store) == after
+
+
+def test_corrupt_last_byte_of_wal_opens_the_state_before_the_load(
+    committed_wal: tuple[Path, str, str], tmp_path: Path
+) -> None:
+    src, before, _ = committed_wal
+    size = (src / (DB_FILE + WAL_SUFFIX)).stat().st_size
+    folder = _torn_copy(src, tmp_path / "store", size, flip_last=True)
+    with EmbeddedStore(folder) as store:
+        assert fingerprint(store) == before
+        assert store.torn_wal is not None
+
+
+def test_whole_wal_is_replayed(committed_wal: tuple[Path, str, str], tmp_path: Path) -> None:
+    src, _, after = committed_wal
+    shutil.copytree(src, tmp_path / "store")
+    with EmbeddedStore(tmp_path / "store", read_only=True) as reader:
+        assert fingerprint(reader) == after
+    with EmbeddedStore(tmp_path / "store") as store:
+        assert store.torn_wal is None
+        assert fingerprint(store) == after
