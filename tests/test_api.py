@@ -81,18 +81,44 @@ def test_openapi_docs(api: Api) -> None:
 
 def test_entities_all_in_id_order(api: Api) -> None:
     body = api.ok("/entities", limit=500)
-    assert body["total"] == len(ALL_IDS) and body["limit"] == 500 and body["offset"] == 0
+    assert body["total"] == len(ALL_IDS) and body["limit"] == 500 and body["next"] is None
     assert [e["id"] for e in body["items"]] == ALL_IDS
 
 
 def test_entities_pages_cover_everything_once(api: Api) -> None:
-    seen = []
-    for offset in range(0, 20, 5):
-        page = api.ok("/entities", limit=5, offset=offset)
+    seen: list[str] = []
+    sizes = []
+    page = api.ok("/entities", limit=5)
+    while True:
         assert page["total"] == len(ALL_IDS)
         seen += [e["id"] for e in page["items"]]
+        sizes.append(len(page["items"]))
+        if page["next"] is None:
+            break
+        page = api.ok("/entities", limit=5, after=page["next"])
     assert seen == ALL_IDS
-    assert api.ok("/entities", offset=100)["items"] == []
+    assert len(ALL_IDS) == 18 and sizes == [5, 5, 5, 3]  # a short last page, and no empty page after it
+
+
+def test_entities_cursor_pages_keep_their_filters(api: Api) -> None:
+    first = api.ok("/entities", kind="Country", limit=3)
+    assert [e["id"] for e in first["items"]] == ["country:CN", "country:PK", "country:US"]
+    rest = api.ok("/entities", kind="Country", limit=3, after=first["next"])
+    assert [e["id"] for e in rest["items"]] == ["country:ZW"] and rest["next"] is None
+
+
+@pytest.mark.parametrize("listing", ["/entities", "/claims"])
+def test_offset_is_refused_with_a_pointer_to_cursors(api: Api, listing: str) -> None:
+    body = assert_error(api.get(listing, offset=5), 400)
+    assert "offset" in body["error"] and "next" in body["details"][0]
+
+
+def test_cursors_are_checked(api: Api) -> None:
+    claims_cursor = api.ok("/claims", limit=1)["next"]
+    body = assert_error(api.get("/entities", after=claims_cursor), 400)
+    assert body["details"] == ["this cursor pages /claims, not /entities"]
+    for forged in ("garbage", "eyJ2IjoxfQ", "%%%", "e30", "bnVsbA"):
+        assert_error(api.get("/entities", after=forged), 400)
 
 
 @pytest.mark.parametrize("kind", ["Vendor", "vendor", "VENDOR"])
@@ -129,8 +155,7 @@ def test_entities_search_within_kind(api: Api) -> None:
         {"limit": 0},
         {"limit": 501},
         {"limit": "ten"},
-        {"offset": -1},
-        {"offset": 1_000_001},
+        {"after": "x" * 1000},
         {"kind": "Spaceship"},
         {"q": "x" * 201},
     ],
@@ -221,7 +246,14 @@ def test_claims_all_and_paginated(api: Api) -> None:
     assert everything["total"] == 20
     ids = [c["id"] for c in everything["items"]]
     assert ids == sorted(ids)
-    paged = [c["id"] for off in range(0, 20, 7) for c in api.ok("/claims", limit=7, offset=off)["items"]]
+    paged: list[str] = []
+    page = api.ok("/claims", limit=7)
+    while True:
+        assert page["total"] == 20
+        paged += [c["id"] for c in page["items"]]
+        if page["next"] is None:
+            break
+        page = api.ok("/claims", limit=7, after=page["next"])
     assert paged == ids
     for claim in everything["items"]:
         assert claim["source_ids"] and [s["id"] for s in claim["sources"]] == claim["source_ids"]
@@ -264,7 +296,7 @@ def test_claims_filters(api: Api, params: dict[str, str], expected: int) -> None
         {"confidence": "certain"},
         {"limit": 0},
         {"limit": 10_000},
-        {"offset": -5},
+        {"after": "y" * 1000},
         {"from": "x" * 300},
     ],
 )

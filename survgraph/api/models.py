@@ -104,9 +104,13 @@ class EntityDetailOut(BaseModel):
 
 
 class Page(BaseModel):
+    """One page of a listing, in id order. Pages follow each other by cursor, not by offset."""
+
     total: int = Field(description="Matches before pagination.")
     limit: int
-    offset: int
+    next: str | None = Field(
+        description="Cursor of the next page: pass it as `after`. Null on the last page.",
+    )
 
 
 class EntityPage(Page):

@@ -11,13 +11,11 @@ from survgraph.queries import Template
 from survgraph.schema import REGISTRY
 
 MAX_LIMIT = 500
-MAX_OFFSET = 1_000_000
 #: Ids are short slugs; anything longer cannot be in the graph and is refused before it reaches a store.
 MAX_ID_LENGTH = 200
 MAX_TEXT_LENGTH = 200
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")]
 
 
 def edge_type(value: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from survgraph.graph import GraphStore
+from survgraph.graph.view import GraphView
 from survgraph.loaders import Dataset, Problem, RawRecord
 from survgraph.loaders.records import read_yaml
 from survgraph.loaders.validate import build
@@ -47,22 +48,17 @@ def _references(records: list[RawRecord]) -> set[str]:
 
 def _stored_records(store: GraphStore, ids: set[str]) -> list[RawRecord]:
     """The stored entities among `ids`, as records the validator accepts."""
-    by_label: dict[str, list[str]] = {}
-    for node_id in sorted(ids):
-        kind = store.registry.kind_of_id(node_id)
-        if kind is not None:
-            by_label.setdefault(kind.label, []).append(node_id)
     out = []
-    for label, wanted in by_label.items():
-        rows = store.query(f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n", {"ids": wanted})
-        for row in rows:
-            node = store.registry.node_from_row(label, row["n"])
-            data: dict[str, Any] = node.model_dump(mode="json", by_alias=True, exclude_none=True)
-            # Without their location fields, reference records derive no claims of their own.
-            for fname in _COUNTRY_FIELDS:
-                data.pop(fname, None)
-            section = "sources" if label == "Source" else "entities"
-            out.append(RawRecord(section, data, STORED, 0))
+    found = GraphView(store).entities(ids)
+    for node_id in sorted(found):
+        label = found[node_id]["label"]
+        node = store.registry.node_from_row(label, found[node_id])
+        data: dict[str, Any] = node.model_dump(mode="json", by_alias=True, exclude_none=True)
+        # Without their location fields, reference records derive no claims of their own.
+        for fname in _COUNTRY_FIELDS:
+            data.pop(fname, None)
+        section = "sources" if label == "Source" else "entities"
+        out.append(RawRecord(section, data, STORED, 0))
     return out
 
 

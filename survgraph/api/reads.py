@@ -1,7 +1,6 @@
 """The reads behind /entities and /claims, and the shaping of store rows into response models.
 
-Cypher here takes data only through $parameters; labels and relationship types are interpolated only
-after being looked up in the schema registry, never from the request.
+No Cypher here: every read goes through survgraph.graph.view (look-ups by id and label, keyset pages).
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from typing import Any
 
 from survgraph.api.models import ClaimOut, EntityClaimOut, EntityOut, EntityRef, SourceOut
 from survgraph.graph import GraphStore
+from survgraph.graph.view import Adjacent, GraphView
 from survgraph.schema import Registry
 from survgraph.schema.registry import Column
 
@@ -78,21 +78,16 @@ def json_safe(value: Any) -> Any:
 
 
 class GraphReads:
-    """Entity and claim look-ups on one store."""
+    """Entity and claim look-ups on one store, shaped into response models (reads: survgraph.graph.view)."""
 
     def __init__(self, store: GraphStore) -> None:
-        self.store = store
+        self.view = GraphView(store)
         self.registry = store.registry
 
     # -- sources -------------------------------------------------------------------------
 
     def sources(self, ids: Iterable[str]) -> dict[str, SourceOut]:
-        wanted = sorted(set(ids))
-        if not wanted:
-            return {}
-        rows = self.store.query("MATCH (s:Source) WHERE s.id IN $ids RETURN s", {"ids": wanted})
-        found = {r["s"]["id"]: source_out(r["s"]) for r in rows}
-        return found
+        return {sid: source_out(row) for sid, row in self.view.sources(ids).items()}
 
     def _resolve(self, ids: list[str], found: Mapping[str, SourceOut]) -> list[SourceOut]:
         # Keep the cited order; an id with no Source record stays visible in source_ids only.
@@ -108,66 +103,40 @@ class GraphReads:
         return out
 
     def claims_by_id(self, ids: Iterable[str]) -> dict[str, ClaimOut]:
-        wanted = sorted(set(ids))
-        if not wanted:
-            return {}
-        rows = self.store.query(f"MATCH ()-[r:{self._all_types()}]->() WHERE r.id IN $ids RETURN r", {"ids": wanted})
-        return {c.id: c for c in self.claims_out([r["r"] for r in rows])}
+        found = self.view.claims(ids)
+        return {c.id: c for c in self.claims_out([found[i] for i in sorted(found)])}
 
     # -- entities ------------------------------------------------------------------------
 
-    def _all_labels(self) -> str:
-        return "|".join(self.registry.node_kinds)
-
-    def _all_types(self) -> str:
-        return "|".join(self.registry.edge_types)
-
     def search_entities(
-        self, *, kind: str | None, q: str | None, limit: int, offset: int
-    ) -> tuple[int, list[EntityOut]]:
-        label = self.registry.node_kinds[kind].label if kind else self._all_labels()
-        params: dict[str, Any] = {}
-        head = f"MATCH (n:{label})"
-        if q:
-            # The parameter is bound outside the list predicate: LadybugDB cannot read one inside it.
-            head = (
-                f"WITH lower($q) AS needle MATCH (n:{label}) "
-                "WHERE lower(n.name) CONTAINS needle OR any(a IN n.aliases WHERE lower(a) CONTAINS needle)"
-            )
-            params["q"] = q
-        total = int(self.store.query(f"{head} RETURN count(n) AS total", params)[0]["total"])
-        rows = self.store.query(
-            f"{head} RETURN n ORDER BY n.id SKIP $offset LIMIT $limit", {**params, "offset": offset, "limit": limit}
-        )
-        return total, [entity_out(r["n"], self.registry) for r in rows]
+        self, *, kind: str | None, q: str | None, limit: int, after: str = ""
+    ) -> tuple[int, list[EntityOut], str | None]:
+        """(matches in all, one page of them after the id `after`, the id to continue after or None)."""
+        labels = [kind] if kind else None
+        total = self.view.count_entities(labels, name_contains=q)
+        page = self.view.page_entities(labels, after=after, limit=limit, name_contains=q)
+        return total, [entity_out(r, self.registry) for r in page.items], page.next_after
 
     def entity(self, entity_id: str) -> EntityOut | None:
-        kind = self.registry.kind_of_id(entity_id)
-        if kind is None:
-            return None
-        rows = self.store.query(f"MATCH (n:{kind.label}) WHERE n.id = $id RETURN n", {"id": entity_id})
-        return entity_out(rows[0]["n"], self.registry) if rows else None
+        row = self.view.get_entity(entity_id)
+        return entity_out(row, self.registry) if row is not None else None
 
     def entity_claims(self, entity: EntityOut) -> tuple[list[EntityClaimOut], list[EntityClaimOut]]:
         """Outgoing and incoming claims of an entity, ordered by type, far end and claim id."""
-        label = self.registry.node_kinds[entity.kind].label
-        types = self._all_types()
-        params = {"id": entity.id}
-        out_rows = self.store.query(f"MATCH (n:{label})-[r:{types}]->(m) WHERE n.id = $id RETURN r, m", params)
-        in_rows = self.store.query(f"MATCH (m)-[r:{types}]->(n:{label}) WHERE n.id = $id RETURN r, m", params)
-        found = self.sources(s for r in out_rows + in_rows for s in r["r"].get("source_ids") or [])
+        outgoing, incoming = self.view.get_adjacent(entity.id)
+        found = self.sources(s for a in outgoing + incoming for s in a.claim.get("source_ids") or [])
 
-        def shape(rows: list[dict[str, Any]]) -> list[EntityClaimOut]:
+        def shape(adjacent: list[Adjacent]) -> list[EntityClaimOut]:
             items = []
-            for row in rows:
-                data = claim_data(row["r"], self.registry)
+            for a in adjacent:
+                data = claim_data(a.claim, self.registry)
                 data["sources"] = self._resolve(data.get("source_ids") or [], found)
-                m = row["m"]
+                m = a.other
                 data["other"] = EntityRef(id=m.get("id", ""), kind=label_of(m, self.registry), name=m.get("name"))
                 items.append(EntityClaimOut.model_validate(data))
             return sorted(items, key=lambda c: (c.type, c.other.id, c.id))
 
-        return shape(out_rows), shape(in_rows)
+        return shape(outgoing), shape(incoming)
 
     # -- claims --------------------------------------------------------------------------
 
@@ -179,27 +148,11 @@ class GraphReads:
         to_id: str | None,
         confidence: str | None,
         limit: int,
-        offset: int,
-    ) -> tuple[int, list[ClaimOut]]:
-        rel = self.registry.edge_types[type].name if type else self._all_types()
-        params: dict[str, Any] = {}
-        ends = []
-        for var, node_id, pname in (("a", from_id, "from_id"), ("b", to_id, "to_id")):
-            if node_id is None:
-                ends.append(f"({var})")
-                continue
-            kind = self.registry.kind_of_id(node_id)
-            if kind is None:
-                return 0, []  # an id without a known prefix cannot be in the graph
-            ends.append(f"({var}:{kind.label})")
-            params[pname] = node_id
-        where = [f"{var}.id = ${pname}" for var, pname in (("a", "from_id"), ("b", "to_id")) if pname in params]
-        if confidence is not None:
-            where.append("r.confidence = $confidence")
-            params["confidence"] = confidence
-        head = f"MATCH {ends[0]}-[r:{rel}]->{ends[1]}" + (f" WHERE {' AND '.join(where)}" if where else "")
-        total = int(self.store.query(f"{head} RETURN count(r) AS total", params)[0]["total"])
-        rows = self.store.query(
-            f"{head} RETURN r ORDER BY r.id SKIP $offset LIMIT $limit", {**params, "offset": offset, "limit": limit}
-        )
-        return total, self.claims_out([r["r"] for r in rows])
+        after: str = "",
+    ) -> tuple[int, list[ClaimOut], str | None]:
+        """(matches in all, one page of them after the claim id `after`, the id to continue after or None)."""
+        types = [type] if type else None
+        filters: dict[str, Any] = {"from_id": from_id, "to_id": to_id, "confidence": confidence}
+        total = self.view.count_claims(types, **filters)
+        page = self.view.page_claims(types, after=after, limit=limit, **filters)
+        return total, self.claims_out(page.items), page.next_after

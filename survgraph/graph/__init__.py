@@ -12,9 +12,11 @@ from survgraph.graph.store import (
     WriteSummary,
     plan_write,
 )
+from survgraph.graph.view import GraphView
 
 __all__ = [
     "GraphStore",
+    "GraphView",
     "ReadOnlyViolation",
     "Stats",
     "StoreAuthError",

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from survgraph.graph import GraphStore, WriteSummary
 from survgraph.graph.store import DEFAULT_BATCH_SIZE, Progress
+from survgraph.graph.view import GraphView
 from survgraph.loaders.load import load_dataset
 from survgraph.loaders.records import Problem
 from survgraph.loaders.validate import Dataset
@@ -336,19 +337,22 @@ class Existing:
     source_ids: frozenset[str] = frozenset()
 
 
-def _existing(rows: list[dict[str, Any]]) -> tuple[ExistingNode, ...]:
+def _existing(view: GraphView, label: str) -> tuple[ExistingNode, ...]:
     return tuple(
-        ExistingNode(r["id"], r["name"] or "", tuple(r["aliases"] or ()), tuple(r["sources"] or ())) for r in rows
+        ExistingNode(r["id"], r.get("name") or "", tuple(r.get("aliases") or ()), tuple(r.get("source_ids") or ()))
+        for page in view.iter_entities(label)
+        for r in page
     )
 
 
 def read_existing(store: GraphStore) -> Existing:
-    named = "RETURN n.id AS id, n.name AS name, n.aliases AS aliases, n.source_ids AS sources ORDER BY id"
+    """Countries, vendors and initiatives in id order, and whether the index's source is already there."""
+    view = GraphView(store)
     return Existing(
-        country_ids=frozenset(r["id"] for r in store.query("MATCH (n:Country) RETURN n.id AS id")),
-        vendors=_existing(store.query(f"MATCH (n:Vendor) {named}")),
-        initiatives=_existing(store.query(f"MATCH (n:Initiative) {named}")),
-        source_ids=frozenset(store.existing_ids("Source", [SOURCE_ID])),
+        country_ids=frozenset(r["id"] for page in view.iter_entities("Country") for r in page),
+        vendors=_existing(view, "Vendor"),
+        initiatives=_existing(view, "Initiative"),
+        source_ids=frozenset(view.sources([SOURCE_ID])),
     )
 
 

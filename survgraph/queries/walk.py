@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from survgraph.graph.view import breadth_first
+
 #: Runs the template's `expand` statement for a frontier. Rows carry `node_id`, `other_id`,
 #: `other_name` and either `claim` (the whole claim) or `claim_id`, `from_id` and `to_id` (cheaper to
 #: transfer; the runner reads the claims it returns whole afterwards). Other columns go to Ball.extra.
@@ -56,28 +58,27 @@ _EXPAND_KEYS = frozenset({"node_id", "claim", "claim_id", "from_id", "to_id", "o
 
 
 def expand(fetch: Fetch, seeds: Mapping[str, str], max_hops: int, *, stop_at: str | None = None) -> Ball:
-    """Expand from `seeds` (id -> name) for up to `max_hops` rounds; stop early once `stop_at` is met."""
-    dist = dict.fromkeys(seeds, 0)
+    """Expand from `seeds` (id -> name) for up to `max_hops` rounds; stop early once `stop_at` is met.
+    The rounds are survgraph.graph.view's breadth-first search; each step runs the template's statement."""
     names = dict(seeds)
     claims: dict[str, dict[str, Any]] = {}
     extra: dict[str, dict[str, Any]] = {}
-    frontier = sorted(seeds)
-    for hop in range(1, max_hops + 1):
-        if not frontier or (stop_at is not None and stop_at in dist):
-            break
-        found: set[str] = set()
+
+    def step(frontier: list[str]) -> list[str]:
+        met: list[str] = []
         for row in fetch(frontier):
             claim = row.get("claim") or {"id": row["claim_id"], "from_id": row["from_id"], "to_id": row["to_id"]}
             other = row["other_id"]
             if "type" in claim or claim["id"] not in claims:
                 claims[claim["id"]] = claim
-            if other not in dist:
-                dist[other] = hop
+            if other not in names:  # first met: its name comes from this row
                 names[other] = row["other_name"]
-                found.add(other)
             if other not in extra:
                 extra[other] = {k: v for k, v in row.items() if k not in _EXPAND_KEYS}
-        frontier = sorted(found)
+            met.append(other)
+        return met
+
+    dist, _ = breadth_first(step, seeds, max_hops, stop_at=stop_at)
     ball = Ball(dist, names, claims, max_hops, extra=extra)
     ball.adjacency = _adjacency(claims)
     return ball

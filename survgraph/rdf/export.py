@@ -21,9 +21,9 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from survgraph.graph import GraphStore
+from survgraph.graph.view import PAGE_SIZE, GraphView, Row
 from survgraph.rdf.context import load_context
 from survgraph.rdf.formats import RdfFormat
-from survgraph.rdf.reader import PAGE_SIZE, GraphReader, Row
 from survgraph.rdf.vocab import (
     CLAIM_CLASS,
     PREFIXES,
@@ -125,27 +125,19 @@ def references(rows: Iterable[Any], registry: Registry) -> tuple[set[str], set[s
     return node_ids, claim_ids, claims
 
 
+def _nodes(view: GraphView, ids: Iterable[str]) -> dict[str, tuple[str, Row]]:
+    return {node_id: (row["label"], row) for node_id, row in view.entities(ids).items()}
+
+
 def select(store: GraphStore, selection: Neighbourhood | QueryRows | Resources) -> Subset:
     """The nodes and claims a selection names, with the sources they cite (so every link resolves)."""
-    reader = GraphReader(store)
+    view = GraphView(store)
     registry = store.registry
     if isinstance(selection, Neighbourhood):
-        found = reader.nodes([selection.entity_id])
-        if selection.entity_id not in found:
+        if view.get_entity(selection.entity_id) is None:
             raise UnknownEntity(f"no entity with id {selection.entity_id!r}")
-        seen = {selection.entity_id}
-        frontier = {selection.entity_id}
-        claims: dict[str, Row] = {}
-        for _ in range(selection.depth):
-            new: set[str] = set()
-            for cid, row in reader.incident_claims(frontier).items():
-                claims[cid] = row
-                new.update(end for end in (row["from_id"], row["to_id"]) if end not in seen)
-            seen |= new
-            frontier = new
-            if not frontier:
-                break
-        node_ids = seen
+        reach = view.neighbourhood([selection.entity_id], selection.depth)
+        node_ids, claims = set(reach.dist), reach.claims
     else:
         if isinstance(selection, Resources):
             node_ids = {i for i in selection.ids if registry.kind_of_id(i) is not None}
@@ -155,10 +147,10 @@ def select(store: GraphStore, selection: Neighbourhood | QueryRows | Resources) 
 
             rows = run_template(store, selection.name, dict(selection.params))
             node_ids, claim_ids, claims = references(rows, registry)
-        claims.update(reader.claims(claim_ids - set(claims)))
+        claims.update(view.claims(claim_ids - set(claims)))
         for row in claims.values():
             node_ids.update((row["from_id"], row["to_id"]))
-    subset = Subset(nodes=reader.nodes(node_ids), claims=claims)
+    subset = Subset(nodes=_nodes(view, node_ids), claims=claims)
     # Close the subset over what its records name, so that it loads on its own: countries named by code
     # (the loader derives LOCATED_IN / HEADQUARTERED_IN claims from those fields), then cited sources.
     pm = property_map(registry)
@@ -168,15 +160,15 @@ def select(store: GraphStore, selection: Neighbourhood | QueryRows | Resources) 
         for p in pm.nodes[label]
         if p.country_ref and row.get(p.column)
     }
-    subset.nodes.update(reader.nodes(named - set(subset.nodes)))
+    subset.nodes.update(_nodes(view, named - set(subset.nodes)))
     cited = {s for _, row in subset.nodes.values() for s in row.get("source_ids") or []}
     cited |= {s for row in claims.values() for s in row.get("source_ids") or []}
-    subset.nodes.update(reader.nodes(cited - set(subset.nodes)))
+    subset.nodes.update(_nodes(view, cited - set(subset.nodes)))
     # ... and the originals of cited reposts (a repost names what it reposts), to the end of the chain.
     while reposted := {str(row["reposts"]) for _, row in subset.nodes.values() if row.get("reposts")} - set(
         subset.nodes
     ):
-        found = reader.nodes(reposted)
+        found = _nodes(view, reposted)
         if not found:
             break
         subset.nodes.update(found)
@@ -225,13 +217,13 @@ def iter_triples(
     """Every triple of the export, produced lazily (whole graph: one page of the store at a time)."""
     maker = TripleMaker(vocab, store.registry)
     if isinstance(selection, WholeGraph):
-        reader = GraphReader(store, page_size)
+        view = GraphView(store)
         for label in store.registry.node_kinds:
-            for page in reader.node_pages(label):
+            for page in view.iter_entities(label, page_size=page_size):
                 for row in page:
                     yield from maker.node(label, row)
         for etype in store.registry.edge_types:
-            for page in reader.claim_pages(etype):
+            for page in view.iter_claims(etype, page_size=page_size):
                 for row in page:
                     yield from maker.claim(row)
         return

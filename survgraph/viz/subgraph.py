@@ -1,7 +1,6 @@
 """The part of the graph a page shows: the whole graph, an entity's neighbourhood or a query's result.
 
-Reads go through the GraphStore interface (and query templates) only. Labels and relationship types in
-the Cypher below come from the schema registry; data travels in $parameters.
+Reads go through the store's typed view (survgraph.graph.view) and query templates only: no Cypher here.
 """
 
 from __future__ import annotations
@@ -12,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from survgraph.graph import GraphStore
+from survgraph.graph.view import GraphView
 from survgraph.queries import TEMPLATES, run_template
 from survgraph.schema import Registry
 
@@ -58,22 +58,22 @@ class SubgraphReader:
 
     def __init__(self, store: GraphStore, *, max_nodes: int = DEFAULT_MAX_NODES) -> None:
         self.store = store
+        self.view = GraphView(store)
         self.registry = store.registry
         self.max_nodes = max_nodes
-        self._types = "|".join(self.registry.edge_types)
-        self._drawn_kinds = set(drawn_kinds(self.registry))
+        self._drawn_kinds = drawn_kinds(self.registry)
 
     # -- the three views -----------------------------------------------------------------------
 
     def whole(self) -> Subgraph:
         """Every drawn node and every claim."""
         sub = Subgraph(title="The whole graph")
-        for label in drawn_kinds(self.registry):
-            for row in self.store.query(f"MATCH (n:{label}) RETURN n"):
-                sub.nodes[row["n"]["id"]] = row["n"]
+        for label in self._drawn_kinds:
+            for page in self.view.iter_entities(label):
+                sub.nodes.update((row["id"], row) for row in page)
         for etype in self.registry.edge_types:
-            for row in self.store.query(f"MATCH ()-[r:{etype}]->() RETURN r"):
-                sub.edges[row["r"]["id"]] = row["r"]
+            for page in self.view.iter_claims(etype):
+                sub.edges.update((row["id"], row) for row in page)
         sub.subtitle = f"{len(sub.nodes)} entities, {len(sub.edges)} claims"
         self._add_sources(sub)
         return sub
@@ -82,13 +82,13 @@ class SubgraphReader:
         """The entity, everything within `depth` hops of it in either direction, and the claims among them."""
         if not MIN_DEPTH <= depth <= MAX_DEPTH:
             raise VizError(f"depth must be between {MIN_DEPTH} and {MAX_DEPTH}, not {depth}")
-        centre = self.nodes_by_id([entity_id]).get(entity_id)
+        centre = self._nodes([entity_id]).get(entity_id)
         if centre is None:
             raise VizError(f"no entity with id {entity_id!r}")
-        ids, truncated = self.neighbourhood({entity_id}, depth)
+        ids, truncated = self._neighbourhood({entity_id}, depth)
         sub = Subgraph(title=f"{centre['name']}", focus=entity_id, truncated=truncated)
-        sub.nodes = self.nodes_by_id(ids)
-        sub.edges = self.edges_among(sub.nodes)
+        sub.nodes = self._nodes(ids)
+        sub.edges = self.view.claims_among(sub.nodes)
         hops = "hop" if depth == 1 else "hops"
         sub.subtitle = f"{entity_id}: {depth} {hops}, {len(sub.nodes)} entities, {len(sub.edges)} claims"
         if truncated:
@@ -139,13 +139,13 @@ class SubgraphReader:
         for ident in other_ids:
             if self.registry.kind_of_id(ident) is not None:
                 found_nodes.add(ident)
-        found_edges.update(self.edges_by_id(i for i in other_ids if i not in found_nodes and i not in found_edges))
+        found_edges.update(self.view.claims(i for i in other_ids if i not in found_nodes and i not in found_edges))
         ends = {e[end] for e in found_edges.values() for end in ("from_id", "to_id")}
         wanted = found_nodes | ends
         if context:
-            wanted, sub.truncated = self.neighbourhood(wanted, context)
-        sub.nodes = self.nodes_by_id(wanted)
-        sub.edges = self.edges_among(sub.nodes)
+            wanted, sub.truncated = self._neighbourhood(wanted, context)
+        sub.nodes = self._nodes(wanted)
+        sub.edges = self.view.claims_among(sub.nodes)
         sub.edges.update(
             {k: e for k, e in found_edges.items() if e["from_id"] in sub.nodes and e["to_id"] in sub.nodes}
         )
@@ -161,64 +161,18 @@ class SubgraphReader:
 
     # -- reads ---------------------------------------------------------------------------------
 
-    def nodes_by_id(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    def _nodes(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The drawn nodes with these ids (unknown ids, and sources, are left out)."""
-        by_label: dict[str, list[str]] = {}
-        for node_id in sorted(set(ids)):
-            kind = self.registry.kind_of_id(node_id)
-            if kind is not None and kind.label in self._drawn_kinds:
-                by_label.setdefault(kind.label, []).append(node_id)
-        found: dict[str, dict[str, Any]] = {}
-        for label, wanted in by_label.items():
-            for row in self.store.query(f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n", {"ids": wanted}):
-                found[row["n"]["id"]] = row["n"]
-        return found
+        return self.view.entities(ids, labels=self._drawn_kinds)
 
-    def neighbourhood(self, start: set[str], depth: int) -> tuple[set[str], bool]:
-        """Ids within `depth` hops of `start`, either direction; True if the walk hit `max_nodes`."""
-        seen = set(start)
-        frontier = set(start)
-        for _ in range(depth):
-            if not frontier:
-                break
-            params = {"ids": sorted(frontier)}
-            found: set[str] = set()
-            for pattern in ("(a)-[r:{t}]->(b)", "(b)-[r:{t}]->(a)"):
-                cypher = f"MATCH {pattern.format(t=self._types)} WHERE a.id IN $ids RETURN DISTINCT b.id AS id"
-                found.update(row["id"] for row in self.store.query(cypher, params))
-            frontier = {i for i in found - seen if self._drawn(i)}
-            if len(seen) + len(frontier) > self.max_nodes:
-                seen.update(sorted(frontier)[: self.max_nodes - len(seen)])
-                return seen, True
-            seen |= frontier
-        return seen, False
-
-    def edges_by_id(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """The claims with these ids (unknown ids are left out)."""
-        wanted = sorted(set(ids))
-        if not wanted:
-            return {}
-        cypher = f"MATCH ()-[r:{self._types}]->() WHERE r.id IN $ids RETURN r"
-        return {row["r"]["id"]: row["r"] for row in self.store.query(cypher, {"ids": wanted})}
-
-    def edges_among(self, nodes: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-        """Every claim whose two ends are both among `nodes`."""
-        if not nodes:
-            return {}
-        ids = sorted(nodes)
-        cypher = f"MATCH (a)-[r:{self._types}]->(b) WHERE a.id IN $ids AND b.id IN $ids RETURN r"
-        return {row["r"]["id"]: row["r"] for row in self.store.query(cypher, {"ids": ids})}
-
-    def _drawn(self, node_id: str) -> bool:
-        kind = self.registry.kind_of_id(node_id)
-        return kind is not None and kind.label in self._drawn_kinds
+    def _neighbourhood(self, start: set[str], depth: int) -> tuple[set[str], bool]:
+        """Drawn ids within `depth` hops of `start`, either direction; True if the walk hit `max_nodes`."""
+        reach = self.view.neighbourhood(start, depth, max_nodes=self.max_nodes, labels=self._drawn_kinds)
+        return set(reach.dist), reach.truncated
 
     def _add_sources(self, sub: Subgraph) -> None:
         cited = {s for row in [*sub.nodes.values(), *sub.edges.values()] for s in row.get("source_ids") or []}
-        if not cited:
-            return
-        rows = self.store.query("MATCH (s:Source) WHERE s.id IN $ids RETURN s", {"ids": sorted(cited)})
-        sub.sources = {row["s"]["id"]: row["s"] for row in rows}
+        sub.sources = self.view.sources(cited)
 
 
 #: What an entity or claim id looks like (survgraph.schema.models.EntityId).

@@ -1,14 +1,15 @@
-"""/claims: the edges of the graph, each a sourced claim, filtered and paginated."""
+"""/claims: the edges of the graph, each a sourced claim, filtered and paged by cursor (api/paging.py)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from survgraph.api.deps import StoreDep
-from survgraph.api.models import ClaimPage
-from survgraph.api.params import MAX_ID_LENGTH, Limit, Offset, edge_type
+from survgraph.api.models import ClaimPage, ErrorOut
+from survgraph.api.paging import After, decode_cursor, encode_cursor, refuse_offset
+from survgraph.api.params import MAX_ID_LENGTH, Limit, edge_type
 from survgraph.api.reads import GraphReads
 from survgraph.schema import REGISTRY, Confidence
 
@@ -17,9 +18,15 @@ router = APIRouter(prefix="/claims", tags=["claims"])
 IdQuery = Annotated[str | None, Query(max_length=MAX_ID_LENGTH)]
 
 
-@router.get("", summary="List claims by type, endpoint and confidence", response_model=ClaimPage)
+@router.get(
+    "",
+    summary="List claims by type, endpoint and confidence, a page at a time in id order",
+    response_model=ClaimPage,
+    responses={400: {"model": ErrorOut, "description": "An invalid or foreign `after` cursor, or `offset`"}},
+)
 def list_claims(
     store: StoreDep,
+    request: Request,
     type: Annotated[
         str | None,
         Query(max_length=MAX_ID_LENGTH, description=f"Edge type: {', '.join(REGISTRY.edge_types)}."),
@@ -28,14 +35,16 @@ def list_claims(
     to_id: Annotated[str | None, Query(alias="to", max_length=MAX_ID_LENGTH, description="Object id.")] = None,
     confidence: Confidence | None = None,
     limit: Limit = 50,
-    offset: Offset = 0,
+    after: After = None,
 ) -> ClaimPage:
-    total, items = GraphReads(store).search_claims(
+    refuse_offset(request)
+    start = decode_cursor("claims", after)
+    total, items, last = GraphReads(store).search_claims(
         type=edge_type(type) if type else None,
         from_id=from_id,
         to_id=to_id,
         confidence=confidence.value if confidence else None,
         limit=limit,
-        offset=offset,
+        after=start,
     )
-    return ClaimPage(total=total, limit=limit, offset=offset, items=items)
+    return ClaimPage(total=total, limit=limit, next=encode_cursor("claims", last) if last else None, items=items)

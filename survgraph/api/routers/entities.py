@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 
 from survgraph.api.deps import StoreDep
 from survgraph.api.errors import NotFound
 from survgraph.api.models import EntityDetailOut, EntityPage, ErrorOut
-from survgraph.api.params import MAX_ID_LENGTH, MAX_TEXT_LENGTH, Limit, Offset, node_kind
+from survgraph.api.paging import After, decode_cursor, encode_cursor, refuse_offset
+from survgraph.api.params import MAX_ID_LENGTH, MAX_TEXT_LENGTH, Limit, node_kind
 from survgraph.api.reads import GraphReads
 from survgraph.schema import REGISTRY
 
@@ -18,9 +19,15 @@ router = APIRouter(prefix="/entities", tags=["entities"])
 _KINDS = list(REGISTRY.node_kinds)
 
 
-@router.get("", summary="List entities, optionally of one kind or matching a name", response_model=EntityPage)
+@router.get(
+    "",
+    summary="List entities, optionally of one kind or matching a name, a page at a time in id order",
+    response_model=EntityPage,
+    responses={400: {"model": ErrorOut, "description": "An invalid or foreign `after` cursor, or `offset`"}},
+)
 def list_entities(
     store: StoreDep,
+    request: Request,
     kind: Annotated[
         str | None,
         Query(max_length=MAX_ID_LENGTH, description=f"Node kind: {', '.join(_KINDS)} (or its id prefix)."),
@@ -30,11 +37,13 @@ def list_entities(
         Query(max_length=MAX_TEXT_LENGTH, description="Case-insensitive substring of the name or an alias."),
     ] = None,
     limit: Limit = 50,
-    offset: Offset = 0,
+    after: After = None,
 ) -> EntityPage:
+    refuse_offset(request)
     label = node_kind(kind) if kind else None
-    total, items = GraphReads(store).search_entities(kind=label, q=q or None, limit=limit, offset=offset)
-    return EntityPage(total=total, limit=limit, offset=offset, items=items)
+    start = decode_cursor("entities", after)
+    total, items, last = GraphReads(store).search_entities(kind=label, q=q or None, limit=limit, after=start)
+    return EntityPage(total=total, limit=limit, next=encode_cursor("entities", last) if last else None, items=items)
 
 
 @router.get(

@@ -20,6 +20,7 @@ from survgraph.api.errors import ApiError, NotFound, Unprocessable
 from survgraph.api.models import ErrorOut
 from survgraph.api.params import MAX_ID_LENGTH, MAX_TEXT_LENGTH
 from survgraph.graph import GraphStore
+from survgraph.graph.view import GraphView
 from survgraph.rdf import (
     MAX_DEPTH,
     Neighbourhood,
@@ -40,7 +41,6 @@ from survgraph.rdf import (
     serialize_graph,
     to_graph,
 )
-from survgraph.rdf.reader import GraphReader
 from survgraph.rdf.vocab import RdfSettings
 
 router = APIRouter(tags=["linked data"])
@@ -233,12 +233,12 @@ def describe(
     entity_id: Annotated[str, Path(max_length=MAX_ID_LENGTH, description="e.g. vendor:huawei or claim:...")],
 ) -> Response:
     chosen = negotiate(request.headers.get("accept"), html=True)
-    reader = GraphReader(store)
+    view = GraphView(store)
     claim = None
     if store.registry.kind_of_id(entity_id) is not None:
-        found = entity_id in reader.nodes([entity_id])
+        found = view.get_entity(entity_id) is not None
     else:
-        claim = reader.claims([entity_id]).get(entity_id)
+        claim = view.claims([entity_id]).get(entity_id)
         found = claim is not None
     if not found:
         raise NotFound(f"no entity or claim with id {entity_id!r}")

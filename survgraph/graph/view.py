@@ -1,0 +1,391 @@
+"""A typed read view of one store: look-ups by id, adjacency, bounded neighbourhoods and keyset paging.
+
+Every read the API, RDF, viz and importers make of the graph (other than query templates) is assembled
+here, once. Two rules keep each read cheap on both engines, at a million claims as at a thousand:
+- a look-up by id names the label (from the id prefix, `Registry.kind_of_id`) or the relationship type,
+  so Neo4j uses its per-label / per-type uniqueness index and LadybugDB its primary key;
+- iteration pages by key (`WHERE n.id > $after ORDER BY n.id LIMIT $n`), never by SKIP: LadybugDB 0.22
+  segfaults on `ORDER BY .. SKIP s LIMIT k` when s is past the last row (docs/embedded-engine.md), and a
+  SKIP rescans everything it skips anyway.
+Labels and types in the Cypher come only from the registry; data travels as $parameters. Long id lists
+are cut into chunks of `chunk_size` here, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from survgraph.graph.store import GraphStore
+
+Row = dict[str, Any]
+
+#: Ids per `IN $ids` look-up: big enough to amortise a round trip, small enough for any engine's planner.
+LOOKUP_CHUNK = 1000
+#: Rows per page when iterating a whole kind.
+PAGE_SIZE = 5000
+
+Direction = Literal["out", "in", "both"]
+
+
+@dataclass(frozen=True)
+class Adjacent:
+    """A claim seen from one of its ends: the claim row, the node row at the far end, and which way it points."""
+
+    claim: Row
+    other: Row
+    outgoing: bool
+
+
+@dataclass
+class Reach:
+    """What a bounded breadth-first walk met: each node's hop distance from the seeds (in the order met),
+    the claims touching every node closer than the depth, and whether the node cap cut the walk short."""
+
+    dist: dict[str, int]
+    claims: dict[str, Row] = field(default_factory=dict)
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a keyset iteration: the rows, in id order, and the id to continue after (None at the end)."""
+
+    items: list[Row]
+    next_after: str | None
+
+
+def breadth_first(
+    step: Callable[[list[str]], Iterable[str]],
+    seeds: Iterable[str],
+    depth: int,
+    *,
+    max_nodes: int | None = None,
+    stop_at: str | None = None,
+) -> tuple[dict[str, int], bool]:
+    """The one breadth-first search: `step(frontier)` gives the neighbours of a sorted frontier. Returns
+    hop distances (in the order nodes were met) and True if `max_nodes` cut the walk (the frontier that
+    overflows is cut to its smallest ids). Stops early once `stop_at` has been met."""
+    dist = dict.fromkeys(seeds, 0)
+    frontier = sorted(dist)
+    for hop in range(1, depth + 1):
+        if not frontier or (stop_at is not None and stop_at in dist):
+            break
+        found = list(dict.fromkeys(o for o in step(frontier) if o not in dist))
+        if max_nodes is not None and len(dist) + len(found) > max_nodes:
+            keep = set(sorted(found)[: max(0, max_nodes - len(dist))])
+            dist.update((o, hop) for o in found if o in keep)
+            return dist, True
+        dist.update((o, hop) for o in found)
+        frontier = sorted(found)
+    return dist, False
+
+
+def chunks(ids: Iterable[str], size: int) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for i in ids:
+        batch.append(i)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class GraphView:
+    """Reads over one store. Nodes come back as the store's normalised rows (with `label`), claims as
+    relationship rows (with `type`, `from_id`, `to_id`)."""
+
+    def __init__(self, store: GraphStore, *, chunk_size: int = LOOKUP_CHUNK) -> None:
+        self.store = store
+        self.registry = store.registry
+        self.chunk_size = chunk_size
+
+    # -- kinds and types -------------------------------------------------------------------------
+
+    def label_of(self, node_id: str) -> str | None:
+        kind = self.registry.kind_of_id(node_id)
+        return kind.label if kind is not None else None
+
+    def by_label(self, ids: Iterable[str], labels: Iterable[str] | None = None) -> dict[str, list[str]]:
+        """Ids grouped by the label their prefix names, each group sorted; ids of no known kind (or of a
+        label outside `labels`) are left out: they cannot be in the graph."""
+        allowed = set(self.registry.node_kinds if labels is None else labels)
+        groups: dict[str, set[str]] = {}
+        for node_id in ids:
+            label = self.label_of(node_id)
+            if label is not None and label in allowed:
+                groups.setdefault(label, set()).add(node_id)
+        return {label: sorted(group) for label, group in sorted(groups.items())}
+
+    def edge_types(self, types: Iterable[str] | None = None) -> list[str]:
+        """Registry edge types, all or those named (KeyError for a name the registry does not hold)."""
+        if types is None:
+            return list(self.registry.edge_types)
+        return [self.registry.edge_types[t].name for t in types]
+
+    def _types_touching(self, label: str, end: Literal["from", "to"], types: Iterable[str] | None) -> list[str]:
+        """The edge types (of `types`) that the registry lets start (end "from") or end ("to") at `label`."""
+        index = 0 if end == "from" else 1
+        return [
+            t
+            for t in self.edge_types(types)
+            if any(pair[index] == label for pair in self.registry.edge_types[t].endpoints)
+        ]
+
+    def _query(self, cypher: str, params: Mapping[str, Any]) -> list[Row]:
+        return self.store.query(cypher, params)
+
+    # -- entities ------------------------------------------------------------------------------
+
+    def get_entity(self, node_id: str) -> Row | None:
+        return self.entities([node_id]).get(node_id)
+
+    def entities(self, ids: Iterable[str], *, labels: Iterable[str] | None = None) -> dict[str, Row]:
+        """The nodes with these ids (of `labels`, if given), keyed by id; unknown ids are left out."""
+        found: dict[str, Row] = {}
+        for label, wanted in self.by_label(ids, labels).items():
+            cypher = f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n"
+            for chunk in chunks(wanted, self.chunk_size):
+                for r in self._query(cypher, {"ids": chunk}):
+                    found[r["n"]["id"]] = r["n"]
+        return found
+
+    def sources(self, ids: Iterable[str]) -> dict[str, Row]:
+        """The Source records with these ids; cited ids without a record are left out."""
+        return self.entities(ids, labels=["Source"])
+
+    # -- claims --------------------------------------------------------------------------------
+
+    def claims(self, ids: Iterable[str], *, types: Iterable[str] | None = None) -> dict[str, Row]:
+        """The claims with these ids (of `types`, if given); unknown ids are left out. A claim id does not
+        name its type, so each type is asked in turn (each by its own id index)."""
+        wanted = sorted({i for i in ids if self.registry.kind_of_id(i) is None})
+        found: dict[str, Row] = {}
+        if not wanted:
+            return found
+        for etype in self.edge_types(types):
+            cypher = f"MATCH ()-[r:{etype}]->() WHERE r.id IN $ids RETURN r"
+            for chunk in chunks(wanted, self.chunk_size):
+                for r in self._query(cypher, {"ids": chunk}):
+                    found[r["r"]["id"]] = r["r"]
+        return found
+
+    def incident_claims(
+        self, ids: Iterable[str], *, types: Iterable[str] | None = None, direction: Direction = "both"
+    ) -> dict[str, Row]:
+        """Every claim (of `types`) with an end among `ids`: leaving them ("out"), arriving ("in") or both."""
+        return {cid: a.claim for cid, a in self._adjacent(ids, types, direction, with_other=False).items()}
+
+    def claims_among(self, ids: Iterable[str], *, types: Iterable[str] | None = None) -> dict[str, Row]:
+        """Every claim whose two ends are both among `ids`."""
+        wanted = set(ids)
+        out = self.incident_claims(wanted, types=types, direction="out")
+        return {cid: c for cid, c in out.items() if c["to_id"] in wanted}
+
+    def get_adjacent(
+        self, node_id: str, *, types: Iterable[str] | None = None
+    ) -> tuple[list[Adjacent], list[Adjacent]]:
+        """An entity's outgoing and incoming claims with the node at the far end, each in claim-id order."""
+        found = self._adjacent([node_id], types, "both", with_other=True)
+        out = sorted((a for a in found.values() if a.outgoing), key=lambda a: str(a.claim["id"]))
+        inc = sorted((a for a in found.values() if not a.outgoing), key=lambda a: str(a.claim["id"]))
+        # A self-loop is both: it leaves and arrives at the node.
+        loops = [Adjacent(a.claim, a.other, False) for a in out if a.claim["from_id"] == a.claim["to_id"]]
+        return out, sorted(inc + loops, key=lambda a: str(a.claim["id"]))
+
+    def _adjacent(
+        self, ids: Iterable[str], types: Iterable[str] | None, direction: Direction, *, with_other: bool
+    ) -> dict[str, Adjacent]:
+        type_list = self.edge_types(types)
+        found: dict[str, Adjacent] = {}
+        ret = "RETURN r, m" if with_other else "RETURN r"
+        for label, wanted in self.by_label(ids).items():
+            patterns: list[tuple[str, bool]] = []
+            # Each pattern is anchored on the labelled end and names only the types that can touch that
+            # label there, so both engines start from the id index and skip impossible types.
+            if direction in ("out", "both") and (out_types := self._types_touching(label, "from", type_list)):
+                patterns.append((f"(n:{label})-[r:{'|'.join(out_types)}]->(m)", True))
+            if direction in ("in", "both") and (in_types := self._types_touching(label, "to", type_list)):
+                patterns.append((f"(m)-[r:{'|'.join(in_types)}]->(n:{label})", False))
+            for pattern, outgoing in patterns:
+                cypher = f"MATCH {pattern} WHERE n.id IN $ids {ret}"
+                for chunk in chunks(wanted, self.chunk_size):
+                    for r in self._query(cypher, {"ids": chunk}):
+                        claim = r["r"]
+                        if claim["id"] in found and not outgoing:
+                            continue  # a self-loop, already met leaving
+                        found[claim["id"]] = Adjacent(claim, r.get("m") or {}, outgoing)
+        return found
+
+    # -- neighbourhoods ------------------------------------------------------------------------
+
+    def neighbourhood(
+        self,
+        seeds: Iterable[str],
+        depth: int,
+        *,
+        max_nodes: int | None = None,
+        labels: Iterable[str] | None = None,
+        types: Iterable[str] | None = None,
+    ) -> Reach:
+        """Every node within `depth` hops of `seeds`, following claims (of `types`) either way, and the
+        claims touching each node closer than `depth`. Nodes of a label outside `labels` are not entered.
+        At most `max_nodes` nodes: the walk stops, truncated, at the hop that would pass the cap."""
+        allowed = set(self.registry.node_kinds if labels is None else labels)
+        type_list = self.edge_types(types)
+        claims: dict[str, Row] = {}
+
+        def step(frontier: list[str]) -> Iterator[str]:
+            for cid, claim in self.incident_claims(frontier, types=type_list).items():
+                claims[cid] = claim
+                for end in (claim["from_id"], claim["to_id"]):
+                    if self.label_of(end) in allowed:
+                        yield end
+
+        start = [s for s in dict.fromkeys(seeds) if self.label_of(s) in allowed]
+        dist, truncated = breadth_first(lambda f: list(step(f)), start, depth, max_nodes=max_nodes)
+        if truncated:
+            claims = {cid: c for cid, c in claims.items() if c["from_id"] in dist and c["to_id"] in dist}
+        return Reach(dist, claims, truncated)
+
+    # -- iteration and paging ------------------------------------------------------------------
+
+    def page_entities(
+        self,
+        labels: Sequence[str] | None = None,
+        *,
+        after: str = "",
+        limit: int = PAGE_SIZE,
+        name_contains: str | None = None,
+    ) -> Page:
+        """Up to `limit` nodes (of `labels`, default all) with an id greater than `after`, in id order;
+        with `name_contains`, only those whose name or an alias contains it (case-insensitive)."""
+        heads: list[tuple[str, dict[str, Any]]] = []
+        # One more than asked: a query that returns limit + 1 rows proves there is a next page.
+        params: dict[str, Any] = {"after": after, "limit": limit + 1}
+        for label in self._labels(labels):
+            if name_contains:
+                # The parameter is bound outside the list predicate: LadybugDB cannot read one inside it.
+                heads.append(
+                    (
+                        f"WITH lower($q) AS needle MATCH (n:{label}) WHERE n.id > $after AND "
+                        "(lower(n.name) CONTAINS needle OR any(a IN n.aliases WHERE lower(a) CONTAINS needle))",
+                        {**params, "q": name_contains},
+                    )
+                )
+            else:
+                heads.append((f"MATCH (n:{label}) WHERE n.id > $after", params))
+        queries = [(f"{head} RETURN n AS x ORDER BY n.id LIMIT $limit", p) for head, p in heads]
+        return self._merge_pages(queries, limit)
+
+    def count_entities(self, labels: Sequence[str] | None = None, *, name_contains: str | None = None) -> int:
+        total = 0
+        for label in self._labels(labels):
+            if name_contains:
+                cypher = (
+                    f"WITH lower($q) AS needle MATCH (n:{label}) WHERE lower(n.name) CONTAINS needle "
+                    "OR any(a IN n.aliases WHERE lower(a) CONTAINS needle) RETURN count(n) AS total"
+                )
+                total += int(self._query(cypher, {"q": name_contains})[0]["total"])
+            else:
+                total += int(self._query(f"MATCH (n:{label}) RETURN count(n) AS total", {})[0]["total"])
+        return total
+
+    def page_claims(
+        self,
+        types: Sequence[str] | None = None,
+        *,
+        after: str = "",
+        limit: int = PAGE_SIZE,
+        from_id: str | None = None,
+        to_id: str | None = None,
+        confidence: str | None = None,
+    ) -> Page:
+        """Up to `limit` claims (of `types`, from `from_id`, to `to_id`, of a `confidence`) with an id
+        greater than `after`, in id order."""
+        queries = [
+            (
+                f"{match} WHERE {' AND '.join([*where, 'r.id > $after'])} RETURN r AS x ORDER BY r.id LIMIT $limit",
+                {**p, "after": after, "limit": limit + 1},
+            )
+            for match, where, p in self._claim_heads(types, from_id, to_id, confidence)
+        ]
+        return self._merge_pages(queries, limit)
+
+    def count_claims(
+        self,
+        types: Sequence[str] | None = None,
+        *,
+        from_id: str | None = None,
+        to_id: str | None = None,
+        confidence: str | None = None,
+    ) -> int:
+        total = 0
+        for match, where, p in self._claim_heads(types, from_id, to_id, confidence):
+            cond = f" WHERE {' AND '.join(where)}" if where else ""
+            total += int(self._query(f"{match}{cond} RETURN count(r) AS total", p)[0]["total"])
+        return total
+
+    def iter_entities(self, label: str, *, page_size: int = PAGE_SIZE) -> Iterator[list[Row]]:
+        """Every node of one kind, in id order, a page at a time (memory bounded by a page)."""
+        page = self.page_entities([label], limit=page_size)
+        while page.items:
+            yield page.items
+            if page.next_after is None:
+                return
+            page = self.page_entities([label], after=page.next_after, limit=page_size)
+
+    def iter_claims(self, etype: str, *, page_size: int = PAGE_SIZE) -> Iterator[list[Row]]:
+        """Every claim of one type, in id order, a page at a time."""
+        page = self.page_claims([etype], limit=page_size)
+        while page.items:
+            yield page.items
+            if page.next_after is None:
+                return
+            page = self.page_claims([etype], after=page.next_after, limit=page_size)
+
+    def _labels(self, labels: Sequence[str] | None) -> list[str]:
+        if labels is None:
+            return list(self.registry.node_kinds)
+        return [self.registry.node_kinds[label].label for label in labels]  # KeyError: not in the registry
+
+    def _claim_heads(
+        self, types: Sequence[str] | None, from_id: str | None, to_id: str | None, confidence: str | None
+    ) -> list[tuple[str, list[str], dict[str, Any]]]:
+        """For each edge type that can join the given ends: its MATCH pattern, WHERE conditions and
+        parameters. None if an end's id names no kind: it cannot be in the graph."""
+        type_list = self.edge_types(types)
+        ends: list[str] = []
+        where: list[str] = []
+        params: dict[str, Any] = {}
+        sides: tuple[tuple[str, str | None, Literal["from", "to"]], ...] = (("a", from_id, "from"), ("b", to_id, "to"))
+        for var, node_id, end in sides:
+            if node_id is None:
+                ends.append(f"({var})")
+                continue
+            label = self.label_of(node_id)
+            if label is None:
+                return []
+            type_list = self._types_touching(label, end, type_list)
+            ends.append(f"({var}:{label})")
+            where.append(f"{var}.id = ${end}_id")
+            params[f"{end}_id"] = node_id
+        if confidence is not None:
+            where.append("r.confidence = $confidence")
+            params["confidence"] = confidence
+        return [(f"MATCH {ends[0]}-[r:{t}]->{ends[1]}", where, params) for t in type_list]
+
+    def _merge_pages(self, queries: list[tuple[str, dict[str, Any]]], limit: int) -> Page:
+        """Run one keyset query per label or type and merge them: the first `limit` rows by id overall.
+        Each query asks for limit + 1 rows, so there is a next page iff more than `limit` came back."""
+        runs = []
+        for cypher, params in queries:
+            rows = [r["x"] for r in self._query(cypher, params)]
+            runs.append(rows)
+        merged = list(heapq.merge(*runs, key=lambda row: str(row["id"])))
+        items = merged[:limit]
+        more = len(merged) > limit
+        return Page(items, str(items[-1]["id"]) if more and items else None)
