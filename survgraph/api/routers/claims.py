@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from survgraph.api.deps import StoreDep
 from survgraph.api.models import ClaimPage
-from survgraph.api.params import MAX_ID_LENGTH, Limit, Offset, edge_type
+from survgraph.api.params import EDGE_TYPE_NAMES, MAX_ID_LENGTH, Limit, Offset, edge_type
 from survgraph.api.reads import GraphReads
 from survgraph.schema import REGISTRY, Confidence
 
@@ -22,7 +22,11 @@ def list_claims(
     store: StoreDep,
     type: Annotated[
         str | None,
-        Query(max_length=MAX_ID_LENGTH, description=f"Edge type: {', '.join(REGISTRY.edge_types)}."),
+        Query(
+            max_length=MAX_ID_LENGTH,
+            description=f"Edge type: {', '.join(REGISTRY.edge_types)}; case-insensitive.",
+            json_schema_extra={"enum": EDGE_TYPE_NAMES},
+        ),
     ] = None,
     from_id: Annotated[str | None, Query(alias="from", max_length=MAX_ID_LENGTH, description="Subject id.")] = None,
     to_id: Annotated[str | None, Query(alias="to", max_length=MAX_ID_LENGTH, description="Object id.")] = None,
