@@ -264,8 +264,14 @@ def describe(
 @router.get(
     "/context.jsonld",
     summary="The JSON-LD @context of the exports",
-    response_class=JSONResponse,
-    responses={200: {"content": {"application/ld+json": {}}}},
+    # Response, not JSONResponse: the latter would also declare an application/json 200 that never comes.
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"application/ld+json": {"schema": {"type": "object", "required": ["@context"]}}},
+            "description": "The @context document",
+        }
+    },
 )
 def context() -> JSONResponse:
     # Browser-based JSON-LD processors fetch contexts across origins.
