@@ -23,7 +23,6 @@ from __future__ import annotations
 import os
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from typing import Any
 
 import hypothesis
 import pytest
