@@ -497,4 +497,10 @@ def test_served_pages(engine: str, tmp_path_factory: pytest.TempPathFactory, req
         assert_error(client.get("/viz/entity/vendor:acme", params={"depth": 9}), 422)
         assert_error(client.get("/viz/query/nope"), 404)
         assert_error(client.get("/viz/query/vendors_touching_national_data_centres", params={"max_hops": 99}), 422)
-        assert "/viz/query/{name}" in client.get("/openapi.json").json()["paths"]
+        # One documented operation per template, with its required parameters declared.
+        paths = client.get("/openapi.json").json()["paths"]
+        op = paths["/viz/query/vendors_touching_national_data_centres"]["get"]
+        assert {p["name"] for p in op["parameters"]} == {"max_hops", "country", "types"}
+        assert [p["name"] for p in paths["/viz/query/vendor_footprint"]["get"]["parameters"] if p["required"]] == [
+            "vendor"
+        ]

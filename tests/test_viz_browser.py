@@ -367,3 +367,38 @@ def test_seed_query_page_and_screenshot(tmp_path: Path) -> None:
     assert shot.stat().st_size > 20_000
     if os.environ.get("SURVGRAPH_SCREENSHOT") == "1":
         shutil.copyfile(shot, SCREENSHOT)
+
+
+# -- hostile records loaded through the API, in the browser (tests/adversarial/test_html.py has the bytes) -----
+
+
+def test_hostile_records_served_stay_inert(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A few payloads of the HTML attack suite, loaded with POST /records and opened in Chromium: the details
+    and tooltips show them as text, nothing runs, and the source link is the http(s) URL, never a script."""
+    from .adversarial.test_html import CASES, records
+    from .test_api_support import API_KEY
+
+    picked = ["script-close", "attribute-breakout-double", "line-separator-then-code", "url-http-with-markup"]
+    store = EmbeddedStore(tmp_path_factory.mktemp("viz-hostile"))
+    try:
+        load_paths(store, [SMALL])
+        with serve(app_for(store, SURVGRAPH_API_KEY=API_KEY)) as (server, client):
+            for name in picked:
+                case = next(c for c in CASES if c.name == name)
+                n, text = CASES.index(case), case.text
+                loaded = client.post("/records", content=records(n, case), headers={"X-API-Key": API_KEY})
+                assert loaded.status_code == 200, loaded.text
+                report = drive(
+                    f"{server.url}/viz/entity/vendor:html-{n}",
+                    [{"do": "hover", "node": f"vendor:html-{n}"}, {"do": "click", "node": f"vendor:html-{n}"}],
+                )
+                assert_clean(report, origin=server.url)
+                assert report["title"] == f"{text} · survgraph"
+                assert text in step(report, 0)["tooltip"]
+                details = step(report, 1)["details"]
+                assert text in details and case.url in details
+                # One link, the source's, as the browser parsed it: https, nothing that could run.
+                (link,) = report["dom"]["links"]
+                assert link.startswith("https://example.org/") and not set(link) & set("<>\"' "), link
+    finally:
+        store.close()

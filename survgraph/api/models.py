@@ -14,6 +14,9 @@ from survgraph.schema.models import wikidata_url
 class ErrorOut(BaseModel):
     """The shape of every error response."""
 
+    # errors.py always sends `details` (maybe empty): the schema says so.
+    model_config = ConfigDict(json_schema_extra={"required": ["error", "details"]})
+
     error: str
     details: list[str] = Field(default_factory=list)
 

@@ -7,13 +7,24 @@ from typing import Annotated, Any
 from fastapi import Query, Request
 
 from survgraph.api.errors import Unprocessable
-from survgraph.queries import Template
+from survgraph.queries import TEMPLATES, Template
+from survgraph.rdf.formats import ALIASES as FORMAT_ALIASES
 from survgraph.schema import REGISTRY
 
 MAX_LIMIT = 500
 #: Ids are short slugs; anything longer cannot be in the graph and is refused before it reaches a store.
 MAX_ID_LENGTH = 200
 MAX_TEXT_LENGTH = 200
+
+#: The values the schema lists for the parameters that name something from the registry. Matching is
+#: case-insensitive (the validators below): the enums list the canonical spellings.
+KIND_NAMES: list[str] = [k.label for k in REGISTRY.node_kinds.values()] + [
+    k.prefix for k in REGISTRY.node_kinds.values() if k.prefix != k.label
+]
+EDGE_TYPE_NAMES: list[str] = list(REGISTRY.edge_types)
+TEMPLATE_NAMES: list[str] = [t.name for t in TEMPLATES.list()]
+#: RDF format names, their aliases and media types (survgraph.rdf.formats.ALIASES), as `format` takes them.
+FORMAT_NAMES: list[str] = sorted(FORMAT_ALIASES)
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]
 
@@ -63,3 +74,38 @@ def template_params(template: Template, request: Request) -> dict[str, Any]:
         else:
             params[key] = values[0] if len(values) == 1 else values
     return params
+
+
+def template_query_parameters(template: Template) -> list[dict[str, Any]]:
+    """The OpenAPI query parameters of one template, from the JSON Schema of its parameter model: each
+    required one `required`, enums, bounds and defaults as the template's validation applies them; an
+    optional one may also be empty. A list parameter is repeated (`types=A&types=B`); a comma-separated
+    value is accepted too."""
+    schema = template.json_schema()
+    required = set(schema.get("required", ()))
+    out: list[dict[str, Any]] = []
+    for name, prop in schema.get("properties", {}).items():
+        prop = dict(prop)
+        branches = [b for b in prop.pop("anyOf", ()) if b.get("type") != "null"]
+        if len(branches) == 1:  # Optional[X]: a query parameter is absent, never null
+            prop = {**branches[0], **prop}
+        if prop.get("default") is None:
+            prop.pop("default", None)
+        prop.pop("title", None)
+        if name not in required:
+            # The template layer reads empty (or blank) text as "not given": the default applies.
+            prop = {
+                "anyOf": [prop, {"type": "string", "pattern": r"^\s*$"}],
+                "description": prop.get("description", ""),
+            }
+        param: dict[str, Any] = {
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "description": prop.get("description", ""),
+            "schema": prop,
+        }
+        if prop.get("type") == "array" or any(b.get("type") == "array" for b in prop.get("anyOf", ())):
+            param.update(style="form", explode=True)
+        out.append(param)
+    return out

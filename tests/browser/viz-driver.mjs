@@ -209,6 +209,8 @@ async function main() {
     stylesheets: document.querySelectorAll("link").length,
     iframes: document.querySelectorAll("iframe, object, embed").length,
     pwned: window.__pwned === true,
+    // Every link's resolved href (a javascript: or data: one would be a hole).
+    links: Array.from(document.querySelectorAll("a[href]")).map((a) => a.href),
   }));
   report.csp = report.console.filter((m) => /Content Security Policy/i.test(m.text)).map((m) => m.text);
   await browser.close();

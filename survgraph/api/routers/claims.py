@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from survgraph.api.deps import StoreDep
 from survgraph.api.models import ClaimPage, ErrorOut
 from survgraph.api.paging import After, decode_cursor, encode_cursor, refuse_offset
-from survgraph.api.params import MAX_ID_LENGTH, Limit, edge_type
+from survgraph.api.params import EDGE_TYPE_NAMES, MAX_ID_LENGTH, Limit, edge_type
 from survgraph.api.reads import GraphReads
 from survgraph.schema import REGISTRY, Confidence
 
@@ -29,7 +29,11 @@ def list_claims(
     request: Request,
     type: Annotated[
         str | None,
-        Query(max_length=MAX_ID_LENGTH, description=f"Edge type: {', '.join(REGISTRY.edge_types)}."),
+        Query(
+            max_length=MAX_ID_LENGTH,
+            description=f"Edge type: {', '.join(REGISTRY.edge_types)}; case-insensitive.",
+            json_schema_extra={"enum": EDGE_TYPE_NAMES},
+        ),
     ] = None,
     from_id: Annotated[str | None, Query(alias="from", max_length=MAX_ID_LENGTH, description="Subject id.")] = None,
     to_id: Annotated[str | None, Query(alias="to", max_length=MAX_ID_LENGTH, description="Object id.")] = None,

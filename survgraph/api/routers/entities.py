@@ -10,7 +10,7 @@ from survgraph.api.deps import StoreDep
 from survgraph.api.errors import NotFound
 from survgraph.api.models import EntityDetailOut, EntityPage, ErrorOut
 from survgraph.api.paging import After, decode_cursor, encode_cursor, refuse_offset
-from survgraph.api.params import MAX_ID_LENGTH, MAX_TEXT_LENGTH, Limit, node_kind
+from survgraph.api.params import KIND_NAMES, MAX_ID_LENGTH, MAX_TEXT_LENGTH, Limit, node_kind
 from survgraph.api.reads import GraphReads
 from survgraph.schema import REGISTRY
 
@@ -30,7 +30,11 @@ def list_entities(
     request: Request,
     kind: Annotated[
         str | None,
-        Query(max_length=MAX_ID_LENGTH, description=f"Node kind: {', '.join(_KINDS)} (or its id prefix)."),
+        Query(
+            max_length=MAX_ID_LENGTH,
+            description=f"Node kind: {', '.join(_KINDS)} (or its id prefix); case-insensitive.",
+            json_schema_extra={"enum": KIND_NAMES},
+        ),
     ] = None,
     q: Annotated[
         str | None,

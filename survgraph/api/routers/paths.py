@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from survgraph.api.deps import StoreDep
 from survgraph.api.errors import NotFound
 from survgraph.api.models import EntityRef, ErrorOut, PathClaimOut, PathOut, PathsOut
-from survgraph.api.params import MAX_ID_LENGTH, edge_types
+from survgraph.api.params import EDGE_TYPE_NAMES, MAX_ID_LENGTH, edge_types
 from survgraph.api.reads import GraphReads
 from survgraph.queries import run_template
 from survgraph.schema import REGISTRY
@@ -32,7 +32,11 @@ def shortest_paths(
     max_hops: Annotated[int, Query(ge=MIN_HOPS, le=MAX_HOPS, description="Longest path, in claims.")] = 4,
     types: Annotated[
         list[str] | None,
-        Query(description=f"Edge types to follow (repeat or comma-separate): {', '.join(REGISTRY.edge_types)}."),
+        Query(
+            description=f"Edge types to follow (repeat or comma-separate; case-insensitive): "
+            f"{', '.join(REGISTRY.edge_types)}.",
+            json_schema_extra={"items": {"type": "string", "enum": EDGE_TYPE_NAMES}},
+        ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100, description="At most this many paths.")] = 10,
 ) -> PathsOut:

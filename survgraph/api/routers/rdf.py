@@ -18,7 +18,7 @@ from starlette.routing import NoMatchFound
 from survgraph.api.deps import StoreDep
 from survgraph.api.errors import ApiError, NotFound, Unprocessable
 from survgraph.api.models import ErrorOut
-from survgraph.api.params import MAX_ID_LENGTH, MAX_TEXT_LENGTH
+from survgraph.api.params import FORMAT_NAMES, MAX_ID_LENGTH, MAX_TEXT_LENGTH, TEMPLATE_NAMES
 from survgraph.graph import GraphStore
 from survgraph.graph.view import GraphView
 from survgraph.rdf import (
@@ -164,7 +164,9 @@ FormatQuery = Annotated[
     str | None,
     Query(
         max_length=20,
-        description="turtle, nt, jsonld, xml or trig; without it, the Accept header decides (default Turtle).",
+        description="turtle, nt, jsonld, xml or trig (or an alias or media type, case-insensitive); without it, "
+        "the Accept header decides (default Turtle).",
+        json_schema_extra={"enum": FORMAT_NAMES},
     ),
 ]
 ContextQuery = Annotated[
@@ -189,7 +191,11 @@ def export_rdf(
     depth: Annotated[int, Query(ge=0, le=MAX_DEPTH, description="Hops around `entity`.")] = 1,
     query: Annotated[
         str | None,
-        Query(max_length=MAX_ID_LENGTH, description="Only what this query template's rows reference (see /queries)."),
+        Query(
+            max_length=MAX_ID_LENGTH,
+            description="Only what this query template's rows reference (see /queries).",
+            json_schema_extra={"enum": TEMPLATE_NAMES},
+        ),
     ] = None,
     param: Annotated[
         list[str] | None,
@@ -258,8 +264,14 @@ def describe(
 @router.get(
     "/context.jsonld",
     summary="The JSON-LD @context of the exports",
-    response_class=JSONResponse,
-    responses={200: {"content": {"application/ld+json": {}}}},
+    # Response, not JSONResponse: the latter would also declare an application/json 200 that never comes.
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"application/ld+json": {"schema": {"type": "object", "required": ["@context"]}}},
+            "description": "The @context document",
+        }
+    },
 )
 def context() -> JSONResponse:
     # Browser-based JSON-LD processors fetch contexts across origins.

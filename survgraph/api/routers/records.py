@@ -58,6 +58,7 @@ def _load(text: str, store: GraphStore) -> LoadOut:
         }
     },
     responses={
+        400: {"model": ErrorOut, "description": "The body is not UTF-8 text, or holds no records"},
         401: {"model": ErrorOut, "description": "Missing or wrong X-API-Key"},
         413: {"model": ErrorOut},
         422: {"model": ErrorOut, "description": "Problems as FILE:LINE: RECORD: FIELD: message; nothing written"},

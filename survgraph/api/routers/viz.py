@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -9,15 +10,22 @@ from fastapi.responses import HTMLResponse
 
 from survgraph.api.deps import StoreDep
 from survgraph.api.errors import NotFound
-from survgraph.api.models import ErrorOut
-from survgraph.api.params import MAX_ID_LENGTH, template_params
+from survgraph.api.params import MAX_ID_LENGTH, template_params, template_query_parameters
+from survgraph.api.responses import json_errors
+from survgraph.graph import GraphStore
 from survgraph.queries import TEMPLATES
 from survgraph.viz import MAX_DEPTH, MIN_DEPTH, Page, SubgraphReader, VizError, render_page
 
 router = APIRouter(prefix="/viz", tags=["viz"])
 
+#: A page is HTML; its errors are JSON like everywhere else (declared explicitly: FastAPI would file a
+#: `model=` response under the route's text/html). 422 and 503 repeat the app-wide ones for that reason.
 _HTML: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/html": {}}, "description": "A self-contained HTML page (no external resources)"}
+    200: {
+        "content": {"text/html": {"schema": {"type": "string"}}},
+        "description": "A self-contained HTML page (no external resources)",
+    },
+    **json_errors(422, 503),
 }
 
 
@@ -44,7 +52,7 @@ def whole_graph(store: StoreDep) -> HTMLResponse:
     "/entity/{entity_id}",
     summary="An entity and its neighbourhood, `depth` hops in either direction",
     response_class=HTMLResponse,
-    responses={**_HTML, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+    responses={**_HTML, **json_errors(e404="No entity has this id")},
 )
 def entity_graph(
     store: StoreDep,
@@ -58,16 +66,42 @@ def entity_graph(
     return _html(render_page(sub))
 
 
-@router.get(
-    "/query/{name}",
-    summary="The result of a query template, witness paths highlighted; its parameters are the query string",
-    response_class=HTMLResponse,
-    responses={**_HTML, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}},
-)
-def query_graph(
-    store: StoreDep, request: Request, name: Annotated[str, Path(max_length=MAX_ID_LENGTH)]
-) -> HTMLResponse:
+def _query_page(store: GraphStore, request: Request, name: str) -> HTMLResponse:
     template = TEMPLATES.get(name)  # UnknownTemplate -> 404
     params = template_params(template, request)
     sub = SubgraphReader(store).query(name, params)  # TemplateParamError -> 422
     return _html(render_page(sub))
+
+
+def _query_endpoint(name: str) -> Callable[[GraphStore, Request], HTMLResponse]:
+    def endpoint(store: StoreDep, request: Request) -> HTMLResponse:
+        return _query_page(store, request, name)
+
+    endpoint.__name__ = f"query_graph_{name}"
+    return endpoint
+
+
+# One documented operation per template, with its parameters (required ones, enums, bounds) declared.
+for _t in TEMPLATES.list():
+    router.add_api_route(
+        f"/query/{_t.name}",
+        _query_endpoint(_t.name),
+        methods=["GET"],
+        summary=f"The result of the template {_t.name} as a graph, witness paths highlighted",
+        description=_t.description,
+        response_class=HTMLResponse,
+        responses={**_HTML, **json_errors(e422="Invalid parameters: each problem in `details`")},
+        openapi_extra={"parameters": template_query_parameters(_t)},
+    )
+
+
+@router.get(
+    "/query/{name}",
+    summary="The result of a query template by name (each template is also its own operation)",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+)
+def query_graph(
+    store: StoreDep, request: Request, name: Annotated[str, Path(max_length=MAX_ID_LENGTH)]
+) -> HTMLResponse:
+    return _query_page(store, request, name)
