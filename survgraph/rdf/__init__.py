@@ -22,7 +22,7 @@ from survgraph.rdf.formats import MEDIA_TYPES, RdfFormat, format_of_path, parse_
 from survgraph.rdf.importer import ImportResult, MalformedRdf, import_rdf, parse_rdf, records_to_dataset
 from survgraph.rdf.ontology import build_ontology
 from survgraph.rdf.shapes import ShapeResult, build_shapes, validate_graph
-from survgraph.rdf.vocab import DEFAULT_BASE_IRI, SG, RdfError, Vocab
+from survgraph.rdf.vocab import DEFAULT_BASE_IRI, SG, RdfError, RdfOptionError, Vocab
 
 __all__ = [
     "DEFAULT_BASE_IRI",
@@ -35,6 +35,7 @@ __all__ = [
     "QueryRows",
     "RdfError",
     "RdfFormat",
+    "RdfOptionError",
     "Resources",
     "Selection",
     "ShapeResult",

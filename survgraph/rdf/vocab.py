@@ -20,6 +20,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 
+from survgraph.errors import SurvgraphError
 from survgraph.schema import REGISTRY, Claim, Registry
 from survgraph.schema.models import Node
 from survgraph.schema.registry import Column, ColumnType
@@ -66,16 +67,26 @@ _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _ID = re.compile(r"^[a-z]+:[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$")
 
 
-class RdfError(ValueError):
-    """RDF that cannot be read as survgraph data, or a bad RDF option; the message says why."""
+class RdfError(SurvgraphError, ValueError):
+    """RDF that cannot be read as survgraph data, or an entity an export cannot find; the message says why.
+    (Also a ValueError, so that pydantic settings validators may raise it.)"""
+
+    status = 422
+    exit_code = 1
+
+
+class RdfOptionError(RdfError):
+    """A bad RDF option: an unknown format, a base IRI that is not one."""
+
+    exit_code = 2
 
 
 def check_base_iri(value: str) -> str:
     """An absolute http(s) IRI ending in / or #, safe to write between <...>."""
     if not re.match(r"^https?://[^/]+", value) or not value.endswith(("/", "#")):
-        raise RdfError(f"base IRI {value!r}: must be an absolute http(s) IRI ending in '/' or '#'")
+        raise RdfOptionError(f"base IRI {value!r}: must be an absolute http(s) IRI ending in '/' or '#'")
     if _IRI_FORBIDDEN.search(value):
-        raise RdfError(f"base IRI {value!r}: contains a character that is not allowed in an IRI")
+        raise RdfOptionError(f"base IRI {value!r}: contains a character that is not allowed in an IRI")
     return value
 
 

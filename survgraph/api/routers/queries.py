@@ -29,7 +29,7 @@ def _template_out(t: Template) -> TemplateOut:
 
 @router.get("", summary="The query templates and the JSON Schema of their parameters")
 def list_queries() -> TemplateList:
-    return TemplateList(items=[_template_out(t) for t in TEMPLATES.list()])
+    return TemplateList(items=[_template_out(t) for t in TEMPLATES.listing()])
 
 
 @router.get(
