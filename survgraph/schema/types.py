@@ -93,8 +93,8 @@ class Money(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    amount: float = Field(ge=0)
-    currency: CurrencyCode
+    amount: float = Field(ge=0, description="The amount, in the currency.")
+    currency: CurrencyCode = Field(description="ISO 4217 code of the currency.")
 
 
 class Quantity(BaseModel):
@@ -102,5 +102,5 @@ class Quantity(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    value: float = Field(ge=0)
-    unit: Slug
+    value: float = Field(ge=0, description="The figure.")
+    unit: Slug = Field(description="What the figure counts (e.g. cameras).")
