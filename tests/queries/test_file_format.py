@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from survgraph.errors import SurvgraphError
 from survgraph.graph.neo4j_store import Neo4jStore
 from survgraph.queries import (
     TEMPLATES,
@@ -58,7 +59,9 @@ def test_templates_are_packaged_and_well_formed() -> None:
 def test_unknown_template() -> None:
     with pytest.raises(UnknownTemplate) as caught:
         TEMPLATES.get("drop_everything")
-    assert isinstance(caught.value, KeyError)
+    # Issue 10: one error root; an unknown name is a 404, no longer a KeyError.
+    assert isinstance(caught.value, SurvgraphError) and not isinstance(caught.value, KeyError)
+    assert caught.value.status == 404
     assert "unknown template 'drop_everything'" in str(caught.value)
     assert "vendor_footprint" in caught.value.known
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from survgraph.errors import SurvgraphError
 from survgraph.queries import (
     TEMPLATES,
     TemplateParamError,
@@ -101,7 +102,9 @@ def test_parameter_errors_list_every_problem() -> None:
     assert details["extra"]["type"] == "unknown_parameter"
     assert "entity id" in details["from"]["message"]
     assert "unknown edge type" in details["types[1]"]["message"]
-    assert isinstance(caught.value, ValueError)
+    # Issue 10: one error root; bad parameters are a 422, no longer a ValueError.
+    assert isinstance(caught.value, SurvgraphError) and not isinstance(caught.value, ValueError)
+    assert caught.value.status == 422
     with pytest.raises(TemplateParamError, match="expected the id of a Vendor"):
         TEMPLATES.get("vendor_footprint").validate({"vendor": "project:cable"})
 
