@@ -13,6 +13,7 @@ from survgraph.queries import (
     run_template,
 )
 from survgraph.queries.catalogue import render_placeholder
+from survgraph.schema import REGISTRY
 
 from .conftest import (
     ENGINES,
@@ -126,7 +127,8 @@ def test_text_values_are_coerced() -> None:
     assert TEMPLATES.get("vendors_touching_national_data_centres").validate({"country": "pk"}) == {
         "max_hops": 3,
         "country": "PK",
-        "types": None,
+        # Issue 10: the default (every type but where things are) is declared in the template header now.
+        "types": [t for t in REGISTRY.edge_types if t not in ("HEADQUARTERED_IN", "LOCATED_IN")],
     }
     assert TEMPLATES.get("vendors_by_technology").validate({"technology": " CCTV "})["technology"] == "cctv"
 
@@ -137,11 +139,13 @@ def test_placeholders_only_take_checked_numbers_and_registry_types() -> None:
     hops = t.param("max_hops")
     assert render_placeholder("t", types, ["SUPPLIES", "PART_OF"]) == ":SUPPLIES|PART_OF"
     assert render_placeholder("t", types, None) == ""
-    assert render_placeholder("t", hops, 8) == "8"
+    # Issue 10: shortest_path's max_hops is declared once, in its header, at the API's 6 (it said 8).
+    assert hops.max == 6
+    assert render_placeholder("t", hops, 6) == "6"
     for bad_types in (["SUPPLIES]-() DETACH DELETE r //"], ["supplies"], [1]):
         with pytest.raises(TemplateParamError):
             render_placeholder("t", types, bad_types)
-    for bad_hops in (9, 0, "3", True, 3.0):
+    for bad_hops in (7, 9, 0, "3", True, 3.0):
         with pytest.raises(TemplateParamError):
             render_placeholder("t", hops, bad_hops)
     rendered = t.render("expand", "neo4j", t.validate({"from": "vendor:a", "to": "vendor:b", "types": "PART_OF"}))
