@@ -1,3 +1,6 @@
 """survgraph: a cited knowledge graph of surveillance vendors, states and projects."""
 
-__version__ = "0.1.0"
+from importlib.metadata import version
+
+#: The one version string is pyproject.toml's; this reads it from the installed package's metadata.
+__version__ = version("survgraph")

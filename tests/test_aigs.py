@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shlex
 import shutil
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,8 @@ from survgraph.loaders import InvalidRecords, load_paths
 from survgraph.loaders.aigs import CLAIM_KEY, PROJECT_PREFIX, SOURCE_ID, import_aigs, read_table
 from survgraph.queries import run_template
 
-from .conftest import ROOT, SEED
-from .readme_support import readme_lines
+from .conftest import SEED
+from .readme_support import run_readme_commands
 
 AIGS_DIR = SEED / "external" / "aigs-2019"
 TABLE = AIGS_DIR / "appendix1.csv"
@@ -224,30 +223,23 @@ def test_cli_imports_and_refuses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert "Burma: country: no ISO country matches 'Burma'" in bad.stdout
 
 
-def _readme_commands() -> list[list[str]]:
-    """The `survgraph` commands of the README's section on the AIGS Index, as argument lists."""
-    return [shlex.split(line)[1:] for line in readme_lines("Importing the AIGS Index", "survgraph ")]
-
-
 def test_the_readme_commands_run_and_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("SURVGRAPH_STORE", "embedded")
-    monkeypatch.setenv("SURVGRAPH_DATA_DIR", str(tmp_path / "data"))
-    commands = _readme_commands()
-    assert [c[:2] for c in commands] == [
-        ["load", "seed_data/"],
-        ["import", "aigs"],
-        ["query", "countries_by_origin_flag"],
-        ["query", "vendor_countries"],
-    ]
-    answers = []
-    for args in commands:
-        if args[0] == "query":
-            args = [*args, "--format", "json"]
-        result = runner.invoke(app, args)
-        assert result.exit_code == 0, (args, result.output)
-        if args[0] == "query":
-            answers.append(json.loads(result.stdout))
+    def as_json(args: list[str]) -> list[str]:
+        return [*args, "--format", "json"] if args[0] == "query" else args
+
+    ran = run_readme_commands(
+        "Importing the AIGS Index",
+        tmp_path,
+        monkeypatch,
+        [
+            ["load", "seed_data/"],
+            ["import", "aigs"],
+            ["query", "countries_by_origin_flag"],
+            ["query", "vendor_countries"],
+        ],
+        as_json,
+    )
+    answers = [json.loads(result.stdout) for args, result in ran if args[0] == "query"]
     bri_facial, nec = answers
     assert len(bri_facial) == 31 and all(r["member"] for r in bri_facial)
     assert {"country:PK", "country:MM", "country:RS", "country:KE"} <= {r["country_id"] for r in bri_facial}

@@ -312,7 +312,7 @@ def test_queries_list_with_parameter_schemas(api: Api) -> None:
     from survgraph.queries import TEMPLATES
 
     items = api.ok("/queries")["items"]
-    assert [t["name"] for t in items] == [t.name for t in TEMPLATES.list()]
+    assert [t["name"] for t in items] == [t.name for t in TEMPLATES.listing()]
     by_name = {t["name"]: t for t in items}
     sp = by_name["shortest_path"]
     assert sp["title"] and sp["description"]

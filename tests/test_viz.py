@@ -9,7 +9,6 @@ import hashlib
 import json
 import math
 import re
-import shlex
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,8 +37,8 @@ from survgraph.viz import (
 )
 from survgraph.viz.layout import force_layout
 
-from .conftest import FIXTURES, ROOT
-from .readme_support import readme_lines
+from .conftest import FIXTURES
+from .readme_support import run_readme_commands
 from .test_api_support import ENGINES, app_for, assert_error, engine_store, serve
 
 SMALL = FIXTURES / "small"
@@ -444,30 +443,23 @@ def test_cli_errors(cli_store: Path, args: list[str], message: str) -> None:
     assert message in " ".join(result.output.split())
 
 
-def _readme_commands() -> list[list[str]]:
-    """The `survgraph` commands of the README's section "Seeing the graph", as argument lists."""
-    return [shlex.split(line, comments=True)[1:] for line in readme_lines("Seeing the graph", "survgraph ")]
-
-
 def test_the_readme_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("SURVGRAPH_STORE", "embedded")
-    monkeypatch.setenv("SURVGRAPH_DATA_DIR", str(tmp_path / "data"))
-    commands = _readme_commands()
-    assert [c[:2] for c in commands] == [
-        ["load", "seed_data/"],
-        ["viz", "--query"],
-        ["viz", "--entity"],
-        ["viz", "--all"],
-    ]
     pages = []
-    for args in commands:
+
+    def into_tmp(args: list[str]) -> list[str]:
         if "-o" in args:  # write into the test's folder, not the checkout
             i = args.index("-o") + 1
             args[i] = str(tmp_path / args[i])
             pages.append(Path(args[i]))
-        result = CliRunner().invoke(app, args)
-        assert result.exit_code == 0, (args, result.output)
+        return args
+
+    run_readme_commands(
+        "Seeing the graph",
+        tmp_path,
+        monkeypatch,
+        [["load", "seed_data/"], ["viz", "--query"], ["viz", "--entity"], ["viz", "--all"]],
+        into_tmp,
+    )
     query, huawei, everything = (page_json(p.read_text(encoding="utf-8")) for p in pages)
     assert query["paths"] and query["highlight"]["edges"]
     assert huawei["focus"] == "vendor:huawei" and len(huawei["nodes"]) > 1

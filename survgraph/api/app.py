@@ -78,7 +78,7 @@ def create_app(settings: ApiSettings | None = None, store: GraphStore | None = N
 
     app = FastAPI(
         title="survgraph",
-        version=getattr(survgraph, "__version__", "0.1.0"),
+        version=survgraph.__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
         # No 307 to the slash-less path: a trailing slash is an unknown route, answered in the error shape.

@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from survgraph.errors import SurvgraphError
 from survgraph.graph import ReadOnlyViolation, StoreAuthError, StoreError, StoreUnavailable
 from survgraph.loaders import InvalidRecords
 from survgraph.queries import TemplateParamError, UnknownTemplate
@@ -21,8 +22,8 @@ from survgraph.queries import TemplateParamError, UnknownTemplate
 log = logging.getLogger("survgraph.api")
 
 
-class ApiError(Exception):
-    """An error a client can act on; `status` is the HTTP status it maps to."""
+class ApiError(SurvgraphError):
+    """An error a client can act on, raised by the API itself; `status` is the HTTP status it maps to."""
 
     status: ClassVar[int] = 500
 
@@ -76,57 +77,54 @@ def validation_details(errors: Sequence[Any]) -> list[str]:
     return out
 
 
+def describe(exc: SurvgraphError) -> tuple[str, list[str]]:
+    """The message and details a client is shown for `exc` (its status is `exc.status`)."""
+    if isinstance(exc, ApiError):
+        return exc.message, exc.details
+    if isinstance(exc, TemplateParamError):
+        # details: one {"param", "message", "type"} per problem
+        return f"invalid parameters for query template {exc.template!r}", [
+            f"{d.get('param', '-')}: {d.get('message', '')}" for d in exc.details
+        ] or [str(exc)]
+    if isinstance(exc, UnknownTemplate):
+        return f"unknown query template {exc.name!r}", [f"known: {', '.join(exc.known)}"]
+    if isinstance(exc, InvalidRecords):
+        return str(exc), [str(p) for p in exc.problems]
+    if isinstance(exc, StoreUnavailable):
+        return "the graph store is unavailable; try again shortly", [str(exc)]
+    if isinstance(exc, StoreAuthError):
+        return "the graph store refused the API's credentials", [str(exc)]
+    if isinstance(exc, ReadOnlyViolation):
+        return "refused: the query cannot be shown to only read", [str(exc)]
+    if isinstance(exc, StoreError):
+        return "internal error: the graph store failed to answer", []
+    if exc.status >= 500:
+        return "internal error", []
+    return str(exc), []
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map every exception the API can meet to its status and the common JSON shape."""
-
-    @app.exception_handler(ApiError)
-    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "X-API-Key"} if exc.status == 401 else None
-        return _json(exc.status, exc.message, exc.details, headers)
 
     @app.exception_handler(RequestValidationError)
     async def _request_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return _json(422, "invalid request", validation_details(exc.errors()))
 
-    @app.exception_handler(TemplateParamError)
-    async def _template_params(request: Request, exc: TemplateParamError) -> JSONResponse:
-        # details: one {"param", "message", "type"} per problem
-        details = [f"{d.get('param', '-')}: {d.get('message', '')}" for d in exc.details] or [str(exc)]
-        return _json(422, f"invalid parameters for query template {exc.template!r}", details)
-
-    @app.exception_handler(UnknownTemplate)
-    async def _unknown_template(request: Request, exc: UnknownTemplate) -> JSONResponse:
-        return _json(404, f"unknown query template {exc.name!r}", [f"known: {', '.join(exc.known)}"])
-
-    @app.exception_handler(InvalidRecords)
-    async def _invalid_records(request: Request, exc: InvalidRecords) -> JSONResponse:
-        return _json(
-            422, f"{len(exc.problems)} problem(s) in the records; nothing was written", [str(p) for p in exc.problems]
-        )
-
-    @app.exception_handler(StoreUnavailable)
-    async def _unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
-        # Drop the store that failed so that the next request connects afresh (see provider.py).
-        provider = getattr(request.app.state, "provider", None)
-        failed = getattr(request.state, "store", None)
-        if provider is not None:
-            provider.retire(failed)
-        return _json(503, "the graph store is unavailable; try again shortly", [str(exc)], {"Retry-After": "5"})
-
-    @app.exception_handler(StoreAuthError)
-    async def _auth(request: Request, exc: StoreAuthError) -> JSONResponse:
-        # The server's own credentials are wrong: the client can do nothing but wait for a fix.
-        return _json(503, "the graph store refused the API's credentials", [str(exc)])
-
-    @app.exception_handler(ReadOnlyViolation)
-    async def _read_only(request: Request, exc: ReadOnlyViolation) -> JSONResponse:
-        return _json(400, "refused: the query cannot be shown to only read", [str(exc)])
-
-    @app.exception_handler(StoreError)
-    async def _store_error(request: Request, exc: StoreError) -> JSONResponse:
-        # Queries the API builds itself should never fail; when one does it is our bug, not the client's.
-        log.error("store error on %s %s: %s", request.method, request.url.path, exc)
-        return _json(500, "internal error: the graph store failed to answer")
+    @app.exception_handler(SurvgraphError)
+    async def _survgraph_error(request: Request, exc: SurvgraphError) -> JSONResponse:
+        if isinstance(exc, StoreUnavailable):
+            # Drop the store that failed so that the next request connects afresh (see provider.py).
+            provider = getattr(request.app.state, "provider", None)
+            if provider is not None:
+                provider.retire(getattr(request.state, "store", None))
+        elif exc.status >= 500 and not isinstance(exc, StoreAuthError):
+            # Queries the API builds itself should never fail; when one does it is our bug, not the client's.
+            log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
+        message, details = describe(exc)
+        headers = {"WWW-Authenticate": "X-API-Key"} if exc.status == 401 else None
+        if isinstance(exc, StoreUnavailable):
+            headers = {"Retry-After": "5"}
+        return _json(exc.status, message, details, headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -7,8 +7,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from survgraph.queries.raw import MAX_QUERY_LENGTH
-from survgraph.schema import Confidence, Money, Quantity
-from survgraph.schema.models import wikidata_url
+from survgraph.schema import Claim, Confidence, Money, Quantity, Source
+from survgraph.schema.models import Node, wikidata_url
+
+
+def about(model: type[BaseModel], name: str) -> str | None:
+    """The description the schema gives a field (the OpenAPI schema shows the same words as the ontology)."""
+    return model.model_fields[name].description
 
 
 class ErrorOut(BaseModel):
@@ -44,11 +49,11 @@ class EntityOut(BaseModel):
 
     id: str
     kind: str = Field(description="The node kind (label): Vendor, Organization, ...")
-    name: str | None = None
-    aliases: list[str] = Field(default_factory=list)
-    description: str | None = None
+    name: str | None = Field(default=None, description=about(Node, "name"))
+    aliases: list[str] = Field(default_factory=list, description=about(Node, "aliases"))
+    description: str | None = Field(default=None, description=about(Node, "description"))
     wikidata: str | None = None
-    confidence: Confidence | None = None
+    confidence: Confidence | None = Field(default=None, description=about(Node, "confidence"))
     source_ids: list[str] = Field(default_factory=list)
     properties: dict[str, Any] = Field(default_factory=dict)
 
@@ -62,15 +67,15 @@ class SourceOut(BaseModel):
     """A publication that supports a claim."""
 
     id: str
-    title: str | None = None
-    publisher: str | None = None
+    title: str | None = Field(default=None, description=about(Source, "title"))
+    publisher: str | None = Field(default=None, description=about(Source, "publisher"))
     publisher_key: str | None = None
     kind: str | None = None
     reposts: str | None = None
-    date: str | None = None
-    date_note: str | None = None
-    url: str | None = None
-    accessed: str | None = None
+    date: str | None = Field(default=None, description=about(Source, "date"))
+    date_note: str | None = Field(default=None, description=about(Source, "date_note"))
+    url: str | None = Field(default=None, description=about(Source, "url"))
+    accessed: str | None = Field(default=None, description=about(Source, "accessed"))
 
 
 class ClaimOut(BaseModel):
@@ -80,14 +85,14 @@ class ClaimOut(BaseModel):
     type: str
     from_id: str
     to_id: str
-    confidence: Confidence | None = None
-    start: str | None = None
-    end: str | None = None
-    technologies: list[str] = Field(default_factory=list)
-    amount: Money | None = None
-    quantity: Quantity | None = None
-    notes: str | None = None
-    key: str | None = None
+    confidence: Confidence | None = Field(default=None, description=about(Claim, "confidence"))
+    start: str | None = Field(default=None, description=about(Claim, "start"))
+    end: str | None = Field(default=None, description=about(Claim, "end"))
+    technologies: list[str] = Field(default_factory=list, description=about(Claim, "technologies"))
+    amount: Money | None = Field(default=None, description=about(Claim, "amount"))
+    quantity: Quantity | None = Field(default=None, description=about(Claim, "quantity"))
+    notes: str | None = Field(default=None, description=about(Claim, "notes"))
+    key: str | None = Field(default=None, description=about(Claim, "key"))
     source_ids: list[str] = Field(default_factory=list)
     figure_sources: list[str] = Field(default_factory=list, description="The sources that state the claim's figure.")
     sources: list[SourceOut] = Field(default_factory=list)

@@ -22,7 +22,7 @@ KIND_NAMES: list[str] = [k.label for k in REGISTRY.node_kinds.values()] + [
     k.prefix for k in REGISTRY.node_kinds.values() if k.prefix != k.label
 ]
 EDGE_TYPE_NAMES: list[str] = list(REGISTRY.edge_types)
-TEMPLATE_NAMES: list[str] = [t.name for t in TEMPLATES.list()]
+TEMPLATE_NAMES: list[str] = [t.name for t in TEMPLATES.listing()]
 #: RDF format names, their aliases and media types (survgraph.rdf.formats.ALIASES), as `format` takes them.
 FORMAT_NAMES: list[str] = sorted(FORMAT_ALIASES)
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Self
 
+from survgraph.errors import SurvgraphError
 from survgraph.schema import REGISTRY, Claim, Node, Registry
 
 #: Called after each written batch with the number of rows in it.
@@ -15,20 +16,30 @@ Progress = Callable[[int], None]
 DEFAULT_BATCH_SIZE = 500
 
 
-class StoreError(Exception):
-    """A store could not do what was asked; the message says why in a user's terms."""
+class StoreError(SurvgraphError):
+    """A store could not do what was asked; the message says why in a user's terms. Over HTTP it is our
+    failure (500): the API only sends the store queries it built itself."""
+
+    status = 500
+    exit_code = 2
 
 
 class StoreUnavailable(StoreError):
     """The store cannot be reached (server down, wrong address, database locked)."""
 
+    status = 503
+
 
 class StoreAuthError(StoreError):
-    """The store refused the credentials."""
+    """The store refused the credentials (the server's own: a client can only wait for a fix)."""
+
+    status = 503
 
 
 class ReadOnlyViolation(StoreError):
     """A query that was meant to only read would write, or cannot be proven to only read."""
+
+    status = 400
 
 
 @dataclass

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from survgraph.errors import SurvgraphError
 from survgraph.loaders import evidence
 from survgraph.loaders.records import Problem, RawRecord, read_paths
 from survgraph.schema import REGISTRY, Claim, Node, Registry, Source
@@ -30,8 +31,11 @@ class Dataset:
         return [p for p in self.problems if p.severity == "warning"]
 
 
-class InvalidRecords(Exception):
+class InvalidRecords(SurvgraphError):
     """Raised when a load is refused: the store was not touched."""
+
+    status = 422
+    exit_code = 1
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from survgraph.graph import GraphStore
-from survgraph.queries.templates import MAIN, Template
+from survgraph.queries.catalogue import MAIN, Template
 from survgraph.queries.walk import Fetch
 
 

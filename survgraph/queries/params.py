@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, Optional, cast
 
@@ -25,6 +25,7 @@ from pydantic import (
     create_model,
 )
 
+from survgraph.errors import SurvgraphError, UsageError
 from survgraph.schema import REGISTRY, Technology
 from survgraph.schema.models import EntityId
 from survgraph.schema.types import check_country_code
@@ -38,9 +39,12 @@ DEFAULT_MAX_LENGTH = 200
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-class TemplateParamError(ValueError):
+class TemplateParamError(SurvgraphError):
     """Parameters a template refused. `details` lists every problem, one dict per problem:
     {"param": name, "message": text, "type": pydantic error type or "unknown_parameter"}."""
+
+    status = 422
+    exit_code = 2
 
     def __init__(self, template: str, details: list[dict[str, str]]) -> None:
         self.template = template
@@ -309,3 +313,25 @@ def cypher_value(spec: ParamSpec, value: Any) -> Any:
     if value is None and spec.type == "list[str]":
         return []
     return value
+
+
+def parse_key_values(
+    items: Iterable[str] | None, *, option: str = "--param", list_names: Collection[str] | None = None
+) -> dict[str, Any]:
+    """`KEY=VALUE` items (the CLI's `-p`, the API's `param=`): a repeated key becomes a list. With
+    `list_names` (a template's list parameters), repeating any other key is an error; without, the
+    template's validation decides. Raises UsageError naming `option`."""
+    params: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise UsageError(f"{option} {item[:DEFAULT_MAX_LENGTH]!r}: expected KEY=VALUE")
+        if key not in params:
+            params[key] = value
+            continue
+        if list_names is not None and key not in list_names:
+            raise UsageError(f"{option} {key[:DEFAULT_MAX_LENGTH]} given twice")
+        previous = params[key]
+        params[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+    return params

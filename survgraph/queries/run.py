@@ -6,16 +6,27 @@ from collections.abc import Mapping
 from typing import Any
 
 from survgraph.graph import GraphStore
+from survgraph.queries.catalogue import TEMPLATES, TemplateError, TemplateRegistry
 from survgraph.queries.context import Context
 from survgraph.queries.runners import RUNNERS, run_plain
-from survgraph.queries.templates import TEMPLATES, TemplateError
+
+
+def check_runners(runners: Mapping[str, object], templates: TemplateRegistry) -> None:
+    """Every runner belongs to a template: a misspelt name would otherwise fall back to `run_plain`."""
+    unknown = sorted(set(runners) - set(templates.names()))
+    if unknown:
+        raise TemplateError(f"runners for no template: {', '.join(unknown)} (survgraph/queries/runners.py)")
+
+
+#: Checked at import, like the templates themselves: a typo fails loudly, not as a silently plainer answer.
+check_runners(RUNNERS, TEMPLATES)
 
 
 def run_template(store: GraphStore, name: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Rows of the template `name` (dicts keyed by its columns, in column order).
 
-    Raises UnknownTemplate (a KeyError) for an unknown name and TemplateParamError (a ValueError
-    whose `details` lists every problem) for bad parameters; StoreError if the store fails.
+    Raises UnknownTemplate for an unknown name and TemplateParamError (whose `details` lists every
+    problem) for bad parameters; StoreError if the store fails. All are SurvgraphErrors.
     """
     template = TEMPLATES.get(name)
     values = template.validate(params)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from itertools import islice
 from typing import Any
 
+from survgraph.queries.catalogue import TemplateError
 from survgraph.queries.context import Context, Runner
 from survgraph.queries.lucene import contains_query
 from survgraph.queries.shapes import (
@@ -24,9 +25,7 @@ from survgraph.queries.shapes import (
     sorted_unique,
     sources_of,
 )
-from survgraph.queries.templates import TemplateError
 from survgraph.queries.walk import Ball, WalkPath, descend, distances_from, expand, shortest_paths
-from survgraph.schema import REGISTRY
 
 RUNNERS: dict[str, Runner] = {}
 
@@ -75,16 +74,9 @@ def _read_claims_whole(ctx: Context, ball: Ball, paths: Iterable[WalkPath]) -> N
             ball.claims[row["claim"]["id"]] = row["claim"]
 
 
-#: Edge types that only say where something is: two vendors headquartered in China are not linked
-#: by that, so the data-centre search does not walk them unless asked to.
-GEOGRAPHY = frozenset({"HEADQUARTERED_IN", "LOCATED_IN"})
-
-
 @runner("vendors_touching_national_data_centres")
 def vendors_touching_national_data_centres(ctx: Context) -> list[dict[str, Any]]:
     max_hops: int = ctx.values["max_hops"]
-    if not ctx.values.get("types"):
-        ctx.values["types"] = [t for t in REGISTRY.edge_types if t not in GEOGRAPHY]
     centres = {r["id"]: r for r in ctx.run("data_centres")}
     if not centres:
         return []

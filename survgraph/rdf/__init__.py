@@ -23,7 +23,7 @@ from survgraph.rdf.importer import ImportResult, import_rdf, parse_rdf, read_rdf
 from survgraph.rdf.ontology import build_ontology
 from survgraph.rdf.safe_parse import MAX_RDF_BYTES, FetchRefused, MalformedRdf
 from survgraph.rdf.shapes import ShapeResult, build_shapes, validate_graph
-from survgraph.rdf.vocab import DEFAULT_BASE_IRI, SG, RdfError, Vocab
+from survgraph.rdf.vocab import DEFAULT_BASE_IRI, SG, RdfError, RdfOptionError, Vocab
 
 __all__ = [
     "DEFAULT_BASE_IRI",
@@ -38,6 +38,7 @@ __all__ = [
     "QueryRows",
     "RdfError",
     "RdfFormat",
+    "RdfOptionError",
     "Resources",
     "Selection",
     "ShapeResult",

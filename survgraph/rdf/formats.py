@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from survgraph.rdf.vocab import RdfError
+from survgraph.rdf.vocab import RdfOptionError
 
 
 class RdfFormat(StrEnum):
@@ -64,12 +64,12 @@ _BY_EXTENSION: dict[str, RdfFormat] = {
 def parse_format(name: str) -> RdfFormat:
     found = ALIASES.get(name.strip().lower())
     if found is None:
-        raise RdfError(f"unknown RDF format {name!r}; expected one of {', '.join(f.value for f in RdfFormat)}")
+        raise RdfOptionError(f"unknown RDF format {name!r}; expected one of {', '.join(f.value for f in RdfFormat)}")
     return found
 
 
 def format_of_path(path: Path) -> RdfFormat:
     found = _BY_EXTENSION.get(path.suffix.lower())
     if found is None:
-        raise RdfError(f"{path}: cannot tell the RDF format from the extension; give --format")
+        raise RdfOptionError(f"{path}: cannot tell the RDF format from the extension; give --format")
     return found

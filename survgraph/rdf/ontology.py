@@ -12,102 +12,49 @@ from collections.abc import Iterable
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node as RdfNode
 
+from survgraph import __version__
 from survgraph.rdf.vocab import (
     CLAIM_CLASS,
     DATATYPES,
-    DC,
     ENTITY_CLASS,
-    ORG,
     PREFIXES,
-    SCHEMA,
     SG,
     Prop,
     ValueKind,
     class_iri,
     edge_iri,
+    expand,
     property_map,
 )
 from survgraph.schema import REGISTRY, Registry
 
 ONTOLOGY_IRI = URIRef(str(SG).rstrip("#"))
-VERSION = "0.1.0"
 
-#: Outside classes each node kind specialises. A kind with no entry has no close match (a surveillance
-#: "project" or "initiative" is not schema:Project, which schema.org makes a kind of Organization).
+#: Read from the registry (where the names, alignments and descriptions are declared), by our term's name.
 CLASS_ALIGNMENT: dict[str, tuple[URIRef, ...]] = {
-    "Country": (SCHEMA.Country,),
-    "Vendor": (SCHEMA.Organization, ORG.FormalOrganization),
-    "Organization": (SCHEMA.Organization, ORG.Organization),
-    "Database": (SCHEMA.Dataset,),
-    "Source": (SCHEMA.CreativeWork, DCTERMS.BibliographicResource, PROV.Entity),
-    # A claim is a reified statement (rdf:subject/predicate/object) that was derived from its sources.
-    "Claim": (RDF.Statement, PROV.Entity),
+    **{k.label: tuple(map(expand, k.aligned)) for k in REGISTRY.node_kinds.values() if k.aligned},
+    "Claim": tuple(map(expand, REGISTRY.claim_aligned)),
 }
-
-#: Outside properties each of ours specialises, by our property's local name. Only where the outside
-#: term's range fits our values: a publisher is a plain name here, so dc: (no range), not dcterms: (an Agent).
-PROPERTY_ALIGNMENT: dict[str, tuple[URIRef, ...]] = {
-    "name": (RDFS.label, SCHEMA.name),
-    "alias": (SKOS.altLabel, SCHEMA.alternateName),
-    "description": (DCTERMS.description, SCHEMA.description),
-    "title": (DCTERMS.title,),
-    "publisher": (DC.publisher,),
-    "date": (DCTERMS.issued,),
-    "url": (SCHEMA.url,),
-    "notes": (SKOS.note,),
-    "start": (SCHEMA.startDate,),
-    "end": (SCHEMA.endDate,),
-}
-
-#: Outside properties each edge type specialises.
 EDGE_ALIGNMENT: dict[str, tuple[URIRef, ...]] = {
-    "SUBSIDIARY_OF": (ORG.subOrganizationOf, SCHEMA.parentOrganization),
-    "PART_OF": (DCTERMS.isPartOf,),
-    "FUNDED_BY": (SCHEMA.funder,),
-    "LOCATED_IN": (SCHEMA.location,),
+    e.name: tuple(map(expand, e.aligned)) for e in REGISTRY.edge_types.values() if e.aligned
 }
+_COLUMNS = [*(c for cols in REGISTRY.node_columns.values() for c in cols), *REGISTRY.edge_columns]
+PROPERTY_ALIGNMENT: dict[str, tuple[URIRef, ...]] = {
+    c.rdf_name: tuple(map(expand, c.aligned)) for c in _COLUMNS if c.aligned
+}
+PROPERTY_COMMENTS: dict[str, str] = {c.rdf_name: c.description for c in reversed(_COLUMNS) if c.description}
 
-#: What each generated datatype property means (by local name); others get a generic comment.
-PROPERTY_COMMENTS: dict[str, str] = {
-    "name": "The name the record is known by.",
-    "alias": "Another name of the record (one value per triple).",
-    "description": "A short description written by the curators.",
-    "confidence": "How far the cited sources support the record or claim: confirmed, reported or alleged. "
-    "Never stronger than what a source says.",
-    "code": "ISO 3166-1 alpha-2 code of the country.",
-    "alpha3": "ISO 3166-1 alpha-3 code of the country.",
-    "hqCountryCode": "ISO 3166-1 alpha-2 code of the country of the headquarters.",
-    "countryCode": "ISO 3166-1 alpha-2 code of the country the record belongs to.",
-    "ownership": "Ownership of the company.",
-    "kind": "The kind of organisation, database or initiative, or of source: primary (official_document, contract, "
-    "government_statement, company_statement, court_filing, dataset) or secondary (news_report, research_report, "
-    "blog, repost). Values depend on the class; see the shapes.",
-    "publisherKey": "Who publishes the source, as a slug shared by all its sources: independence is counted on it.",
-    "reposts": "The source that this repost republishes; the two count as one publisher.",
-    "figureSources": "The claim's sources that state its figure (amount, quantity, start or end).",
-    "status": "Status of the project.",
-    "start": "When it started, to the year, month or day (xsd:gYear, xsd:gYearMonth or xsd:date).",
-    "end": "When it ended, to the year, month or day (xsd:gYear, xsd:gYearMonth or xsd:date).",
-    "city": "The city the project is in.",
-    "technology": "A technology involved, from a controlled list (one value per triple).",
-    "valueAmount": "The project's value as the source gives it, in valueCurrency.",
-    "valueCurrency": "ISO 4217 code of the currency of valueAmount.",
-    "publisher": "Who published the source.",
-    "title": "Title of the source.",
-    "date": "When the source was published, to the year, month or day.",
-    "dateNote": "A note on the date, e.g. when it is approximate.",
-    "url": "Where the source was seen.",
-    "accessed": "When the URL was last accessed.",
-    "amount": "A sum of money the claim states, in amountCurrency, as the source gives it.",
-    "amountCurrency": "ISO 4217 code of the currency of amount.",
-    "quantityValue": "A counted figure the claim states (e.g. 8000), in quantityUnit.",
-    "quantityUnit": "What quantityValue counts (e.g. cameras).",
-    "notes": "Curators' notes on the claim.",
-    "key": "Tells apart claims that would otherwise be the same (same type, endpoints, dates and figures).",
-}
+
+def _aligned(prop: Prop, registry: Registry) -> tuple[str, ...]:
+    cols = [*(c for cols in registry.node_columns.values() for c in cols), *registry.edge_columns]
+    return next((c.aligned for c in cols if c.name == prop.column), ())
+
+
+def _ordered_iris(items: Iterable[URIRef]) -> list[URIRef]:
+    return list(dict.fromkeys(items))
 
 
 def local_name(iri: URIRef) -> str:
@@ -175,7 +122,7 @@ def build_ontology(registry: Registry = REGISTRY) -> Graph:
             ),
         )
     )
-    g.add((ONTOLOGY_IRI, OWL.versionInfo, Literal(VERSION)))
+    g.add((ONTOLOGY_IRI, OWL.versionInfo, Literal(__version__)))
     g.add((ONTOLOGY_IRI, DCTERMS.license, URIRef("https://opensource.org/licenses/MIT")))
 
     g.add((ENTITY_CLASS, RDF.type, OWL.Class))
@@ -186,9 +133,9 @@ def build_ontology(registry: Registry = REGISTRY) -> Graph:
         g.add((cls, RDF.type, OWL.Class))
         g.add((cls, RDFS.subClassOf, ENTITY_CLASS))
         g.add((cls, RDFS.label, Literal(label, lang="en")))
-        g.add((cls, RDFS.comment, Literal((kind.model.__doc__ or kind.description).strip(), lang="en")))
+        g.add((cls, RDFS.comment, Literal(kind.description, lang="en")))
         g.add((cls, SKOS.notation, Literal(kind.prefix)))
-        for outside in CLASS_ALIGNMENT.get(label, ()):
+        for outside in map(expand, kind.aligned):
             g.add((cls, RDFS.subClassOf, outside))
     for a in registry.node_kinds:  # the kinds do not overlap: an entity has exactly one
         for b in registry.node_kinds:
@@ -209,7 +156,7 @@ def build_ontology(registry: Registry = REGISTRY) -> Graph:
             ),
         )
     )
-    for outside in CLASS_ALIGNMENT["Claim"]:
+    for outside in map(expand, registry.claim_aligned):
         g.add((CLAIM_CLASS, RDFS.subClassOf, outside))
 
     for name, edge in registry.edge_types.items():
@@ -220,7 +167,7 @@ def build_ontology(registry: Registry = REGISTRY) -> Graph:
         g.add((predicate, SKOS.notation, Literal(name)))
         g.add((predicate, RDFS.domain, _union(g, [class_iri(a) for a in _ordered(a for a, _ in edge.endpoints)])))
         g.add((predicate, RDFS.range, _union(g, [class_iri(b) for b in _ordered(b for _, b in edge.endpoints)])))
-        for outside in EDGE_ALIGNMENT.get(name, ()):
+        for outside in map(expand, edge.aligned):
             g.add((predicate, RDFS.subPropertyOf, outside))
 
     for iri, owners in pm.all_props().items():
@@ -230,7 +177,7 @@ def build_ontology(registry: Registry = REGISTRY) -> Graph:
         name = local_name(iri)
         g.add((iri, RDF.type, OWL.DatatypeProperty))
         g.add((iri, RDFS.label, Literal(name, lang="en")))
-        comment = PROPERTY_COMMENTS.get(name, f"The {first.column.replace('_', ' ')} of the record.")
+        comment = first.comment or f"The {first.column.replace('_', ' ')} of the record."
         if first.values and len({p.values for _, p in owners}) == 1:
             comment += " One of: " + ", ".join(first.values) + "."
         g.add((iri, RDFS.comment, Literal(comment, lang="en")))
@@ -238,6 +185,6 @@ def build_ontology(registry: Registry = REGISTRY) -> Graph:
         g.add((iri, RDFS.range, _datatype_range(g, first.kind)))
         if not first.many and all(not p.many for _, p in owners):
             g.add((iri, RDF.type, OWL.FunctionalProperty))
-        for outside in PROPERTY_ALIGNMENT.get(name, ()):
+        for outside in _ordered_iris(expand(a) for _, p in owners for a in _aligned(p, registry)):
             g.add((iri, RDFS.subPropertyOf, outside))
     return g

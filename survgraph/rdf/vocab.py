@@ -7,20 +7,19 @@ share predicates; only the IRIs of entities and claims depend on the deployment 
 from __future__ import annotations
 
 import re
-import types
-import typing
 from dataclasses import dataclass
-from enum import Enum, StrEnum
+from enum import StrEnum
 from functools import cache
-from typing import Any, Union, get_args, get_origin
+from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
-from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 
+from survgraph.errors import SurvgraphError
 from survgraph.schema import REGISTRY, Claim, Registry
+from survgraph.schema.annotations import enum_of, marks, sub_model
 from survgraph.schema.models import Node
 from survgraph.schema.registry import Column, ColumnType
 from survgraph.schema.types import CountryCode, HttpUrl, PartialDate
@@ -54,6 +53,13 @@ PREFIXES: dict[str, Namespace] = {
     "wd": WD,
 }
 
+
+def expand(curie: str) -> URIRef:
+    """A CURIE of PREFIXES (the registry names outside terms this way, e.g. schema:Country) as an IRI."""
+    prefix, _, local = curie.partition(":")
+    return PREFIXES[prefix][local]
+
+
 #: The class of claim resources (one per edge of the graph).
 CLAIM_CLASS = SG.Claim
 #: The superclass of every node kind.
@@ -66,16 +72,26 @@ _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _ID = re.compile(r"^[a-z]+:[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$")
 
 
-class RdfError(ValueError):
-    """RDF that cannot be read as survgraph data, or a bad RDF option; the message says why."""
+class RdfError(SurvgraphError, ValueError):
+    """RDF that cannot be read as survgraph data, or an entity an export cannot find; the message says why.
+    (Also a ValueError, so that pydantic settings validators may raise it.)"""
+
+    status = 422
+    exit_code = 1
+
+
+class RdfOptionError(RdfError):
+    """A bad RDF option: an unknown format, a base IRI that is not one."""
+
+    exit_code = 2
 
 
 def check_base_iri(value: str) -> str:
     """An absolute http(s) IRI ending in / or #, safe to write between <...>."""
     if not re.match(r"^https?://[^/]+", value) or not value.endswith(("/", "#")):
-        raise RdfError(f"base IRI {value!r}: must be an absolute http(s) IRI ending in '/' or '#'")
+        raise RdfOptionError(f"base IRI {value!r}: must be an absolute http(s) IRI ending in '/' or '#'")
     if _IRI_FORBIDDEN.search(value):
-        raise RdfError(f"base IRI {value!r}: contains a character that is not allowed in an IRI")
+        raise RdfOptionError(f"base IRI {value!r}: contains a character that is not allowed in an IRI")
     return value
 
 
@@ -128,11 +144,6 @@ class Vocab:
         return (root.rsplit("/", 1)[0] if root.endswith("/id") else root) + "/context.jsonld"
 
 
-def camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(w.capitalize() for w in rest)
-
-
 class ValueKind(StrEnum):
     """How a stored value becomes an RDF term, and back."""
 
@@ -167,9 +178,6 @@ _FIXED_PREDICATES: dict[str, URIRef] = {
     "from_id": RDF.subject,
     "to_id": RDF.object,
 }
-#: Generated names that would read badly next to the class names (sg:country beside sg:Country).
-#: And list columns take the singular: each triple carries one value.
-_RENAMED = {"country": "countryCode", "hq_country": "hqCountryCode", "aliases": "alias", "technologies": "technology"}
 #: Columns whose values are ids of other records, written as their IRIs: a claim's endpoints and sources,
 #: the sources that state a claim's figure, and the source a repost reposts.
 _ENTITY_COLUMNS = frozenset({"source_ids", "from_id", "to_id", "figure_sources", "reposts"})
@@ -177,42 +185,13 @@ _ENTITY_COLUMNS = frozenset({"source_ids", "from_id", "to_id", "figure_sources",
 _NOT_WRITTEN = frozenset({"id"})
 
 
-def _annotated_metadata(annotation: Any) -> list[Any]:
-    """Every Annotated[...] metadata item inside an annotation (through Optional and list)."""
-    found: list[Any] = []
-    origin = get_origin(annotation)
-    if origin is typing.Annotated:
-        found.extend(annotation.__metadata__)
-        found.extend(_annotated_metadata(get_args(annotation)[0]))
-    elif origin in (Union, types.UnionType, list):
-        for arg in get_args(annotation):
-            found.extend(_annotated_metadata(arg))
-    return found
-
-
-def _enum_of(annotation: Any) -> type[Enum] | None:
-    if isinstance(annotation, type) and issubclass(annotation, Enum):
-        return annotation
-    for arg in get_args(annotation):
-        found = _enum_of(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _marks(info: FieldInfo, marker: Any) -> bool:
-    wanted = {id(m) for m in marker.__metadata__}
-    return any(id(m) in wanted for m in [*info.metadata, *_annotated_metadata(info.annotation)])
-
-
 def _prop(model: type[BaseModel], col: Column, required: bool) -> Prop:
     info = model.model_fields[col.field]
     if col.sub is not None:
-        sub_model = _sub_model(info.annotation)
-        info = sub_model.model_fields[col.sub]
-    predicate = _FIXED_PREDICATES.get(col.name) or SG[_RENAMED.get(col.name, camel(col.name))]
+        info = sub_model(info.annotation).model_fields[col.sub]
+    predicate = _FIXED_PREDICATES.get(col.name) or SG[col.rdf_name]
     many = col.type is ColumnType.string_list
-    enum = _enum_of(info.annotation)
+    enum = enum_of(info.annotation)
     if col.name in _ENTITY_COLUMNS:
         kind = ValueKind.entity
     elif col.name == "wikidata":
@@ -221,24 +200,15 @@ def _prop(model: type[BaseModel], col: Column, required: bool) -> Prop:
         kind = ValueKind.double
     elif enum is not None:
         kind = ValueKind.enum
-    elif _marks(info, PartialDate):
+    elif marks(info, PartialDate):
         kind = ValueKind.partial_date
-    elif _marks(info, HttpUrl):
+    elif marks(info, HttpUrl):
         kind = ValueKind.url
     else:
         kind = ValueKind.string
     values = tuple(str(e.value) for e in enum) if enum is not None else ()
-    country_ref = _marks(info, CountryCode)
-    return Prop(col.name, predicate, kind, many, required, values, info.description or "", country_ref)
-
-
-def _sub_model(annotation: Any) -> type[BaseModel]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        if isinstance(arg, type) and issubclass(arg, BaseModel):
-            return arg
-    raise TypeError(f"no nested model in {annotation!r}")
+    country_ref = marks(info, CountryCode)
+    return Prop(col.name, predicate, kind, many, required, values, col.description, country_ref)
 
 
 def _node_required(model: type[Node], col: Column) -> bool:

@@ -29,6 +29,16 @@ from survgraph.schema.types import (
 NonEmpty = Name
 EntityId = Annotated[str, Field(max_length=200, pattern=r"^[a-z]+:[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$")]
 
+# Descriptions several kinds share (the ontology, the API's schema and the docs read them from the fields).
+CONFIDENCE_DESCRIPTION = (
+    "How far the cited sources support the record or claim: confirmed, reported or alleged. "
+    "Never stronger than what a source says."
+)
+KIND_DESCRIPTION = "The kind of organisation, database or initiative (values depend on the class; see the shapes)."
+COUNTRY_DESCRIPTION = "ISO 3166-1 alpha-2 code of the country the record belongs to."
+START_DESCRIPTION = "When it started, to the year, month or day (xsd:gYear, xsd:gYearMonth or xsd:date)."
+END_DESCRIPTION = "When it ended, to the year, month or day (xsd:gYear, xsd:gYearMonth or xsd:date)."
+TECHNOLOGY_DESCRIPTION = "A technology involved, from a controlled list (one value per triple)."
 
 #: Where a Wikidata QID is shown as a link (the API's `wikidata_url`, the viz tooltip).
 WIKIDATA_PAGE = "https://www.wikidata.org/wiki/"
@@ -52,12 +62,16 @@ class Node(Record):
     self_evident: ClassVar[bool] = False
 
     id: EntityId
-    name: NonEmpty
-    aliases: list[NonEmpty] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+    name: NonEmpty = Field(description="The name the record is known by.")
+    aliases: list[NonEmpty] = Field(
+        default_factory=list,
+        max_length=MAX_LIST_ITEMS,
+        description="Another name of the record (one value per triple).",
+    )
     wikidata: WikidataQID | None = None
-    description: Text | None = None
+    description: Text | None = Field(default=None, description="A short description written by the curators.")
     source_ids: list[EntityId] = Field(default_factory=list, alias="sources", max_length=MAX_LIST_ITEMS)
-    confidence: Confidence | None = None
+    confidence: Confidence | None = Field(default=None, description=CONFIDENCE_DESCRIPTION)
 
     @model_validator(mode="after")
     def _cited(self) -> Node:
@@ -76,8 +90,10 @@ class Country(Node):
 
     self_evident: ClassVar[bool] = True
 
-    code: CountryCode | None = None
-    alpha3: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
+    code: CountryCode | None = Field(default=None, description="ISO 3166-1 alpha-2 code of the country.")
+    alpha3: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = Field(
+        default=None, description="ISO 3166-1 alpha-3 code of the country."
+    )
 
     @model_validator(mode="after")
     def _code_matches_id(self) -> Country:
@@ -101,8 +117,10 @@ class Ownership(StrEnum):
 class Vendor(Node):
     """A company that sells surveillance or infrastructure technology."""
 
-    hq_country: CountryCode | None = None
-    ownership: Ownership = Ownership.unknown
+    hq_country: CountryCode | None = Field(
+        default=None, description="ISO 3166-1 alpha-2 code of the country of the headquarters."
+    )
+    ownership: Ownership = Field(default=Ownership.unknown, description="Ownership of the company.")
 
 
 class OrganizationKind(StrEnum):
@@ -123,8 +141,8 @@ class OrganizationKind(StrEnum):
 class Organization(Node):
     """A government body, operator, bank or other funder, state-owned enterprise or company."""
 
-    kind: OrganizationKind
-    country: CountryCode | None = None
+    kind: OrganizationKind = Field(description=KIND_DESCRIPTION)
+    country: CountryCode | None = Field(default=None, description=COUNTRY_DESCRIPTION)
 
 
 class ProjectStatus(StrEnum):
@@ -142,13 +160,15 @@ class ProjectStatus(StrEnum):
 class Project(Node):
     """A surveillance or infrastructure project: a safe city, a cable, a monitoring system."""
 
-    status: ProjectStatus = ProjectStatus.unknown
-    start: PartialDate | None = None
-    end: PartialDate | None = None
-    city: NonEmpty | None = None
-    country: CountryCode | None = None
-    technologies: list[Technology] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
-    value: Money | None = None
+    status: ProjectStatus = Field(default=ProjectStatus.unknown, description="Status of the project.")
+    start: PartialDate | None = Field(default=None, description=START_DESCRIPTION)
+    end: PartialDate | None = Field(default=None, description=END_DESCRIPTION)
+    city: NonEmpty | None = Field(default=None, description="The city the project is in.")
+    country: CountryCode | None = Field(default=None, description=COUNTRY_DESCRIPTION)
+    technologies: list[Technology] = Field(
+        default_factory=list, max_length=MAX_LIST_ITEMS, description=TECHNOLOGY_DESCRIPTION
+    )
+    value: Money | None = Field(default=None, description="The project's value as the source gives it.")
 
 
 class DatabaseKind(StrEnum):
@@ -164,8 +184,8 @@ class DatabaseKind(StrEnum):
 class Database(Node):
     """A store of records about people: a national data centre, a registry, a biometric database."""
 
-    kind: DatabaseKind
-    country: CountryCode | None = None
+    kind: DatabaseKind = Field(description=KIND_DESCRIPTION)
+    country: CountryCode | None = Field(default=None, description=COUNTRY_DESCRIPTION)
 
 
 class InitiativeKind(StrEnum):
@@ -178,8 +198,8 @@ class InitiativeKind(StrEnum):
 class Initiative(Node):
     """A programme that frames or finances projects: BRI, CPEC, a national master plan."""
 
-    kind: InitiativeKind
-    start: PartialDate | None = None
+    kind: InitiativeKind = Field(description=KIND_DESCRIPTION)
+    start: PartialDate | None = Field(default=None, description=START_DESCRIPTION)
 
 
 class SourceKind(StrEnum):
@@ -218,20 +238,28 @@ class Source(Node):
 
     self_evident: ClassVar[bool] = True
 
-    name: NonEmpty = ""  # defaults to the title
-    publisher: NonEmpty
-    #: Who publishes it, as a slug shared by every source of that publisher (independence is counted on it).
-    #: Defaults to a slug of `publisher`.
-    publisher_key: Slug | None = None
-    #: What the source is (primary or secondary): see seed_data/README.md.
-    kind: SourceKind
-    #: For a repost: the id of the source it reposts (a repost and its original count as one publisher).
-    reposts: EntityId | None = None
-    title: NonEmpty
-    date: PartialDate | None = None
-    date_note: Text | None = None
-    url: HttpUrl | None = None
-    accessed: PartialDate | None = None
+    name: NonEmpty = Field(default="", description="The name the record is known by.")  # defaults to the title
+    publisher: NonEmpty = Field(description="Who published the source.")
+    publisher_key: Slug | None = Field(
+        default=None,
+        description="Who publishes the source, as a slug shared by all its sources (independence is counted on it); "
+        "defaults to a slug of the publisher's name.",
+    )
+    kind: SourceKind = Field(
+        description="What the source is: primary (official_document, contract, government_statement, "
+        "company_statement, court_filing, dataset) or secondary (news_report, research_report, blog, repost)."
+    )
+    reposts: EntityId | None = Field(
+        default=None,
+        description="The source that this repost republishes; the two count as one publisher.",
+    )
+    title: NonEmpty = Field(description="Title of the source.")
+    date: PartialDate | None = Field(
+        default=None, description="When the source was published, to the year, month or day."
+    )
+    date_note: Text | None = Field(default=None, description="A note on the date, e.g. when it is approximate.")
+    url: HttpUrl | None = Field(default=None, description="Where the source was seen.")
+    accessed: PartialDate | None = Field(default=None, description="When the URL was last accessed.")
 
     @model_validator(mode="before")
     @classmethod
@@ -267,16 +295,27 @@ class Claim(Record):
     from_id: EntityId = Field(alias="from")
     to_id: EntityId = Field(alias="to")
     source_ids: list[EntityId] = Field(alias="sources", min_length=1, max_length=MAX_LIST_ITEMS)
-    confidence: Confidence
-    start: PartialDate | None = None
-    end: PartialDate | None = None
-    technologies: list[Technology] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
-    amount: Money | None = None
-    quantity: Quantity | None = None
-    #: When a claim with a figure (amount, quantity, start, end) cites several sources: the ones that state it.
-    figure_sources: list[EntityId] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
-    notes: Text | None = None
-    key: Annotated[str, Field(max_length=100, pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")] | None = None
+    confidence: Confidence = Field(description=CONFIDENCE_DESCRIPTION)
+    start: PartialDate | None = Field(default=None, description=START_DESCRIPTION)
+    end: PartialDate | None = Field(default=None, description=END_DESCRIPTION)
+    technologies: list[Technology] = Field(
+        default_factory=list, max_length=MAX_LIST_ITEMS, description=TECHNOLOGY_DESCRIPTION
+    )
+    amount: Money | None = Field(default=None, description="A sum of money the claim states, as the source gives it.")
+    quantity: Quantity | None = Field(
+        default=None, description="A counted figure the claim states (e.g. 8000 cameras)."
+    )
+    figure_sources: list[EntityId] = Field(
+        default_factory=list,
+        max_length=MAX_LIST_ITEMS,
+        description="The claim's sources that state its figure (amount, quantity, start or end), "
+        "when it cites several.",
+    )
+    notes: Text | None = Field(default=None, description="Curators' notes on the claim.")
+    key: Annotated[str, Field(max_length=100, pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")] | None = Field(
+        default=None,
+        description="Tells apart claims that would otherwise be the same (same type, endpoints, dates and figures).",
+    )
 
     @model_validator(mode="after")
     def _derive_id(self) -> Claim:

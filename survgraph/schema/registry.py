@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import types
-import typing
 from dataclasses import dataclass
 from enum import Enum, StrEnum
-from typing import Any, Union, get_args, get_origin
+from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
 
+from survgraph.schema.annotations import unwrap_optional
 from survgraph.schema.models import (
     Claim,
     Country,
@@ -33,29 +32,46 @@ class ColumnType(StrEnum):
 
 @dataclass(frozen=True)
 class Column:
-    """One stored property. Nested models (Money, Quantity) flatten into `field_sub` columns."""
+    """One stored property. Nested models (Money, Quantity) flatten into `field_sub` columns.
+    `rdf_name` is its RDF property's local name, `aligned` the outside properties (CURIEs) it specialises,
+    `description` what it means (from the model's `Field(description=...)`)."""
 
     name: str
     type: ColumnType
     field: str
     sub: str | None = None
+    rdf_name: str = ""
+    aligned: tuple[str, ...] = ()
+    description: str = ""
 
 
 @dataclass(frozen=True)
 class NodeKind:
+    """A node kind: its label, id prefix, record model, colour and shape in the viz. `aligned`: the outside
+    classes (CURIEs) it specialises in RDF, only where one is close (a surveillance "project" is not
+    schema:Project, which schema.org makes a kind of Organization)."""
+
     label: str
     prefix: str
     model: type[Node]
-    description: str
     colour: str
     shape: str
+    aligned: tuple[str, ...] = ()
+
+    @property
+    def description(self) -> str:
+        """What the kind is: its model's docstring (the ontology, the API and the viz legend show it)."""
+        return " ".join((self.model.__doc__ or "").split())
 
 
 @dataclass(frozen=True)
 class EdgeType:
+    """An edge type. `aligned`: the outside properties (CURIEs) it specialises in RDF."""
+
     name: str
     endpoints: tuple[tuple[str, str], ...]
     description: str
+    aligned: tuple[str, ...] = ()
 
     @property
     def rdf_name(self) -> str:
@@ -67,20 +83,20 @@ class EdgeType:
 _ALL = ("Country", "Vendor", "Organization", "Project", "Database", "Initiative")
 
 NODE_KINDS: tuple[NodeKind, ...] = (
-    NodeKind("Country", "country", Country, "A state, by ISO 3166-1 alpha-2 code.", "#4e79a7", "dot"),
-    NodeKind("Vendor", "vendor", Vendor, "A company selling surveillance or network technology.", "#e15759", "diamond"),
+    NodeKind("Country", "country", Country, "#4e79a7", "dot", ("schema:Country",)),
+    NodeKind("Vendor", "vendor", Vendor, "#e15759", "diamond", ("schema:Organization", "org:FormalOrganization")),
+    NodeKind("Organization", "org", Organization, "#f28e2b", "triangle", ("schema:Organization", "org:Organization")),
+    NodeKind("Project", "project", Project, "#59a14f", "square"),
+    NodeKind("Database", "database", Database, "#b07aa1", "database", ("schema:Dataset",)),
+    NodeKind("Initiative", "initiative", Initiative, "#edc948", "star"),
     NodeKind(
-        "Organization",
-        "org",
-        Organization,
-        "A government body, operator, bank or other funder, or state-owned enterprise.",
-        "#f28e2b",
-        "triangle",
+        "Source",
+        "source",
+        Source,
+        "#bab0ac",
+        "box",
+        ("schema:CreativeWork", "dcterms:BibliographicResource", "prov:Entity"),
     ),
-    NodeKind("Project", "project", Project, "A surveillance or infrastructure project.", "#59a14f", "square"),
-    NodeKind("Database", "database", Database, "A store of records about people.", "#b07aa1", "database"),
-    NodeKind("Initiative", "initiative", Initiative, "A programme such as BRI or CPEC.", "#edc948", "star"),
-    NodeKind("Source", "source", Source, "A publication that supports claims.", "#bab0ac", "box"),
 )
 
 EDGE_TYPES: tuple[EdgeType, ...] = (
@@ -98,16 +114,19 @@ EDGE_TYPES: tuple[EdgeType, ...] = (
         "FUNDED_BY",
         tuple((a, b) for a in ("Project", "Database", "Initiative") for b in ("Organization", "Country", "Initiative")),
         "The subject is financed (loan, grant, credit) by the object.",
+        ("schema:funder",),
     ),
     EdgeType(
         "PART_OF",
         (("Project", "Initiative"), ("Project", "Project"), ("Initiative", "Initiative")),
         "The subject is a component of the object.",
+        ("dcterms:isPartOf",),
     ),
     EdgeType(
         "LOCATED_IN",
         tuple((a, "Country") for a in ("Project", "Database", "Organization")),
         "The subject is in the country.",
+        ("schema:location",),
     ),
     EdgeType(
         "HEADQUARTERED_IN",
@@ -123,6 +142,7 @@ EDGE_TYPES: tuple[EdgeType, ...] = (
         "SUBSIDIARY_OF",
         tuple((a, b) for a in ("Vendor", "Organization") for b in ("Vendor", "Organization")),
         "The subject is owned or controlled by the object.",
+        ("org:subOrganizationOf", "schema:parentOrganization"),
     ),
     EdgeType("MEMBER_OF", (("Country", "Initiative"),), "The country has signed up to the initiative."),
     EdgeType(
@@ -154,15 +174,49 @@ EDGE_TYPES: tuple[EdgeType, ...] = (
 )
 
 
-def _unwrap_optional(annotation: Any) -> Any:
-    origin = get_origin(annotation)
-    if origin in (Union, types.UnionType):
-        args = [a for a in get_args(annotation) if a is not type(None)]
-        if len(args) == 1:
-            return _unwrap_optional(args[0])
-    if origin is typing.Annotated:
-        return _unwrap_optional(get_args(annotation)[0])
-    return annotation
+#: A claim, in RDF, is a reified statement (rdf:subject/predicate/object) derived from its sources.
+CLAIM_ALIGNED: tuple[str, ...] = ("rdf:Statement", "prov:Entity")
+
+#: RDF names that are not the column's name in camelCase: a list column takes the singular (each triple
+#: carries one value), and a country code must not read as the class beside it (sg:country, sg:Country).
+RDF_NAMES: dict[str, str] = {
+    "country": "countryCode",
+    "hq_country": "hqCountryCode",
+    "aliases": "alias",
+    "technologies": "technology",
+}
+
+#: Outside properties each column's RDF property specialises, by column name. Only where the outside
+#: term's range fits our values: a publisher is a plain name here, so dc: (no range), not dcterms: (an Agent).
+PROPERTY_ALIGNED: dict[str, tuple[str, ...]] = {
+    "name": ("rdfs:label", "schema:name"),
+    "aliases": ("skos:altLabel", "schema:alternateName"),
+    "description": ("dcterms:description", "schema:description"),
+    "title": ("dcterms:title",),
+    "publisher": ("dc:publisher",),
+    "date": ("dcterms:issued",),
+    "url": ("schema:url",),
+    "notes": ("skos:note",),
+    "start": ("schema:startDate",),
+    "end": ("schema:endDate",),
+}
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(w.capitalize() for w in rest)
+
+
+def _column(name: str, ctype: ColumnType, field: str, sub: str | None, description: str | None) -> Column:
+    return Column(
+        name,
+        ctype,
+        field,
+        sub,
+        RDF_NAMES.get(name, camel(name)),
+        PROPERTY_ALIGNED.get(name, ()),
+        (description or "").strip(),
+    )
 
 
 def _scalar_type(annotation: Any) -> ColumnType:
@@ -183,18 +237,19 @@ def columns_of(model: type[BaseModel], skip: frozenset[str] = frozenset()) -> tu
     for name, info in model.model_fields.items():
         if name in skip:
             continue
-        ann = _unwrap_optional(info.annotation)
+        ann = unwrap_optional(info.annotation)
         if get_origin(ann) is list:
-            item = _unwrap_optional(get_args(ann)[0])
+            item = unwrap_optional(get_args(ann)[0])
             if _scalar_type(item) is not ColumnType.string:
                 raise TypeError(f"{model.__name__}.{name}: only lists of strings are stored")
-            cols.append(Column(name, ColumnType.string_list, name))
+            cols.append(_column(name, ColumnType.string_list, name, None, info.description))
         elif isinstance(ann, type) and issubclass(ann, BaseModel):
             for sub, sub_info in ann.model_fields.items():
                 col = name if sub == name else f"{name}_{sub}"
-                cols.append(Column(col, _scalar_type(_unwrap_optional(sub_info.annotation)), name, sub))
+                text = " ".join(d for d in (info.description, sub_info.description) if d)
+                cols.append(_column(col, _scalar_type(unwrap_optional(sub_info.annotation)), name, sub, text))
         else:
-            cols.append(Column(name, _scalar_type(ann), name))
+            cols.append(_column(name, _scalar_type(ann), name, None, info.description))
     return tuple(cols)
 
 
@@ -213,6 +268,7 @@ class Registry:
         self.node_columns: dict[str, tuple[Column, ...]] = {k.label: columns_of(k.model) for k in node_kinds}
         # Edges also store their endpoints' ids so that a bare relationship reads back whole.
         self.edge_columns: tuple[Column, ...] = columns_of(Claim, skip=frozenset({"type"}))
+        self.claim_aligned = CLAIM_ALIGNED
 
     def kind_of_id(self, node_id: str) -> NodeKind | None:
         prefix, sep, _ = node_id.partition(":")

@@ -126,8 +126,8 @@ class Money(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    amount: Figure
-    currency: CurrencyCode
+    amount: Figure = Field(description="The amount, in the currency.")
+    currency: CurrencyCode = Field(description="ISO 4217 code of the currency.")
 
 
 class Quantity(BaseModel):
@@ -135,5 +135,5 @@ class Quantity(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    value: Figure
-    unit: Slug
+    value: Figure = Field(description="The figure.")
+    unit: Slug = Field(description="What the figure counts (e.g. cameras).")

@@ -11,13 +11,14 @@ from survgraph.api.errors import NotFound
 from survgraph.api.models import EntityRef, ErrorOut, PathClaimOut, PathOut, PathsOut
 from survgraph.api.params import EDGE_TYPE_NAMES, MAX_ID_LENGTH, edge_types
 from survgraph.api.reads import GraphReads
-from survgraph.queries import run_template
+from survgraph.queries import TEMPLATES, run_template
 from survgraph.schema import REGISTRY
 
 router = APIRouter(tags=["paths"])
 
-#: Hop bounds cannot be Cypher parameters: they are validated integers, and this is the API's range.
-MIN_HOPS, MAX_HOPS = 1, 6
+#: Hop bounds cannot be Cypher parameters: they are validated integers, declared once, in the template's header.
+_HOPS = next(p for p in TEMPLATES.get("shortest_path").params if p.name == "max_hops")
+MIN_HOPS, MAX_HOPS, DEFAULT_HOPS = _HOPS.min, _HOPS.max, _HOPS.default
 
 
 @router.get(
@@ -29,7 +30,7 @@ def shortest_paths(
     store: StoreDep,
     from_id: Annotated[str, Query(alias="from", max_length=MAX_ID_LENGTH, description="One end's id.")],
     to_id: Annotated[str, Query(alias="to", max_length=MAX_ID_LENGTH, description="The other end's id.")],
-    max_hops: Annotated[int, Query(ge=MIN_HOPS, le=MAX_HOPS, description="Longest path, in claims.")] = 4,
+    max_hops: Annotated[int, Query(ge=MIN_HOPS, le=MAX_HOPS, description="Longest path, in claims.")] = DEFAULT_HOPS,
     types: Annotated[
         list[str] | None,
         Query(

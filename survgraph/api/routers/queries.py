@@ -36,7 +36,7 @@ def _template_out(t: Template) -> TemplateOut:
 
 @router.get("", summary="The query templates and the JSON Schema of their parameters")
 def list_queries() -> TemplateList:
-    return TemplateList(items=[_template_out(t) for t in TEMPLATES.list()])
+    return TemplateList(items=[_template_out(t) for t in TEMPLATES.listing()])
 
 
 def _run(store: GraphStore, request: Request, name: str) -> QueryResultOut:
@@ -55,7 +55,7 @@ def _endpoint(name: str) -> Callable[[GraphStore, Request], QueryResultOut]:
     return endpoint
 
 
-for _t in TEMPLATES.list():
+for _t in TEMPLATES.listing():
     router.add_api_route(
         f"/{_t.name}",
         _endpoint(_t.name),

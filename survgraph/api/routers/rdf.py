@@ -21,11 +21,11 @@ from survgraph.api.models import ErrorOut
 from survgraph.api.params import FORMAT_NAMES, MAX_ID_LENGTH, MAX_TEXT_LENGTH, TEMPLATE_NAMES
 from survgraph.graph import GraphStore
 from survgraph.graph.view import GraphView
+from survgraph.queries.params import parse_key_values
 from survgraph.rdf import (
     MAX_DEPTH,
     Neighbourhood,
     QueryRows,
-    RdfError,
     RdfFormat,
     Resources,
     Selection,
@@ -131,10 +131,7 @@ def _vocab(request: Request) -> Vocab:
 
 def _format(format: str | None, request: Request) -> RdfFormat:
     if format is not None:
-        try:
-            return parse_format(format)
-        except RdfError as exc:
-            raise Unprocessable(str(exc)) from exc
+        return parse_format(format)  # RdfOptionError: 422
     chosen = negotiate(request.headers.get("accept"))
     assert chosen != "html"
     return chosen
@@ -151,8 +148,6 @@ def _rdf_response(
         first = next(triples, None)
     except UnknownEntity as exc:
         raise NotFound(str(exc)) from exc
-    except RdfError as exc:
-        raise Unprocessable(str(exc)) from exc
     everything: Iterator[Any] = triples if first is None else itertools.chain([first], triples)
     if fmt is RdfFormat.nt:
         return StreamingResponse(ntriples_lines(everything), media_type=fmt.media_type, headers=headers)
@@ -206,15 +201,7 @@ def export_rdf(
     fmt = _format(format, request)
     if entity and query:
         raise Unprocessable("give entity or query, not both")
-    params: dict[str, Any] = {}
-    for item in param or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise Unprocessable(f"param {item[:MAX_TEXT_LENGTH]!r}: expected KEY=VALUE")
-        previous = params.get(key.strip())
-        params[key.strip()] = (
-            value if previous is None else [*previous, value] if isinstance(previous, list) else [previous, value]
-        )
+    params = parse_key_values(param, option="param")
     if params and not query:
         raise Unprocessable("param needs query")
     selection: Selection = (

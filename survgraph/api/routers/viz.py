@@ -82,7 +82,7 @@ def _query_endpoint(name: str) -> Callable[[GraphStore, Request], HTMLResponse]:
 
 
 # One documented operation per template, with its parameters (required ones, enums, bounds) declared.
-for _t in TEMPLATES.list():
+for _t in TEMPLATES.listing():
     router.add_api_route(
         f"/query/{_t.name}",
         _query_endpoint(_t.name),

@@ -5,7 +5,7 @@
 // @description (compared by node ids, then claim ids), each with the sources of its claims.
 // @param from str required check=entity_id: one end, e.g. vendor:huawei
 // @param to str required check=entity_id: the other end, e.g. database:zw-national-data-centre
-// @param max_hops int default=4 min=1 max=8: longest path, in claims
+// @param max_hops int default=4 min=1 max=6: longest path, in claims
 // @param types list[str] default=null check=edge_type: follow only these edge types (default: all), e.g. SUPPLIES,PART_OF
 // @param limit int default=10 min=1 max=100: at most this many paths
 // @runtime frontier list[str]: ids of the nodes to expand next (set by the breadth-first search)

@@ -6,7 +6,7 @@
 // @description the sources of every claim on that path.
 // @param max_hops int default=3 min=1 max=6: longest path to a data centre, in claims (edges)
 // @param country str default=null check=country_code: only data centres in this country (ISO 3166-1 alpha-2, e.g. ZW)
-// @param types list[str] default=null check=edge_type: follow only these edge types; by default every type but HEADQUARTERED_IN and LOCATED_IN, since sharing a country is not a link
+// @param types list[str] default=SUPPLIES,LINKS_DATA_WITH,FUNDED_BY,PART_OF,OPERATED_BY,SUBSIDIARY_OF,MEMBER_OF,ACCESSES_DATA_OF,CONTRACTED,DEPLOYS,CONSIDERS,USES_TECHNOLOGY_FROM check=edge_type: follow only these edge types; by default every type but HEADQUARTERED_IN and LOCATED_IN, since sharing a country is not a link
 // @runtime frontier list[str]: ids of the nodes to expand next (set by the breadth-first search)
 // @runtime ids list[str]: ids of the claims to read whole (set by the runner)
 // @column vendor_id: the vendor's id

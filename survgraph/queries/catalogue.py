@@ -30,7 +30,6 @@ tags other than `@statement`.
 
 from __future__ import annotations
 
-import builtins
 import re
 import shlex
 from collections.abc import Iterator, Mapping
@@ -42,6 +41,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from survgraph.errors import SurvgraphError
 from survgraph.graph.config import StoreKind
 from survgraph.queries.params import (
     PARAM_TYPES,
@@ -65,14 +65,20 @@ _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _HEADER_TAGS = ("name", "title", "description", "param", "runtime", "column")
 
 
-class TemplateError(Exception):
+class TemplateError(SurvgraphError):
     """A template file is malformed; the message lists every problem as FILE:LINE: message."""
 
+    status = 500
+    exit_code = 2
 
-class UnknownTemplate(KeyError):
+
+class UnknownTemplate(SurvgraphError):
     """No template has that name."""
 
-    def __init__(self, name: str, known: builtins.list[str]) -> None:
+    status = 404
+    exit_code = 2
+
+    def __init__(self, name: str, known: list[str]) -> None:
         self.name = name
         self.known = known
         super().__init__(name)
@@ -103,8 +109,8 @@ class Template:
     name: str
     title: str
     description: str
-    params: builtins.list[ParamSpec]
-    columns: builtins.list[str]
+    params: list[ParamSpec]
+    columns: list[str]
     column_descriptions: dict[str, str]
     runtime: dict[str, str]
     statements: dict[str, Statement]
@@ -165,7 +171,7 @@ class Template:
             "description": self.description,
             "params": [p.as_dict() for p in self.params],
             "columns": [{"name": c, "description": self.column_descriptions.get(c, "")} for c in self.columns],
-            "statements": builtins.list(self.statements),
+            "statements": list(self.statements),
             "variants": sorted(self.variants),
         }
 
@@ -183,7 +189,7 @@ def render_placeholder(template: str, spec: ParamSpec, value: Any) -> str:
             raise refuse(f"must be an integer from {spec.min} to {spec.max}")
         return str(value)
     if spec.type == "list[str]" and spec.check == "edge_type":
-        names = builtins.list(value or [])
+        names = list(value or [])
         for n in names:
             if not isinstance(n, str) or n not in REGISTRY.edge_types:
                 raise refuse(f"{n!r} is not an edge type of the schema registry")
@@ -201,15 +207,15 @@ def _placeholder_ok(spec: ParamSpec) -> bool:
 
 @dataclass
 class _Parsed:
-    tags: dict[str, builtins.list[tuple[int, str]]] = field(default_factory=dict)
+    tags: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     statements: dict[str, Statement] = field(default_factory=dict)
-    problems: builtins.list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
 
 
 def _parse_file(fname: str, text: str, *, header_allowed: bool) -> _Parsed:
     parsed = _Parsed()
     current: tuple[str, str, int] | None = None  # name, description, line
-    body: builtins.list[str] = []
+    body: list[str] = []
 
     def close() -> None:
         if current is None:
@@ -270,7 +276,7 @@ def _parse_default(raw: str, ptype: ParamType) -> Any:
     return raw
 
 
-def _parse_param(fname: str, lineno: int, rest: str) -> tuple[ParamSpec | None, builtins.list[str]]:
+def _parse_param(fname: str, lineno: int, rest: str) -> tuple[ParamSpec | None, list[str]]:
     spec_text, sep, description = rest.partition(": ")
     if not sep:
         spec_text, description = rest.removesuffix(":"), ""
@@ -308,7 +314,7 @@ def _parse_param(fname: str, lineno: int, rest: str) -> tuple[ParamSpec | None, 
     return spec, problems
 
 
-def _named_lines(fname: str, entries: builtins.list[tuple[int, str]]) -> tuple[dict[str, str], builtins.list[str]]:
+def _named_lines(fname: str, entries: list[tuple[int, str]]) -> tuple[dict[str, str], list[str]]:
     out: dict[str, str] = {}
     problems = []
     for lineno, rest in entries:
@@ -427,16 +433,16 @@ def parse_template(name: str, base: tuple[str, str], variants: Mapping[str, tupl
 
 
 class TemplateRegistry:
-    """Templates by name; `list()` is sorted by name."""
+    """Templates by name; `listing()` is sorted by name."""
 
-    def __init__(self, templates: builtins.list[Template]) -> None:
+    def __init__(self, templates: list[Template]) -> None:
         self._by_name = {t.name: t for t in sorted(templates, key=lambda t: t.name)}
 
-    def list(self) -> builtins.list[Template]:
-        return builtins.list(self._by_name.values())
+    def listing(self) -> list[Template]:
+        return list(self._by_name.values())
 
-    def names(self) -> builtins.list[str]:
-        return builtins.list(self._by_name)
+    def names(self) -> list[str]:
+        return list(self._by_name)
 
     def get(self, name: str) -> Template:
         try:

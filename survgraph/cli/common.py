@@ -1,0 +1,75 @@
+"""What the commands share: the consoles, the options they repeat, opening the store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+
+from survgraph.errors import UsageError
+from survgraph.graph import StoreKind, StoreSettings, open_store
+from survgraph.graph.store import GraphStore
+
+out = Console()
+err = Console(stderr=True)
+
+StoreOpt = Annotated[
+    Optional[StoreKind],  # noqa: UP045 - typer needs Optional here
+    typer.Option("--store", help="embedded (default, SURVGRAPH_STORE) or neo4j (NEO4J_URI ...)."),
+]
+FormatOpt = Annotated[str, typer.Option("--format", help="table or json")]
+OutputOpt = Annotated[
+    Optional[Path],  # noqa: UP045 - typer needs Optional here
+    typer.Option("--output", "-o", help="File to write [default: stdout]."),
+]
+EntityOpt = Annotated[
+    Optional[str],  # noqa: UP045 - typer needs Optional here
+    typer.Option("--entity", help="This entity and its neighbourhood (see --depth)."),
+]
+QueryNameOpt = Annotated[
+    Optional[str],  # noqa: UP045 - typer needs Optional here
+    typer.Option("--query", help="What this query template's rows reference (see `survgraph query --list`)."),
+]
+ParamOpt = Annotated[
+    Optional[list[str]],  # noqa: UP045 - typer needs Optional here
+    typer.Option("--param", "-p", help="KEY=VALUE for --query, repeatable."),
+]
+
+
+def store_settings(store: StoreKind | None) -> StoreSettings:
+    settings = StoreSettings()
+    if store is not None:
+        settings.store = store
+    return settings
+
+
+def open_for_writing(store: StoreKind | None) -> GraphStore:
+    return open_store(store_settings(store))
+
+
+def open_for_reading(store: StoreKind | None) -> GraphStore:
+    settings = store_settings(store)
+    # The embedded store opens read-only when it exists, so queries can run beside a writer.
+    read_only = settings.store is StoreKind.embedded and settings.data_dir.exists()
+    return open_store(settings, read_only=read_only)
+
+
+def check_format(fmt: str, allowed: tuple[str, ...]) -> None:
+    if fmt not in allowed:
+        raise UsageError(f"--format {fmt!r}: expected one of {', '.join(allowed)}")
+
+
+def hops_option(bounds: Callable[[], tuple[int, int]], help: str) -> Any:
+    """A `--depth`-like option checked against the bounds the library declares (read when the command runs,
+    so that declaring the option does not import rdflib or pyvis), with click's own range message."""
+
+    def check(value: int) -> int:
+        low, high = bounds()
+        if not low <= value <= high:
+            raise typer.BadParameter(f"{value} is not in the range {low}<=x<={high}.")
+        return value
+
+    return typer.Option(callback=check, help=help)
