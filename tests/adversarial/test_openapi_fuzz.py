@@ -99,7 +99,8 @@ def _report() -> Iterator[None]:
             statuses = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()) if k.startswith("status "))
             lines.append(f"  [{engine}] {route}: {counts['examples']} examples ({statuses})")
         lines.append(
-            f"  [{engine}] total: {len(routes)} routes, {total['examples']} examples, "
+            f"  [{engine}] total: {len({r.rsplit(' (', 1)[0] for r in routes})} operations "
+            f"({len(routes)} with a generation mode), {total['examples']} examples, "
             f"{total['5xx']} server errors, {total['failures']} check failures, {total['crashes']} crashes, "
             f"{total['offset remapped']} offsets remapped"
         )
