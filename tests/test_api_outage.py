@@ -51,6 +51,9 @@ def test_503_while_neo4j_is_down_then_recovers(dedicated: DedicatedNeo4j) -> Non
             r, took = _timed(client, url)
             body = assert_error(r, 503)
             assert "unavailable" in body["error"] and body["details"], body
+            # The store's address is the server's business: neither the Bolt URI nor host:port is shown.
+            host_port = dedicated.uri.split("://", 1)[1]
+            assert host_port not in r.text and "bolt://" not in r.text, body
             assert r.headers["retry-after"] == "5"
             assert took < FAST_FAILURE_S, (url, took)
 

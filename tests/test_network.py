@@ -108,3 +108,47 @@ def test_hostile_text_stays_data(store: GraphStore, tmp_path: Path) -> None:
     with path.open("wb") as fh:
         write_graph(sub, fh, GraphFormat.gexf)
     assert gephi_open(path)["labels"]["vendor:h"] == name
+
+
+def test_cli_export_graph_and_diff(tmp_path: Path) -> None:
+    """`survgraph export graph` and `survgraph diff` through the real command line."""
+    from typer.testing import CliRunner
+
+    from survgraph.cli import app
+
+    from .test_rdf_cli import loaded_dir
+
+    runner = CliRunner()
+    env = {"SURVGRAPH_STORE": "embedded", "SURVGRAPH_DATA_DIR": str(loaded_dir(tmp_path))}
+    out = tmp_path / "ego.gexf"
+    r = runner.invoke(app, ["export", "graph", "-f", "gexf", "--entity", "vendor:acme", "-o", str(out)], env=env)
+    assert r.exit_code == 0, r.output
+    assert "vendor:acme" in gephi_open(out)["labels"]
+    r = runner.invoke(app, ["export", "graph", "-f", "csv", "--table", "nodes"], env=env)
+    assert r.exit_code == 0 and r.stdout.startswith("id,label,kind,country"), r.output
+    r = runner.invoke(app, ["export", "graph", "-f", "pdf"], env=env)
+    assert r.exit_code == 2 and "graphml, gexf or csv" in r.output
+    r = runner.invoke(app, ["export", "graph", "--entity", "vendor:nope"], env=env)
+    assert r.exit_code != 0 and "no entity with id 'vendor:nope'" in r.output
+    same = runner.invoke(app, ["diff", str(FIXTURES / "small"), str(FIXTURES / "small")])
+    assert same.exit_code == 0 and "no changes" in same.stdout
+    other = runner.invoke(app, ["diff", str(FIXTURES / "small"), str(ROOT / "seed_data"), "-f", "json"])
+    assert other.exit_code == 1
+    assert json.loads(other.stdout)["counts"]["entities"]["added"] > 0
+
+
+def test_http_export_graph(small: GraphStore) -> None:
+    from fastapi.testclient import TestClient
+
+    from .test_api_support import app_for
+
+    with TestClient(app_for(small)) as client:
+        r = client.get("/export/graph", params={"format": "graphml"})
+        assert r.status_code == 200 and r.headers["content-type"].startswith("application/graphml+xml")
+        g = nx.read_graphml(io.BytesIO(r.content), force_multigraph=True)
+        assert g.number_of_edges() == len(SubgraphReader(small).whole().edges)
+        r = client.get("/export/graph", params={"format": "csv", "table": "edges", "entity": "vendor:acme"})
+        assert r.status_code == 200 and r.text.startswith("id,source,target,claim_type")
+        assert client.get("/export/graph", params={"entity": "vendor:nope"}).status_code == 404
+        assert client.get("/export/graph", params={"format": "pdf"}).status_code == 422
+        assert client.get("/export/graph", params={"entity": "vendor:acme", "query": "search"}).status_code == 422

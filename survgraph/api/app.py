@@ -15,7 +15,7 @@ import survgraph
 from survgraph.api.errors import error_body, install_error_handlers
 from survgraph.api.models import ErrorOut
 from survgraph.api.provider import StoreProvider
-from survgraph.api.routers import claims, cypher, entities, health, paths, queries, rdf, records, stats, viz
+from survgraph.api.routers import claims, cypher, entities, health, network, paths, queries, rdf, records, stats, viz
 from survgraph.api.routers.docs import install_docs
 from survgraph.api.settings import ApiSettings
 from survgraph.graph import GraphStore
@@ -93,7 +93,7 @@ def create_app(settings: ApiSettings | None = None, store: GraphStore | None = N
     install_error_handlers(app)
     install_docs(app)
     app.add_middleware(RequestHeadLimits)
-    for module in (health, entities, claims, queries, paths, stats, cypher, rdf, viz):
+    for module in (health, entities, claims, queries, paths, stats, cypher, rdf, network, viz):
         app.include_router(module.router)
     if settings.writes_enabled:
         app.include_router(records.router)

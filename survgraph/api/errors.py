@@ -18,6 +18,7 @@ from survgraph.errors import SurvgraphError
 from survgraph.graph import ReadOnlyViolation, StoreAuthError, StoreError, StoreUnavailable
 from survgraph.loaders import InvalidRecords
 from survgraph.queries import TemplateParamError, UnknownTemplate
+from survgraph.queries.raw import public_message
 
 log = logging.getLogger("survgraph.api")
 
@@ -103,6 +104,13 @@ def describe(exc: SurvgraphError) -> tuple[str, list[str]]:
     return str(exc), []
 
 
+def _store_address(request: Request) -> tuple[str, ...]:
+    """The configured store's URI and its host:port, as they may appear in a driver's message."""
+    uri = str(getattr(getattr(request.app.state, "settings", None), "neo4j_uri", "") or "")
+    netloc = uri.split("://", 1)[-1].split("/", 1)[0] if uri else ""
+    return (uri, netloc)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map every exception the API can meet to its status and the common JSON shape."""
 
@@ -121,6 +129,9 @@ def install_error_handlers(app: FastAPI) -> None:
             # Queries the API builds itself should never fail; when one does it is our bug, not the client's.
             log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
         message, details = describe(exc)
+        if isinstance(exc, StoreError):
+            # A store's own words may name its address (the Bolt URI, host:port) or Java classes: never shown.
+            details = [public_message(d, *_store_address(request)) for d in details]
         headers = {"WWW-Authenticate": "X-API-Key"} if exc.status == 401 else None
         if isinstance(exc, StoreUnavailable):
             headers = {"Retry-After": "5"}

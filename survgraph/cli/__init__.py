@@ -4,6 +4,7 @@
     survgraph import aigs | rdf                          published datasets, RDF back in  (records.py, rdf.py)
     survgraph query | cypher                             named templates, read-only Cypher (cli/query.py)
     survgraph export rdf | ontology | shapes             linked data                      (cli/rdf.py)
+    survgraph export graph | diff                        network tools, versions           (cli/network.py)
     survgraph viz                                        an offline HTML page of the graph (cli/viz.py)
     survgraph serve                                      the HTTP API                      (cli/serve.py)
 
@@ -18,7 +19,7 @@ import signal
 
 import typer
 
-from survgraph.cli import query, rdf, records, serve, viz
+from survgraph.cli import network, query, rdf, records, serve, viz
 from survgraph.cli.errors import HandledGroup
 from survgraph.cli.records import edge_table_markdown
 
@@ -35,7 +36,10 @@ import_app = typer.Typer(
     help="Import a published dataset into the graph (validated first, all or nothing, idempotent).",
     no_args_is_help=True,
 )
-export_app = typer.Typer(help="Write the graph, its ontology or its SHACL shapes as RDF.", no_args_is_help=True)
+export_app = typer.Typer(
+    help="Write the graph as RDF (with its ontology and SHACL shapes) or for network tools (GraphML, GEXF, CSV).",
+    no_args_is_help=True,
+)
 
 app.command()(records.validate)
 app.command()(records.load)
@@ -50,8 +54,10 @@ app.add_typer(export_app, name="export")
 export_app.command("ontology")(rdf.export_ontology)
 export_app.command("shapes")(rdf.export_shapes)
 export_app.command("rdf")(rdf.export_rdf)
+export_app.command("graph")(network.export_graph)
 import_app.command("rdf")(rdf.import_rdf)
 app.command()(viz.viz)
+app.command()(network.diff)
 
 
 def main() -> None:

@@ -44,7 +44,7 @@ def viz(
     """Write one self-contained HTML page of the graph: no network needed to open it, nothing from the data
     executed. Exactly one of --entity, --query or --all."""
     from survgraph.queries.params import parse_key_values
-    from survgraph.viz import SubgraphReader, VizError, render_page
+    from survgraph.viz import SubgraphReader, render_page
 
     if sum([entity is not None, query_name is not None, all_]) != 1:
         raise UsageError("give exactly one of --entity ID, --query NAME or --all")
@@ -53,17 +53,12 @@ def viz(
     params = parse_key_values(param)
     with open_for_reading(store) as gs:
         reader = SubgraphReader(gs, max_nodes=max_nodes)
-        try:
-            if entity is not None:
-                sub = reader.ego(entity, depth)
-            elif query_name is not None:
-                sub = reader.query(query_name, params, context=context)
-            else:
-                sub = reader.whole()
-        except VizError as exc:
-            # Until viz/subgraph.py's VizError derives from SurvgraphError (it is being rewritten on the
-            # graph read view); then this goes and cli/errors.py maps it like every other error.
-            raise UsageError(str(exc)) from exc
+        if entity is not None:
+            sub = reader.ego(entity, depth)
+        elif query_name is not None:
+            sub = reader.query(query_name, params, context=context)
+        else:
+            sub = reader.whole()
     page = render_page(sub)
     write_output(output, lambda f: f.write(page.html.encode("utf-8")))
     where = output or "stdout"

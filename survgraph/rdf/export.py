@@ -48,6 +48,8 @@ JsonLdContext = TypingLiteral["inline", "url"]
 class UnknownEntity(RdfError):
     """--entity names an id the graph does not hold."""
 
+    status = 404
+
 
 # -- what to export ---------------------------------------------------------------------------
 

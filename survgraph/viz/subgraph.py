@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from survgraph.errors import UsageError
 from survgraph.graph import GraphStore
 from survgraph.graph.view import GraphView
 from survgraph.queries import TEMPLATES, run_template
@@ -22,8 +23,14 @@ MIN_DEPTH, MAX_DEPTH = 0, 4
 DEFAULT_MAX_NODES = 5_000
 
 
-class VizError(Exception):
-    """A page cannot be built as asked (unknown entity, bad depth); the message says why."""
+class VizError(UsageError):
+    """A page cannot be built as asked (a depth out of range); the message says why."""
+
+
+class NoSuchEntity(VizError):
+    """The page's entity is not in the graph."""
+
+    status = 404
 
 
 @dataclass
@@ -84,7 +91,7 @@ class SubgraphReader:
             raise VizError(f"depth must be between {MIN_DEPTH} and {MAX_DEPTH}, not {depth}")
         centre = self._nodes([entity_id]).get(entity_id)
         if centre is None:
-            raise VizError(f"no entity with id {entity_id!r}")
+            raise NoSuchEntity(f"no entity with id {entity_id!r}")
         ids, truncated = self._neighbourhood({entity_id}, depth)
         sub = Subgraph(title=f"{centre['name']}", focus=entity_id, truncated=truncated)
         sub.nodes = self._nodes(ids)

@@ -9,12 +9,11 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from survgraph.api.deps import StoreDep
-from survgraph.api.errors import NotFound
 from survgraph.api.params import MAX_ID_LENGTH, template_params, template_query_parameters
 from survgraph.api.responses import json_errors
 from survgraph.graph import GraphStore
 from survgraph.queries import TEMPLATES
-from survgraph.viz import MAX_DEPTH, MIN_DEPTH, Page, SubgraphReader, VizError, render_page
+from survgraph.viz import MAX_DEPTH, MIN_DEPTH, Page, SubgraphReader, render_page
 
 router = APIRouter(prefix="/viz", tags=["viz"])
 
@@ -59,10 +58,7 @@ def entity_graph(
     entity_id: Annotated[str, Path(max_length=MAX_ID_LENGTH)],
     depth: Annotated[int, Query(ge=MIN_DEPTH, le=MAX_DEPTH, description="Hops around the entity.")] = 1,
 ) -> HTMLResponse:
-    try:
-        sub = SubgraphReader(store).ego(entity_id, depth)
-    except VizError as exc:  # depth is checked above, so this is an unknown entity
-        raise NotFound(str(exc)) from exc
+    sub = SubgraphReader(store).ego(entity_id, depth)  # an unknown entity: NoSuchEntity, a 404
     return _html(render_page(sub))
 
 
