@@ -45,8 +45,10 @@ log = logging.getLogger(__name__)
 
 
 def _is_torn_wal(exc: BaseException) -> bool:
+    """The engine's words for a WAL cut short: a bad checksum, or a record that runs past the end of the file
+    ("Reading past the end of the file .../graph.lbug.wal", when the cut falls inside a record's header)."""
     text = str(exc).lower()
-    return "wal" in text and ("checksum" in text or "corrupt" in text)
+    return "wal" in text and ("checksum" in text or "corrupt" in text or "past the end of the file" in text)
 
 
 def _is_checkpoint_pending(exc: BaseException) -> bool:
