@@ -60,7 +60,15 @@ def write_records(folder: Path, size: int, version: int) -> None:
     scale = version  # version 2 holds twice as many ids
     vendors, projects = max(2, size // 10), max(2, size // 4)
     claims_n = max(1, size - vendors - projects)
-    sources = [{"id": "source:killsweep", "publisher": "Kill sweep", "kind": "dataset", "title": "Synthetic records", "date": "2024"}]
+    sources = [
+        {
+            "id": "source:killsweep",
+            "publisher": "Kill sweep",
+            "kind": "dataset",
+            "title": "Synthetic records",
+            "date": "2024",
+        }
+    ]
     countries = [
         {"id": f"country:{c}", "name": f"{c} (v{version})", "sources": ["source:killsweep"]}
         for c in ("CN", "PK", "ZW", "KE", "EC")
