@@ -96,6 +96,7 @@ def records(n: int, case: Case) -> str:
             {
                 "id": f"source:html-{n}",
                 "publisher": t,
+                "kind": "official_document",
                 "title": t,
                 "date": "2021-03",
                 "url": case.url,

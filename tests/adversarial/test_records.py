@@ -181,8 +181,8 @@ YAML_CASES = [
     Case("year-0000-month", CLAIM + '    end: "0000-06"\n', 7, CLAIM_LABEL, "end", "year 0000 is refused"),
     Case(
         "source-date-0000",
-        'sources:\n  - id: source:x\n    publisher: P\n    title: T\n    date: "0000-01-01"\n',
-        5,
+        'sources:\n  - id: source:x\n    publisher: P\n    kind: dataset\n    title: T\n    date: "0000-01-01"\n',
+        6,
         "source:x",
         "date",
         "year 0000 is refused",
@@ -229,8 +229,9 @@ YAML_CASES = [
     ),
     Case(
         "url-too-long",
-        f"sources:\n  - id: source:x\n    publisher: P\n    title: T\n    url: https://e.org/{'a' * MAX_URL_CHARS}\n",
-        5,
+        f"sources:\n  - id: source:x\n    publisher: P\n    kind: dataset\n    title: T\n"
+        f"    url: https://e.org/{'a' * MAX_URL_CHARS}\n",
+        6,
         "source:x",
         "url",
         f"at most {MAX_URL_CHARS} characters",
