@@ -617,3 +617,17 @@ def test_the_turtle_example_in_the_docs_is_real(embedded_store: GraphStore) -> N
     data = export_bytes(embedded_store, RdfFormat.turtle, Neighbourhood("vendor:huawei", 1), vocab=Vocab())
     exported = parse_rdf(data, RdfFormat.turtle, vocab=Vocab())
     assert set(example) - set(exported) == set()
+
+
+def test_links_between_records_are_object_properties() -> None:
+    """A repost's original and a claim's figure sources are IRIs of sources: object properties, not literals."""
+    from rdflib.namespace import OWL, RDF, RDFS
+
+    from survgraph.rdf import build_ontology
+    from survgraph.rdf.vocab import ENTITY_CLASS, SG
+
+    g = build_ontology()
+    for prop in (SG.reposts, SG.figureSources):
+        assert (prop, RDF.type, OWL.ObjectProperty) in g
+        assert (prop, RDF.type, OWL.DatatypeProperty) not in g
+        assert (prop, RDFS.range, ENTITY_CLASS) in g

@@ -175,14 +175,17 @@ def build_ontology(registry: Registry = REGISTRY) -> Graph:
             continue  # an outside term (prov:wasDerivedFrom, owl:sameAs, rdf:subject ...): not ours to define
         first: Prop = owners[0][1]
         name = local_name(iri)
-        g.add((iri, RDF.type, OWL.DatatypeProperty))
+        # Values that are other records (a repost's original, a claim's figure sources) are IRIs: object
+        # properties ranging over entities; everything else is a literal of its datatype.
+        links = first.kind is ValueKind.entity
+        g.add((iri, RDF.type, OWL.ObjectProperty if links else OWL.DatatypeProperty))
         g.add((iri, RDFS.label, Literal(name, lang="en")))
         comment = first.comment or f"The {first.column.replace('_', ' ')} of the record."
         if first.values and len({p.values for _, p in owners}) == 1:
             comment += " One of: " + ", ".join(first.values) + "."
         g.add((iri, RDFS.comment, Literal(comment, lang="en")))
         g.add((iri, RDFS.domain, _union(g, _domain([o for o, _ in owners], registry))))
-        g.add((iri, RDFS.range, _datatype_range(g, first.kind)))
+        g.add((iri, RDFS.range, ENTITY_CLASS if links else _datatype_range(g, first.kind)))
         if not first.many and all(not p.many for _, p in owners):
             g.add((iri, RDF.type, OWL.FunctionalProperty))
         for outside in _ordered_iris(expand(a) for _, p in owners for a in _aligned(p, registry)):
