@@ -1,4 +1,4 @@
-"""The read-only guard for raw Cypher (survgraph.queries.raw): a battery of writes, admin calls and
+"""The read-only guard for raw Cypher (survgraph.graph.raw_cypher): a battery of writes, admin calls and
 disguises that must all be refused with the graph, schema and users exactly as before; the reads
 that must still work; each layer on its own; and `survgraph cypher`."""
 
@@ -16,9 +16,9 @@ from survgraph.cli import app
 from survgraph.graph import ReadOnlyViolation, StoreError
 from survgraph.graph.embedded import EmbeddedStore
 from survgraph.graph.neo4j_store import Neo4jStore
+from survgraph.graph.raw_cypher import check_plan, check_text, read_transaction_rows, run_read_only, tokenize
 from survgraph.loaders import load_paths
 from survgraph.queries import TEMPLATES
-from survgraph.queries.raw import check_plan, check_text, read_transaction_rows, run_read_only, tokenize
 
 from .conftest import FIXTURES, Neo4jServer
 
@@ -265,7 +265,7 @@ def test_the_read_transaction_alone_refuses_writes(
 def test_every_template_passes_the_plan_walk(guarded: Neo4jStore, name: str) -> None:
     """The read-operator list is wide enough for the project's own reads: every statement of every
     query template, as Neo4j plans it, passes check_plan."""
-    from .test_queries import SMALL, sample_params
+    from .queries.conftest import SMALL, sample_params
 
     template = TEMPLATES.get(name)
     for params in sample_params(template, SMALL) or [{}]:

@@ -16,9 +16,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from survgraph.errors import SurvgraphError
 from survgraph.graph import ReadOnlyViolation, StoreAuthError, StoreError, StoreUnavailable
+from survgraph.graph.raw_cypher import public_message
 from survgraph.loaders import InvalidRecords
 from survgraph.queries import TemplateParamError, UnknownTemplate
-from survgraph.queries.raw import public_message
 
 log = logging.getLogger("survgraph.api")
 

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from survgraph.queries.raw import MAX_QUERY_LENGTH
+from survgraph.graph.raw_cypher import MAX_QUERY_LENGTH
 from survgraph.schema import Claim, Confidence, Money, Quantity, Source
 from survgraph.schema.models import Node, wikidata_url
 

@@ -81,7 +81,7 @@ def cypher(
     row_cap: Annotated[int, typer.Option(min=1, max=100_000, help="Most rows returned.")] = 1000,
 ) -> None:
     """Run read-only Cypher on Neo4j (refused unless Neo4j's planner and a read-only transaction agree)."""
-    from survgraph.queries.raw import run_read_only
+    from survgraph.graph.raw_cypher import run_read_only
 
     check_format(fmt, FORMATS)
     if text == "-":

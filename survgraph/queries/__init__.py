@@ -13,7 +13,7 @@ HTTP ("3" -> 3, "true" -> True, "A,B" -> ["A", "B"], "" -> not given).
 Errors: `run_template` raises `TemplateParamError` for any bad parameter, never a
 bare pydantic.ValidationError; its `.details` is a list of {"param", "message", "type"} dicts,
 one per problem, and `.template` names the template. Unknown names raise `UnknownTemplate`.
-Failures of the store itself are survgraph.graph.StoreError. Raw Cypher: survgraph.queries.raw.
+Failures of the store itself are survgraph.graph.StoreError. Raw Cypher: survgraph.graph.raw_cypher.
 """
 
 from survgraph.queries.catalogue import (

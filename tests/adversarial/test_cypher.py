@@ -30,8 +30,7 @@ from survgraph.api import create_app
 from survgraph.graph import ReadOnlyViolation, StoreError
 from survgraph.graph.embedded import EmbeddedStore
 from survgraph.graph.neo4j_store import Neo4jStore
-from survgraph.loaders import load_paths
-from survgraph.queries.raw import (
+from survgraph.graph.raw_cypher import (
     MAX_RESULT_BYTES,
     READ_OPERATORS,
     ResultTooLarge,
@@ -40,6 +39,7 @@ from survgraph.queries.raw import (
     public_message,
     run_read_only,
 )
+from survgraph.loaders import load_paths
 
 from ..conftest import FIXTURES, Neo4jServer
 from ..fingerprint import fingerprint

@@ -1,4 +1,4 @@
-"""POST /cypher: one read-only Cypher statement on Neo4j, behind the guard of survgraph.queries.raw."""
+"""POST /cypher: one read-only Cypher statement on Neo4j, behind the guard of survgraph.graph.raw_cypher."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from survgraph.api.models import CypherIn, ErrorOut, RowsOut
 from survgraph.api.reads import json_safe
 from survgraph.graph import ReadOnlyViolation, StoreError
 from survgraph.graph.config import StoreKind
-from survgraph.queries.raw import MAX_RESULT_BYTES, ResultTooLarge, run_read_only
+from survgraph.graph.raw_cypher import MAX_RESULT_BYTES, ResultTooLarge, run_read_only
 
 router = APIRouter(tags=["cypher"])
 

@@ -483,11 +483,11 @@ def _run_reader(
     row_cap: int,
     byte_cap: int,
 ) -> tuple[Any, ...]:
-    """Run survgraph.queries.raw_reader in a fresh interpreter: the job (credentials included) goes
+    """Run survgraph.graph.raw_cypher_reader in a fresh interpreter: the job (credentials included) goes
     in on its stdin, its one answer comes back on its stdout; it is killed at the deadline."""
     job = pickle.dumps((store.reopen_args(), query, dict(params or {}), timeout_s, row_cap, byte_cap))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "survgraph.queries.raw_reader"],
+        [sys.executable, "-m", "survgraph.graph.raw_cypher_reader"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -509,7 +509,7 @@ def _run_reader(
 
 
 def reader_main(job: bytes) -> bytes:
-    """The reader process's work (survgraph.queries.raw_reader): cap the address space at
+    """The reader process's work (survgraph.graph.raw_cypher_reader): cap the address space at
     READER_MEMORY, read the rows, and return the one answer, pickled."""
     args, query, params, timeout_s, row_cap, byte_cap = pickle.loads(job)  # from our parent
     try:
