@@ -38,7 +38,7 @@ DB_FILE = "graph.lbug"
 WAL_SUFFIX = ".wal"
 #: A torn WAL is kept beside the store as graph.lbug.wal.torn-<UTC time> (forensics; safe to delete).
 TORN_SUFFIX = ".torn-"
-#: How long a read-only opener waits for a checkpoint in another process to finish.
+#: How long a read-only opener waits for an unfinished checkpoint, counted from the last sign of a live writer.
 READER_WAIT_S = 30.0
 
 log = logging.getLogger(__name__)
@@ -110,6 +110,10 @@ class EmbeddedStore(GraphStore):
             except RuntimeError as exc:
                 if not (_is_locked(exc) or _is_checkpoint_pending(exc)):
                     raise
+                if _is_locked(exc):
+                    # A live writer holds the store and is finishing the checkpoint: wait while it lives (a
+                    # killed writer releases its lock, and the next round runs the recovery itself).
+                    deadline = time.monotonic() + READER_WAIT_S
                 time.sleep(0.05)
 
     def _open_torn_wal(self, exc: RuntimeError) -> ladybug.Database:
