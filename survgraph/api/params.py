@@ -8,6 +8,7 @@ from fastapi import Query, Request
 
 from survgraph.api.errors import Unprocessable
 from survgraph.queries import TEMPLATES, Template
+from survgraph.queries.params import parse_key_values
 from survgraph.rdf.formats import ALIASES as FORMAT_ALIASES
 from survgraph.schema import REGISTRY
 
@@ -109,3 +110,32 @@ def template_query_parameters(template: Template) -> list[dict[str, Any]]:
             param.update(style="form", explode=True)
         out.append(param)
     return out
+
+
+# -- choosing part of the graph (/export/rdf, /export/graph) ------------------------------------------
+
+SelectEntity = Annotated[
+    str | None, Query(max_length=MAX_ID_LENGTH, description="Only this entity and its neighbourhood.")
+]
+SelectQuery = Annotated[
+    str | None,
+    Query(
+        max_length=MAX_ID_LENGTH,
+        description="Only what this query template's rows reference (see /queries).",
+        json_schema_extra={"enum": TEMPLATE_NAMES},
+    ),
+]
+SelectParams = Annotated[
+    list[str] | None,
+    Query(max_length=MAX_TEXT_LENGTH, description="KEY=VALUE parameters of `query`, repeatable."),
+]
+
+
+def selection_params(entity: str | None, query: str | None, param: list[str] | None) -> dict[str, Any]:
+    """The `query`'s parameters, after checking that the selection is one thing: an entity or a query."""
+    if entity and query:
+        raise Unprocessable("give entity or query, not both")
+    params = parse_key_values(param, option="param")
+    if params and not query:
+        raise Unprocessable("param needs query")
+    return params

@@ -8,11 +8,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from survgraph.api.deps import StoreDep
-from survgraph.api.errors import Unprocessable
-from survgraph.api.params import MAX_ID_LENGTH, MAX_TEXT_LENGTH, TEMPLATE_NAMES
+from survgraph.api.params import SelectEntity, SelectParams, SelectQuery, selection_params
 from survgraph.api.responses import json_errors
 from survgraph.network import CsvTable, GraphFormat, write_graph
-from survgraph.queries.params import parse_key_values
 from survgraph.viz import MAX_DEPTH, MIN_DEPTH, SubgraphReader
 
 router = APIRouter(tags=["export"])
@@ -34,28 +32,12 @@ def export_graph(
     store: StoreDep,
     format: Annotated[Literal["graphml", "gexf", "csv"], Query(description="The file format.")] = "graphml",
     table: Annotated[Literal["nodes", "edges"], Query(description="With format=csv: which table.")] = "edges",
-    entity: Annotated[
-        str | None, Query(max_length=MAX_ID_LENGTH, description="Only this entity and its neighbourhood.")
-    ] = None,
+    entity: SelectEntity = None,
     depth: Annotated[int, Query(ge=MIN_DEPTH, le=MAX_DEPTH, description="Hops around `entity`.")] = 1,
-    query: Annotated[
-        str | None,
-        Query(
-            max_length=MAX_ID_LENGTH,
-            description="Only what this query template's rows reference (see /queries).",
-            json_schema_extra={"enum": TEMPLATE_NAMES},
-        ),
-    ] = None,
-    param: Annotated[
-        list[str] | None,
-        Query(max_length=MAX_TEXT_LENGTH, description="KEY=VALUE parameters of `query`, repeatable."),
-    ] = None,
+    query: SelectQuery = None,
+    param: SelectParams = None,
 ) -> Response:
-    if entity and query:
-        raise Unprocessable("give entity or query, not both")
-    params = parse_key_values(param, option="param")
-    if params and not query:
-        raise Unprocessable("param needs query")
+    params = selection_params(entity, query, param)
     reader = SubgraphReader(store)
     if entity:
         sub = reader.ego(entity, depth)  # an unknown entity: a 404

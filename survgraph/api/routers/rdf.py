@@ -16,12 +16,19 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response, Streamin
 from starlette.routing import NoMatchFound
 
 from survgraph.api.deps import StoreDep
-from survgraph.api.errors import ApiError, NotFound, Unprocessable
+from survgraph.api.errors import ApiError, NotFound
 from survgraph.api.models import ErrorOut
-from survgraph.api.params import FORMAT_NAMES, MAX_ID_LENGTH, MAX_TEXT_LENGTH, TEMPLATE_NAMES
+from survgraph.api.params import (
+    FORMAT_NAMES,
+    MAX_ID_LENGTH,
+    MAX_TEXT_LENGTH,
+    SelectEntity,
+    SelectParams,
+    SelectQuery,
+    selection_params,
+)
 from survgraph.graph import GraphStore
 from survgraph.graph.view import GraphView
-from survgraph.queries.params import parse_key_values
 from survgraph.rdf import (
     MAX_DEPTH,
     Neighbourhood,
@@ -180,30 +187,14 @@ def export_rdf(
     store: StoreDep,
     request: Request,
     format: FormatQuery = None,
-    entity: Annotated[
-        str | None, Query(max_length=MAX_ID_LENGTH, description="Only this entity and its neighbourhood.")
-    ] = None,
+    entity: SelectEntity = None,
     depth: Annotated[int, Query(ge=0, le=MAX_DEPTH, description="Hops around `entity`.")] = 1,
-    query: Annotated[
-        str | None,
-        Query(
-            max_length=MAX_ID_LENGTH,
-            description="Only what this query template's rows reference (see /queries).",
-            json_schema_extra={"enum": TEMPLATE_NAMES},
-        ),
-    ] = None,
-    param: Annotated[
-        list[str] | None,
-        Query(max_length=MAX_TEXT_LENGTH, description="KEY=VALUE parameters of `query`, repeatable."),
-    ] = None,
+    query: SelectQuery = None,
+    param: SelectParams = None,
     jsonld_context: ContextQuery = "inline",
 ) -> Response:
     fmt = _format(format, request)
-    if entity and query:
-        raise Unprocessable("give entity or query, not both")
-    params = parse_key_values(param, option="param")
-    if params and not query:
-        raise Unprocessable("param needs query")
+    params = selection_params(entity, query, param)
     selection: Selection = (
         Neighbourhood(entity, depth) if entity else QueryRows(query, params) if query else WholeGraph()
     )
