@@ -23,7 +23,15 @@ from survgraph.loaders import load_dataset, validate_paths
 
 def generate(folder: Path, vendors: int, projects: int, claims: int, seed: int = 7) -> None:
     rng = random.Random(seed)
-    sources = [{"id": "source:bench", "publisher": "Benchmark", "title": "Synthetic records", "date": "2020"}]
+    sources = [
+        {
+            "id": "source:bench",
+            "publisher": "Benchmark",
+            "kind": "dataset",
+            "title": "Synthetic records",
+            "date": "2020",
+        }
+    ]
     entities = [
         {
             "id": f"vendor:v{i}",

@@ -24,12 +24,15 @@ from pathlib import Path
 
 from survgraph.graph.embedded import EmbeddedStore
 from survgraph.graph.store import plan_write
-from survgraph.schema import Claim, Country, Project, Source, Vendor
+from survgraph.schema import Claim, Country, Project, Source, SourceKind, Vendor
 
 
 def generate(data_dir: Path, vendors: int, projects: int, claims: int, seed: int = 7) -> None:
     rng = random.Random(seed)
-    sources = [Source(id=f"source:s{i}", publisher="Benchmark", title=f"Synthetic report {i}") for i in range(200)]
+    sources = [
+        Source(id=f"source:s{i}", publisher="Benchmark", kind=SourceKind.dataset, title=f"Synthetic report {i}")
+        for i in range(200)
+    ]
     cited = [s.id for s in sources]
     nodes: list[Country | Vendor | Project | Source] = [*sources]
     nodes += [Country(id=f"country:{c}", name=c) for c in ("CN", "PK", "ZW", "KE", "EC")]

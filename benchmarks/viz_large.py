@@ -24,7 +24,7 @@ from typing import Any
 
 from survgraph.graph.embedded import EmbeddedStore
 from survgraph.graph.store import plan_write
-from survgraph.schema import REGISTRY, Claim, Node
+from survgraph.schema import REGISTRY, Claim, Node, SourceKind
 from survgraph.schema.models import Country, Database, Initiative, Organization, Project, Source, Vendor
 from survgraph.schema.types import ISO_3166_ALPHA2
 from survgraph.viz import SubgraphReader, render_page
@@ -45,8 +45,16 @@ def synthetic(n_nodes: int, n_claims: int, seed: int = 7) -> tuple[list[Node], l
     counts["Country"] = min(counts["Country"], len(codes))
     counts["Project"] += n_nodes - sum(counts.values())
     nodes: list[Node] = [
-        Source(id="source:bench-a", publisher="Benchmark", title="Synthetic records", date="2020"),
-        Source(id="source:bench-b", publisher="Benchmark", title="More synthetic records", url="https://example.org/b"),
+        Source(
+            id="source:bench-a", publisher="Benchmark", kind=SourceKind.dataset, title="Synthetic records", date="2020"
+        ),
+        Source(
+            id="source:bench-b",
+            publisher="Benchmark",
+            kind=SourceKind.dataset,
+            title="More synthetic records",
+            url="https://example.org/b",
+        ),
     ]
     ids: dict[str, list[str]] = {}
     for code in codes[: counts["Country"]]:

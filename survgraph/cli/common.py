@@ -73,3 +73,22 @@ def hops_option(bounds: Callable[[], tuple[int, int]], help: str) -> Any:
         return value
 
     return typer.Option(callback=check, help=help)
+
+
+def viz_depth_bounds() -> tuple[int, int]:
+    """The hops a drawn or exported subgraph may reach around --entity (the viz library's bounds)."""
+    from survgraph.viz import MAX_DEPTH, MIN_DEPTH
+
+    return MIN_DEPTH, MAX_DEPTH
+
+
+def selection_params(entity: str | None, query_name: str | None, param: list[str] | None) -> dict[str, Any]:
+    """The --query's parameters, after checking that the selection is one thing: --entity or --query."""
+    from survgraph.queries.params import parse_key_values
+
+    if entity and query_name:
+        raise UsageError("give --entity or --query, not both")
+    params = parse_key_values(param)
+    if params and not query_name:
+        raise UsageError("--param needs --query")
+    return params

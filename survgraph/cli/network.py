@@ -7,31 +7,24 @@ from typing import Annotated
 
 import typer
 
-from survgraph.cli.common import EntityOpt, OutputOpt, ParamOpt, QueryNameOpt, StoreOpt, hops_option, open_for_reading
+from survgraph.cli import common
 from survgraph.cli.output import write_output
 from survgraph.errors import UsageError
-
-
-def _depth_bounds() -> tuple[int, int]:
-    from survgraph.viz import MAX_DEPTH, MIN_DEPTH
-
-    return MIN_DEPTH, MAX_DEPTH
 
 
 def export_graph(
     fmt: Annotated[str, typer.Option("--format", "-f", help="graphml, gexf or csv")] = "graphml",
     table: Annotated[str, typer.Option("--table", help="With --format csv: nodes or edges.")] = "edges",
-    entity: EntityOpt = None,
-    depth: Annotated[int, hops_option(_depth_bounds, "Hops around --entity (0 to 4).")] = 1,
-    query_name: QueryNameOpt = None,
-    param: ParamOpt = None,
-    output: OutputOpt = None,
-    store: StoreOpt = None,
+    entity: common.EntityOpt = None,
+    depth: Annotated[int, common.hops_option(common.viz_depth_bounds, "Hops around --entity (0 to 4).")] = 1,
+    query_name: common.QueryNameOpt = None,
+    param: common.ParamOpt = None,
+    output: common.OutputOpt = None,
+    store: common.StoreOpt = None,
 ) -> None:
     """The graph for Gephi (gexf), Cytoscape or yEd (graphml) and spreadsheets (csv): node kind, name, country,
     confidence; claim type, confidence, dates, figures and sources on every edge. Default: the whole graph."""
     from survgraph.network import CsvTable, GraphFormat, write_graph
-    from survgraph.queries.params import parse_key_values
     from survgraph.viz import SubgraphReader
 
     try:
@@ -39,12 +32,8 @@ def export_graph(
         csv_table = CsvTable(table.lower())
     except ValueError as exc:
         raise UsageError(f"{exc}: --format is graphml, gexf or csv; --table is nodes or edges") from exc
-    if entity and query_name:
-        raise UsageError("give --entity or --query, not both")
-    params = parse_key_values(param)
-    if params and not query_name:
-        raise UsageError("--param needs --query")
-    with open_for_reading(store) as gs:
+    params = common.selection_params(entity, query_name, param)
+    with common.open_for_reading(store) as gs:
         reader = SubgraphReader(gs)
         sub = (
             reader.ego(entity, depth) if entity else reader.query(query_name, params) if query_name else reader.whole()
@@ -61,7 +50,7 @@ def diff(
     old: Annotated[Path, typer.Argument(help="The earlier version: a folder of records, or an RDF export.")],
     new: Annotated[Path, typer.Argument(help="The later version: a folder of records, or an RDF export.")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown (for a changelog).")] = "text",
-    output: OutputOpt = None,
+    output: common.OutputOpt = None,
 ) -> None:
     """Entities and claims added, removed and changed (field by field) between two versions of the data.
     Exit code 0: no changes; 1: changes; 2: a version could not be read."""

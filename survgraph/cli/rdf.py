@@ -17,6 +17,7 @@ from survgraph.cli.common import (
     hops_option,
     open_for_reading,
     open_for_writing,
+    selection_params,
 )
 from survgraph.cli.output import print_counts, write_output
 from survgraph.errors import UsageError
@@ -68,17 +69,12 @@ def export_rdf(
     store: StoreOpt = None,
 ) -> None:
     """Export the graph (default: all of it) with a claim resource, sources and confidence for every edge."""
-    from survgraph.queries.params import parse_key_values
     from survgraph.rdf import Neighbourhood, QueryRows, Vocab, WholeGraph, export, parse_format
 
     rdf_format = parse_format(fmt)
-    if entity and query_name:
-        raise UsageError("give --entity or --query, not both")
+    params = selection_params(entity, query_name, param)
     if jsonld_context not in ("inline", "url"):
         raise UsageError(f"--jsonld-context {jsonld_context!r}: expected inline or url")
-    params = parse_key_values(param)
-    if params and not query_name:
-        raise UsageError("--param needs --query")
     vocab = Vocab.from_env(base)
     selection = (
         Neighbourhood(entity, depth) if entity else QueryRows(query_name, params) if query_name else WholeGraph()

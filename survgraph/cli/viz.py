@@ -15,24 +15,19 @@ from survgraph.cli.common import (
     err,
     hops_option,
     open_for_reading,
+    viz_depth_bounds,
 )
 from survgraph.cli.output import write_output
 from survgraph.errors import UsageError
 
 
-def _depth_bounds() -> tuple[int, int]:
-    from survgraph.viz import MAX_DEPTH, MIN_DEPTH
-
-    return MIN_DEPTH, MAX_DEPTH
-
-
 def viz(
     entity: EntityOpt = None,
-    depth: Annotated[int, hops_option(_depth_bounds, "Hops around --entity (0 to 4).")] = 1,
+    depth: Annotated[int, hops_option(viz_depth_bounds, "Hops around --entity (0 to 4).")] = 1,
     query_name: QueryNameOpt = None,
     param: ParamOpt = None,
     context: Annotated[
-        int, hops_option(_depth_bounds, "With --query: also draw entities this many hops around the result.")
+        int, hops_option(viz_depth_bounds, "With --query: also draw entities this many hops around the result.")
     ] = 0,
     all_: Annotated[bool, typer.Option("--all", help="Draw the whole graph.")] = False,
     max_nodes: Annotated[
