@@ -631,3 +631,31 @@ def test_links_between_records_are_object_properties() -> None:
         assert (prop, RDF.type, OWL.ObjectProperty) in g
         assert (prop, RDF.type, OWL.DatatypeProperty) not in g
         assert (prop, RDFS.range, ENTITY_CLASS) in g
+
+
+def test_docs_alignment_table_states_the_registry() -> None:
+    """docs/rdf.md's table of alignments says what the registry declares: each class row exactly, and every
+    aligned edge type and property in the row that names it, with each outside term."""
+    from survgraph.schema import REGISTRY
+
+    from .conftest import ROOT
+
+    text = (ROOT / "docs" / "rdf.md").read_text(encoding="utf-8")
+    rows = [ln for ln in text.split("| ours | specialises |", 1)[1].split("\n\n", 1)[0].splitlines()[2:]]
+    cells = [[c.strip() for c in row.strip("|").split("|")] for row in rows]
+    classes = {
+        ours.strip("`"): {t.strip("` ") for t in outside.split(",")}
+        for ours, outside in cells
+        if ours.count("`") == 2 and ours.strip("`")[3:4].isupper()
+    }
+    declared = {f"sg:{k.label}": set(k.aligned) for k in REGISTRY.node_kinds.values() if k.aligned}
+    declared["sg:Claim"] = set(REGISTRY.claim_aligned)
+    assert classes == declared
+    columns = [*(c for cols in REGISTRY.node_columns.values() for c in cols), *REGISTRY.edge_columns]
+    terms = {(e.rdf_name, e.aligned) for e in REGISTRY.edge_types.values() if e.aligned}
+    terms |= {(c.rdf_name, c.aligned) for c in columns if c.aligned}
+    for name, aligned in sorted(terms):
+        row = next((r for r in rows if f"`sg:{name}`" in r), None)
+        assert row is not None, f"sg:{name} is aligned in the registry but not in docs/rdf.md"
+        for outside in aligned:
+            assert f"`{outside}`" in row, (name, outside, row)
