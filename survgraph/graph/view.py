@@ -57,6 +57,16 @@ class Page:
     next_after: str | None
 
 
+def _pages(fetch: Callable[[str], Page]) -> Iterator[list[Row]]:
+    """The rows of a keyset iteration, page by page: `fetch(after)` gives the page after an id ("" first)."""
+    page = fetch("")
+    while page.items:
+        yield page.items
+        if page.next_after is None:
+            return
+        page = fetch(page.next_after)
+
+
 def breadth_first(
     step: Callable[[list[str]], Iterable[str]],
     seeds: Iterable[str],
@@ -331,21 +341,11 @@ class GraphView:
 
     def iter_entities(self, label: str, *, page_size: int = PAGE_SIZE) -> Iterator[list[Row]]:
         """Every node of one kind, in id order, a page at a time (memory bounded by a page)."""
-        page = self.page_entities([label], limit=page_size)
-        while page.items:
-            yield page.items
-            if page.next_after is None:
-                return
-            page = self.page_entities([label], after=page.next_after, limit=page_size)
+        return _pages(lambda after: self.page_entities([label], after=after, limit=page_size))
 
     def iter_claims(self, etype: str, *, page_size: int = PAGE_SIZE) -> Iterator[list[Row]]:
         """Every claim of one type, in id order, a page at a time."""
-        page = self.page_claims([etype], limit=page_size)
-        while page.items:
-            yield page.items
-            if page.next_after is None:
-                return
-            page = self.page_claims([etype], after=page.next_after, limit=page_size)
+        return _pages(lambda after: self.page_claims([etype], after=after, limit=page_size))
 
     def _labels(self, labels: Sequence[str] | None) -> list[str]:
         if labels is None:
