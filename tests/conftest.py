@@ -13,6 +13,7 @@ import pytest
 from survgraph.graph import GraphStore, StoreSettings
 from survgraph.graph.embedded import EmbeddedStore
 from survgraph.graph.neo4j_store import Neo4jStore
+from survgraph.loaders import load_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seed_data"
@@ -92,6 +93,19 @@ def neo4j_store(neo4j_server: Neo4jServer) -> Iterator[Neo4jStore]:
     try:
         yield store
     finally:
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def neo4j_small(neo4j_server: Neo4jServer) -> Iterator[Neo4jStore]:
+    """Neo4j holding the small fixture graph, for a whole module whose tests only read."""
+    store = neo4j_server.open()
+    store.clear()
+    load_paths(store, [FIXTURES / "small"])
+    try:
+        yield store
+    finally:
+        store.clear()
         store.close()
 
 

@@ -5,7 +5,6 @@ that must still work; each layer on its own; and `survgraph cypher`."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import neo4j
@@ -24,16 +23,9 @@ from .conftest import FIXTURES, Neo4jServer
 
 
 @pytest.fixture(scope="module")
-def guarded(neo4j_server: Neo4jServer) -> Iterator[Neo4jStore]:
-    """Neo4j holding the small fixture graph, for the whole module (every test here only reads)."""
-    store = neo4j_server.open()
-    store.clear()
-    load_paths(store, [FIXTURES / "small"])
-    try:
-        yield store
-    finally:
-        store.clear()
-        store.close()
+def guarded(neo4j_small: Neo4jStore) -> Neo4jStore:
+    """Every test here only reads."""
+    return neo4j_small
 
 
 def snapshot(store: Neo4jStore, server: Neo4jServer) -> dict[str, Any]:

@@ -110,15 +110,8 @@ def marker(neo4j_server: Neo4jServer) -> Iterator[Marker]:
 
 
 @pytest.fixture(scope="module")
-def neo(neo4j_server: Neo4jServer) -> Iterator[Neo4jStore]:
-    store = neo4j_server.open()
-    store.clear()
-    load_paths(store, [FIXTURES / "small"])
-    try:
-        yield store
-    finally:
-        store.clear()
-        store.close()
+def neo(neo4j_small: Neo4jStore) -> Neo4jStore:
+    return neo4j_small
 
 
 @pytest.fixture(scope="module")

@@ -4,30 +4,7 @@
 //
 //   node page-driver.mjs '{"url": "...", "selector": "...", "timeoutMs": 60000}'
 import { chromium } from "playwright-core";
-
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-function isLocal(url) {
-  let u;
-  try {
-    u = new URL(url);
-  } catch {
-    return false;
-  }
-  if (["data:", "blob:", "about:"].includes(u.protocol)) return true;
-  if (u.protocol !== "http:" && u.protocol !== "https:") return false;
-  return ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname);
-}
+import { ARGS, CHROMIUM, isLocal } from "./chromium.mjs";
 
 // requests: every request the page made; failed: those that never got an answer, with the browser's reason
 // (a request that the page's Content-Security-Policy stops fails with the reason "csp" and never

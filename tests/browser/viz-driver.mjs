@@ -10,31 +10,7 @@
 //        clickBackground, hover (node), hoverEdge, screenshot (path), reload.
 import { readFileSync } from "node:fs";
 import { chromium } from "playwright-core";
-
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-// The machine's network is closed: without these, Chromium keeps trying Google's hosts at start.
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-function isLocal(url) {
-  let u;
-  try {
-    u = new URL(url);
-  } catch {
-    return false;
-  }
-  if (["file:", "data:", "blob:", "about:"].includes(u.protocol)) return true;
-  if (u.protocol !== "http:" && u.protocol !== "https:" && u.protocol !== "ws:") return false;
-  return ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname);
-}
+import { ARGS, CHROMIUM, isLocal } from "./chromium.mjs";
 
 const report = { console: [], pageErrors: [], requests: [], blocked: [], dialogs: [], csp: [], steps: [] };
 let browser = null;
