@@ -21,6 +21,9 @@ substituted into the text instead, through `{{NAME}}` placeholders that accept n
 an `int` parameter that declares both min and max (a variable-length hop bound, rendered as digits
 after re-checking the bounds), and a `list[str]` parameter with `check=edge_type` (rendered as
 `:TYPE1|TYPE2`, each name re-checked against the schema registry, or as nothing when empty).
+One macro is not a parameter: `{{in_force r}}` becomes the predicate "the claim bound to r is in force
+on $as_of" (survgraph.graph.time.in_force); a template using it declares
+`@param as_of str default=null check=date`.
 
 A file may hold several statements (each `// @statement NAME` line starts one; a trailing `;`
 separates them for Neo4j Browser). `NAME.neo4j.cypher` / `NAME.embedded.cypher` beside
@@ -43,6 +46,7 @@ from pydantic import BaseModel
 
 from survgraph.errors import SurvgraphError
 from survgraph.graph.config import StoreKind
+from survgraph.graph.time import AS_OF_PARAM, in_force
 from survgraph.queries.params import (
     PARAM_TYPES,
     ParamSpec,
@@ -61,6 +65,8 @@ STORE_NAMES: tuple[str, ...] = tuple(k.value for k in StoreKind)
 _TAG = re.compile(r"^\s*//\s*@([a-z]+)\b\s*(.*)$")
 _COMMENT = re.compile(r"^\s*//")
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+#: `{{in_force r}}`: the claim bound to r is in force on $as_of (survgraph.graph.time.in_force)
+_IN_FORCE = re.compile(r"\{\{\s*in_force\s+([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _HEADER_TAGS = ("name", "title", "description", "param", "runtime", "column")
 
@@ -97,7 +103,15 @@ class Statement:
 
     @property
     def parameters(self) -> frozenset[str]:
-        return frozenset(_PARAMETER.findall(self.text))
+        used = set(_PARAMETER.findall(self.text))
+        if self.uses_as_of:
+            used.add(AS_OF_PARAM)
+        return frozenset(used)
+
+    @property
+    def uses_as_of(self) -> bool:
+        """Whether the statement filters claims by date through `{{in_force VAR}}`."""
+        return _IN_FORCE.search(self.text) is not None
 
     @property
     def placeholders(self) -> frozenset[str]:
@@ -147,7 +161,7 @@ class Template:
         def substitute(m: re.Match[str]) -> str:
             return render_placeholder(self.name, self.param(m.group(1)), values.get(m.group(1)))
 
-        return _PLACEHOLDER.sub(substitute, stmt.text)
+        return _PLACEHOLDER.sub(substitute, _IN_FORCE.sub(lambda m: in_force(m.group(1)), stmt.text))
 
     def cypher_params(
         self, name: str, store: str, values: Mapping[str, Any], runtime: Mapping[str, Any]
@@ -389,7 +403,13 @@ def parse_template(name: str, base: tuple[str, str], variants: Mapping[str, tupl
     all_statements = list(parsed.statements.values()) + [s for v in variant_statements.values() for s in v.values()]
     for stmt in all_statements:
         for pname in sorted(stmt.parameters - set(by_name) - set(runtime)):
-            problems.append(f"{fname}: statement {stmt.name!r} uses ${pname}, which is not declared")
+            if pname == AS_OF_PARAM and stmt.uses_as_of:
+                problems.append(f"{fname}: statement {stmt.name!r} uses {{{{in_force}}}} but declares no @param as_of")
+            else:
+                problems.append(f"{fname}: statement {stmt.name!r} uses ${pname}, which is not declared")
+        as_of_spec = by_name.get(AS_OF_PARAM)
+        if stmt.uses_as_of and as_of_spec is not None and (as_of_spec.type != "str" or as_of_spec.check != "date"):
+            problems.append(f"{fname}: @param as_of must be `str default=null check=date`")
         for pname in sorted(stmt.placeholders):
             spec = by_name.get(pname)
             if spec is None:

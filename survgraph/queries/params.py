@@ -28,7 +28,7 @@ from pydantic import (
 from survgraph.errors import SurvgraphError, UsageError
 from survgraph.schema import REGISTRY, Technology
 from survgraph.schema.models import EntityId
-from survgraph.schema.types import check_country_code
+from survgraph.schema.types import check_as_of, check_country_code
 
 ParamType = Literal["str", "int", "bool", "list[str]"]
 PARAM_TYPES: tuple[ParamType, ...] = ("str", "int", "bool", "list[str]")
@@ -131,6 +131,7 @@ CHECKS: dict[str, Callable[[tuple[str, ...]], Callable[[str], str]]] = {
     "country_code": lambda _kinds: _check_country,
     "technology": lambda _kinds: _check_technology,
     "edge_type": lambda _kinds: _check_edge_type,
+    "date": lambda _kinds: check_as_of,
 }
 
 

@@ -42,6 +42,16 @@ def _check_partial_date(value: str) -> str:
     return value
 
 
+_FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def check_as_of(value: str) -> str:
+    """A day to read the graph at (`as_of`): a full date, YYYY-MM-DD, that exists in the calendar."""
+    if not _FULL_DATE.match(value):
+        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
+    return _check_partial_date(value)
+
+
 def check_country_code(value: str) -> str:
     if value not in ISO_3166_ALPHA2:
         raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code")
