@@ -336,7 +336,7 @@ def test_query_run_with_get_parameters(api: Api) -> None:
     assert all(list(r) == body["columns"] for r in body["rows"])
     rows = api.ok("/queries/claims_by_source", source="source:test-b")["rows"]
     assert {r["id"] for r in rows if r["element"] == "claim" and r["kind"] == "SUPPLIES"} == {
-        "claim:6109fc002686156c",
+        "claim:1a3135436f5dffbe",
         "claim:10c9f2b971e0d175",
         "claim:c37282c3ea76755a",
     }

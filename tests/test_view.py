@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from survgraph.graph import GraphStore
+from survgraph.graph.time import claim_in_force
 from survgraph.graph.view import GraphView, Page, breadth_first
 
 from .fingerprint import snapshot
@@ -264,3 +265,22 @@ def test_breadth_first_stops_at_the_target_and_cuts_by_id() -> None:
     assert breadth_first(step, ["a"], 5, stop_at="b") == ({"a": 0, "c": 1, "b": 1}, False)
     assert breadth_first(step, ["a"], 5, max_nodes=2) == ({"a": 0, "b": 1}, True)  # smallest id kept
     assert breadth_first(step, ["a"], 0) == ({"a": 0}, False)
+
+
+@pytest.mark.parametrize("as_of", ["1990-01-01", "2016-06-30", "2019-12-31", "2023-01-01"])
+def test_as_of_keeps_only_claims_in_force(both: dict[str, GraphStore], as_of: str) -> None:
+    answers = []
+    for store in both.values():
+        truth = Truth(store)
+        view = GraphView(store, chunk_size=2, as_of=as_of)
+        dated = [c for c in truth.claims.values() if c.get("start") or c.get("end")]
+        assert dated, "the test graph needs dated claims"
+        want = {i: c for i, c in truth.claims.items() if claim_in_force(c.get("start"), c.get("end"), as_of)}
+        assert view.claims(truth.claims) == want
+        assert view.incident_claims(truth.nodes) == want
+        got, _pages = _all_pages(view.page_claims, 3)
+        assert got == sorted(want) and view.count_claims() == len(want)
+        reach = view.neighbourhood(list(truth.nodes)[:3], 2)
+        assert set(reach.claims) <= set(want)
+        answers.append(sorted(want))
+    _same_on_both(answers)

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from survgraph.graph.store import GraphStore
+from survgraph.graph.time import AS_OF_PARAM, in_force
+from survgraph.schema.types import check_as_of
 
 Row = dict[str, Any]
 
@@ -106,12 +108,22 @@ def chunks(ids: Iterable[str], size: int) -> Iterator[list[str]]:
 
 class GraphView:
     """Reads over one store. Nodes come back as the store's normalised rows (with `label`), claims as
-    relationship rows (with `type`, `from_id`, `to_id`)."""
+    relationship rows (with `type`, `from_id`, `to_id`).
 
-    def __init__(self, store: GraphStore, *, chunk_size: int = LOOKUP_CHUNK) -> None:
+    With `as_of` (a checked YYYY-MM-DD), every claim read -- by id, incident, paged, counted, walked --
+    is only a claim in force on that day (survgraph.graph.time); entities are read regardless."""
+
+    def __init__(self, store: GraphStore, *, chunk_size: int = LOOKUP_CHUNK, as_of: str | None = None) -> None:
         self.store = store
         self.registry = store.registry
         self.chunk_size = chunk_size
+        self.as_of = check_as_of(as_of) if as_of else None
+
+    def _in_force(self, var: str = "r") -> tuple[str, dict[str, Any]]:
+        """A WHERE condition (with its parameters) keeping claims in force on `as_of`; always true without."""
+        if self.as_of is None:
+            return "true", {}
+        return in_force(var), {AS_OF_PARAM: self.as_of}
 
     # -- kinds and types -------------------------------------------------------------------------
 
@@ -176,10 +188,11 @@ class GraphView:
         found: dict[str, Row] = {}
         if not wanted:
             return found
+        cond, extra = self._in_force()
         for etype in self.edge_types(types):
-            cypher = f"MATCH ()-[r:{etype}]->() WHERE r.id IN $ids RETURN r"
+            cypher = f"MATCH ()-[r:{etype}]->() WHERE r.id IN $ids AND {cond} RETURN r"
             for chunk in chunks(wanted, self.chunk_size):
-                for r in self._query(cypher, {"ids": chunk}):
+                for r in self._query(cypher, {"ids": chunk, **extra}):
                     found[r["r"]["id"]] = r["r"]
         return found
 
@@ -220,10 +233,11 @@ class GraphView:
                 patterns.append((f"(n:{label})-[r:{'|'.join(out_types)}]->(m)", True))
             if direction in ("in", "both") and (in_types := self._types_touching(label, "to", type_list)):
                 patterns.append((f"(m)-[r:{'|'.join(in_types)}]->(n:{label})", False))
+            cond, extra = self._in_force()
             for pattern, outgoing in patterns:
-                cypher = f"MATCH {pattern} WHERE n.id IN $ids {ret}"
+                cypher = f"MATCH {pattern} WHERE n.id IN $ids AND {cond} {ret}"
                 for chunk in chunks(wanted, self.chunk_size):
-                    for r in self._query(cypher, {"ids": chunk}):
+                    for r in self._query(cypher, {"ids": chunk, **extra}):
                         claim = r["r"]
                         if claim["id"] in found and not outgoing:
                             continue  # a self-loop, already met leaving
@@ -376,6 +390,10 @@ class GraphView:
         if confidence is not None:
             where.append("r.confidence = $confidence")
             params["confidence"] = confidence
+        if self.as_of is not None:
+            cond, extra = self._in_force()
+            where.append(cond)
+            params.update(extra)
         return [(f"MATCH {ends[0]}-[r:{t}]->{ends[1]}", where, params) for t in type_list]
 
     def _merge_pages(self, queries: list[tuple[str, dict[str, Any]]], limit: int) -> Page:
