@@ -230,7 +230,7 @@ class Graph:
     # -- records ---------------------------------------------------------------------------------
 
     def validate(self, *paths: PathLike) -> Validation:
-        """Check records (files or folders) against this store's schema without writing anything."""
+        """Check records (files or folders) as `survgraph validate` does, without writing anything."""
         return validate(*paths)
 
     def load(self, *paths: PathLike) -> Loaded:
@@ -238,7 +238,15 @@ class Graph:
         error, nothing (InvalidRecords lists every problem). Idempotent, like `survgraph load`."""
         if not paths:
             raise UsageError("give at least one file or folder of records")
-        ds, summary = load_paths(self.store, [Path(p) for p in paths])
+        from survgraph.progress import progress
+
+        # A bar (records written) only on a terminal and only after two seconds: silent in a notebook.
+        with progress(total=None, desc="writing", unit="record") as bar:
+
+            def advance(n: int) -> None:
+                bar.update(n)
+
+            ds, summary = load_paths(self.store, [Path(p) for p in paths], progress=advance)
         return Loaded(entities=len(ds.nodes), claims=len(ds.claims), written=summary.as_dict())
 
     def stats(self) -> dict[str, dict[str, int]]:

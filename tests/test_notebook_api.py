@@ -4,6 +4,7 @@ line (`query --format json`, `export graph`, `query --list`, `validate`, `load`)
 from __future__ import annotations
 
 import importlib.abc
+import io
 import json
 import subprocess
 import sys
@@ -339,3 +340,25 @@ def test_import_survgraph_is_cheap() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_load_draws_a_bar_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records written are counted on a terminal's stderr (after progress.DELAY_S, here 0), not elsewhere."""
+    import survgraph.progress
+
+    monkeypatch.setattr(survgraph.progress, "DELAY_S", 0.0)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with survgraph.open(tmp_path / "g") as g:
+        g.load(SMALL)
+    assert "writing" in terminal.getvalue() and "record/s" in terminal.getvalue()
+    plain = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", plain)
+    with survgraph.open(tmp_path / "g2") as g:
+        g.load(SMALL)
+    assert plain.getvalue() == ""
