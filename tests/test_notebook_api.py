@@ -362,3 +362,17 @@ def test_load_draws_a_bar_on_a_terminal(tmp_path: Path, monkeypatch: pytest.Monk
     with survgraph.open(tmp_path / "g2") as g:
         g.load(SMALL)
     assert plain.getvalue() == ""
+
+
+def test_result_html_escapes_the_data() -> None:
+    """A notebook shows a Result as an HTML table: text from the records is escaped, never markup."""
+    result = survgraph.Result(
+        name="search",
+        params={},
+        columns=["id", "name", "claims"],
+        rows=[{"id": "vendor:x", "name": "<img src=x onerror=alert(1)>", "claims": ["claim:1"]}] * 51,
+    )
+    html = result._repr_html_()
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<th>claims</th>" not in html  # the columns the CLI's table shows
+    assert html.count("<tr>") == 51 and "1 more rows" in html
