@@ -47,22 +47,24 @@ class Target:
         return result.stdout
 
 
-@pytest.fixture(params=["embedded", "neo4j"])
-def target(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Target:
+@pytest.fixture(scope="module", params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+    """The small graph, loaded once per store for the module (its tests leave it as they found it), with the
+    environment set for the CLI and `survgraph.open()`."""
     if request.param == "neo4j":
-        request.applymarker(pytest.mark.neo4j)
         server: Neo4jServer = request.getfixturevalue("neo4j_server")
         with server.open() as store:
             store.clear()
         env = {"SURVGRAPH_STORE": "neo4j", **server.env()}
     else:
-        env = {"SURVGRAPH_STORE": "embedded", "SURVGRAPH_DATA_DIR": str(tmp_path / "data")}
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    with survgraph.open() as g:
-        loaded = g.load(SMALL)
-    assert loaded.entities > 0 and loaded.claims > 0
-    return Target(request.param, env)
+        env = {"SURVGRAPH_STORE": "embedded", "SURVGRAPH_DATA_DIR": str(tmp_path_factory.mktemp("nb") / "data")}
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in env.items():
+            mp.setenv(key, value)
+        with survgraph.open() as g:
+            loaded = g.load(SMALL)
+        assert loaded.entities > 0 and loaded.claims > 0
+        yield Target(request.param, env)
 
 
 @pytest.fixture
