@@ -277,6 +277,19 @@ def test_open_a_folder(tmp_path: Path) -> None:
         assert g.stats() == stats
 
 
+def test_open_the_default_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No argument and no SURVGRAPH_* settings: the embedded store where the CLI keeps it."""
+    for key in ("SURVGRAPH_STORE", "SURVGRAPH_DATA_DIR"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    with survgraph.open() as g:
+        assert g.store.name == "embedded"
+        g.load(SMALL)
+        stats = g.stats()
+    assert (tmp_path / "survgraph").is_dir()
+    assert json.loads(Target("embedded", {}).cli("stats", "--format", "json")) == stats
+
+
 @pytest.mark.neo4j
 def test_open_a_neo4j_uri(neo4j_server: Neo4jServer) -> None:
     with neo4j_server.open() as store:
