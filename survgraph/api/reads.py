@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 from typing import Any
 
-from survgraph.api.models import ClaimOut, EntityClaimOut, EntityOut, EntityRef, SourceOut
+from survgraph.api.models import ClaimOut, EntityClaimOut, EntityDetailOut, EntityOut, EntityRef, SourceOut
 from survgraph.graph import GraphStore
 from survgraph.graph.view import Adjacent, GraphView
 from survgraph.schema import Registry
@@ -137,6 +137,16 @@ class GraphReads:
             return sorted(items, key=lambda c: (c.type, c.other.id, c.id))
 
         return shape(outgoing), shape(incoming)
+
+    def entity_detail(self, entity_id: str) -> EntityDetailOut | None:
+        """An entity with its own sources and its claims both ways (GET /entities/{id}); None if unknown."""
+        entity = self.entity(entity_id)
+        if entity is None:
+            return None
+        outgoing, incoming = self.entity_claims(entity)
+        found = self.sources(entity.source_ids)
+        sources = [found[s] for s in entity.source_ids if s in found]
+        return EntityDetailOut(entity=entity, sources=sources, outgoing=outgoing, incoming=incoming)
 
     # -- claims --------------------------------------------------------------------------
 

@@ -63,9 +63,10 @@ def drawn_kinds(registry: Registry) -> list[str]:
 class SubgraphReader:
     """Builds Subgraphs from one store."""
 
-    def __init__(self, store: GraphStore, *, max_nodes: int = DEFAULT_MAX_NODES) -> None:
+    def __init__(self, store: GraphStore, *, max_nodes: int = DEFAULT_MAX_NODES, as_of: str | None = None) -> None:
+        """With `as_of` (YYYY-MM-DD), only the claims in force on that day are read (GraphView's rule)."""
         self.store = store
-        self.view = GraphView(store)
+        self.view = GraphView(store, as_of=as_of)
         self.registry = store.registry
         self.max_nodes = max_nodes
         self._drawn_kinds = drawn_kinds(self.registry)
@@ -106,8 +107,13 @@ class SubgraphReader:
     def query(self, name: str, params: Mapping[str, Any], *, context: int = 0) -> Subgraph:
         """The result of the query template `name`. Raises UnknownTemplate and TemplateParamError (from
         survgraph.queries) for an unknown name or bad parameters."""
+        return self.query_rows(name, params, run_template(self.store, name, params), context=context)
+
+    def query_rows(
+        self, name: str, params: Mapping[str, Any], rows: list[dict[str, Any]], *, context: int = 0
+    ) -> Subgraph:
+        """What `query` draws, from rows the template `name` already gave for `params`."""
         template = TEMPLATES.get(name)
-        rows = run_template(self.store, name, params)
         # The entities a query is about (vendor=vendor:acme) belong in its picture even when no row
         # repeats them.
         subjects = {v["id"] for kind, v in _graph_values(template.validate(params)) if kind == "id"}

@@ -60,11 +60,7 @@ def get_entity(
     store: StoreDep,
     entity_id: Annotated[str, Path(max_length=MAX_ID_LENGTH, description="e.g. vendor:huawei")],
 ) -> EntityDetailOut:
-    reads = GraphReads(store)
-    entity = reads.entity(entity_id)
-    if entity is None:
+    detail = GraphReads(store).entity_detail(entity_id)
+    if detail is None:
         raise NotFound(f"no entity with id {entity_id!r}")
-    outgoing, incoming = reads.entity_claims(entity)
-    found = reads.sources(entity.source_ids)
-    sources = [found[s] for s in entity.source_ids if s in found]
-    return EntityDetailOut(entity=entity, sources=sources, outgoing=outgoing, incoming=incoming)
+    return detail
