@@ -11,6 +11,7 @@ plain engine (`plain`). `benchmarks/run.py` discovers the modules, calls them an
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,17 @@ from typing import Any
 #: Units a Result may carry. For "s" and "ms" lower is better; for rates ("req/s", "triples/s") higher is.
 UNITS = ("s", "ms", "req/s", "triples/s")
 RATE_UNITS = frozenset({"req/s", "triples/s"})
+
+
+#: The harness's profile (`run.py --profile`), read by pairs that scale their work with it.
+PROFILE_ENV = "SURVGRAPH_BENCH_PROFILE"
+PROFILES = ("ci", "full")
+
+
+def profile() -> str:
+    """ "ci" (short runs, small sizes: the smoke test) or "full" (longer runs for the published figures)."""
+    value = os.environ.get(PROFILE_ENV, "ci")
+    return value if value in PROFILES else "ci"
 
 
 @dataclass(frozen=True)
@@ -94,3 +106,36 @@ def markdown_table(results: list[Result]) -> str:
             f"| {work} | {r.store} | {r.size:,} | {fmt(r.ours)} | {fmt(r.plain)} | {r.unit} | {fmt(r.ratio)} |"
         )
     return "\n".join(lines)
+
+
+def copy_into_ladybug(graph: GeneratedGraph, dest: Path) -> Path:
+    """A LadybugDB store at `dest` (the folder survgraph's embedded store opens) holding `graph`, built
+    the plain engine's way: survgraph's schema DDL, then COPY FROM the native tables. Reused when present."""
+    import ladybug  # the engine itself; benchmarks only
+
+    from survgraph.graph.ddl import ladybug_statements
+    from survgraph.graph.embedded import DB_FILE
+    from survgraph.schema import REGISTRY
+
+    if graph.ladybug_dir is None:
+        raise ValueError("the graph was generated without --formats native")
+    marker = dest / "copied.ok"
+    if marker.exists():
+        return dest
+    dest.mkdir(parents=True, exist_ok=True)
+    db = ladybug.Database(str(dest / DB_FILE))
+    conn = ladybug.Connection(db)
+    try:
+        for stmt in ladybug_statements(REGISTRY):
+            conn.execute(stmt)
+        for line in (graph.ladybug_dir / "copy.cypher").read_text().splitlines():
+            if line.startswith("COPY "):
+                # copy.cypher names files relative to its folder
+                name = line.split("'")[1]
+                conn.execute(line.replace(f"'{name}'", f"'{graph.ladybug_dir / name}'"))
+        conn.execute("CHECKPOINT")
+    finally:
+        conn.close()
+        db.close()
+    marker.write_text("ok\n")
+    return dest

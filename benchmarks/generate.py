@@ -408,7 +408,7 @@ def generate(
     pools["Initiative"] = initiative_ids
     project_ids = [f"project:p{i:07d}" for i in range(counts["Project"])]
     for i, pid in enumerate(project_ids):
-        data: dict[str, Any] = {
+        pdata: dict[str, Any] = {
             "id": pid,
             "name": f"Project {i}",
             "country": country_code(),
@@ -416,9 +416,9 @@ def generate(
             **_cited(cite, rng.choice(CONFIDENCES)),
         }
         if rng.random() < 0.4:
-            data["start"] = _partial_date(rng)
-            data["status"] = "operational"
-        put_node("entities", data)
+            pdata["start"] = _partial_date(rng)
+            pdata["status"] = "operational"
+        put_node("entities", pdata)
         located += 1
     pools["Project"] = project_ids
     # Databases: one national data centre per country (as far as the count allows), then the rest.
@@ -448,6 +448,9 @@ def generate(
     pools["Country"] = country_ids
     laws = {label: PowerLaw(ids, alpha=1.0 if label != "Country" else 1.2) for label, ids in pools.items()}
     laws["Initiative"] = PowerLaw(initiative_ids, alpha=1.5)  # initiative:bri dominates
+    # The national data centres take only their structural claims (a few suppliers, one operator).
+    laws["Database"] = PowerLaw(db_ids[len(ndc_ids) :] or db_ids, alpha=1.0)
+    governments = [oid for i, oid in enumerate(org_ids) if ORG_KINDS[i % len(ORG_KINDS)] == "government"]
 
     # -- the derived location claims, written to the native tables only ---------------------------
     # (survgraph derives them from the country fields at validation; the plain engine needs them spelled out)
@@ -482,8 +485,13 @@ def generate(
         put_claim(data)
 
     for ndc in ndc_ids:
-        for vendor in {laws["Vendor"].draw(rng) for _ in range(rng.randint(2, 4))}:
+        suppliers: set[str] = set()
+        wanted = rng.randint(2, 4)
+        while len(suppliers) < wanted:
+            suppliers.add(laws["Vendor"].draw(rng))
+        for vendor in sorted(suppliers):  # sorted: a set's order changes from one process to the next
             claim("SUPPLIES", vendor, ndc)
+        claim("DEPLOYS", rng.choice(governments), ndc)
     for cid in country_ids[: len(country_ids) * 3 // 5]:
         claim("MEMBER_OF", cid, initiative_ids[0])
 
