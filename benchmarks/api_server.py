@@ -38,7 +38,9 @@ def main() -> None:
     def constant() -> dict[str, bool]:  # a sync route, like the store-backed ones: it runs on the thread pool
         return {"ok": True}
 
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
+    # A long keep-alive: on a saturated machine a client may take longer than uvicorn's default 5 s to reuse
+    # a connection, and would then race the server closing it ("Server disconnected without a response").
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False, timeout_keep_alive=300)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import logging
+import os
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -32,6 +33,11 @@ from survgraph.graph import (
 from survgraph.graph.embedded import EmbeddedStore
 from survgraph.graph.store import DEFAULT_BATCH_SIZE, Progress
 
+#: Reads the embedded store runs at once (each on a connection of its own; more requests wait their turn).
+#: Each query already uses every core (the engine's own threads): on the 2-core machine of
+#: docs/performance.md, 16 reads at once served half as many lookups per second as 2 at once.
+MAX_READERS = max(2, os.cpu_count() or 2)
+
 #: How long a retired Neo4j driver stays open for requests still using it.
 RETIRED_GRACE_S = 60.0
 
@@ -40,7 +46,7 @@ log = logging.getLogger("survgraph.api")
 
 class ReadWriteLock:
     """Many readers at once, or one writer alone. A waiting writer stops new readers from starting, so
-    that a steady stream of reads cannot starve it. The writer may re-enter (and read) on its own thread."""
+    that a steady stream of reads cannot starve it. The writer may re-enter on its own thread."""
 
     def __init__(self) -> None:
         self._cond = threading.Condition(threading.Lock())
@@ -49,27 +55,26 @@ class ReadWriteLock:
         self._depth = 0
         self._writers_waiting = 0
 
+    def held_by_me(self) -> bool:
+        """Whether this thread holds the write lock (its reads then belong to its own transaction)."""
+        return self._writer == threading.get_ident()
+
     @contextmanager
-    def reading(self) -> Iterator[bool]:
-        """Hold a read share; yields True when this thread already holds the write lock (read on its
-        connection then: reads of its own open transaction must see it)."""
-        me = threading.get_ident()
+    def reading(self) -> Iterator[None]:
+        """Hold a read share (not on a thread that holds the write lock: see held_by_me)."""
         with self._cond:
-            if self._writer == me:
-                own = True
-            else:
-                own = False
-                while self._writer is not None or self._writers_waiting:
-                    self._cond.wait()
-                self._readers += 1
+            if self._writer == threading.get_ident():
+                raise RuntimeError("a read share asked for by the thread that holds the write lock")
+            while self._writer is not None or self._writers_waiting:
+                self._cond.wait()
+            self._readers += 1
         try:
-            yield own
+            yield
         finally:
-            if not own:
-                with self._cond:
-                    self._readers -= 1
-                    if not self._readers:
-                        self._cond.notify_all()
+            with self._cond:
+                self._readers -= 1
+                if not self._readers:
+                    self._cond.notify_all()
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -146,14 +151,17 @@ class ConcurrentStore(GraphStore):
     arriving meanwhile wait for it. The engine itself would let reads run beside a write transaction, but
     each write starts with a CHECKPOINT that the engine refuses while any other connection has a
     transaction open (docs/crash-consistency.md relies on it), and a reader then sees either all of a
-    load or none of it. The pool holds at most as many connections as reads ran at once (the server's
-    thread pool bounds that); each is closed with the store.
+    load or none of it. At most `max_readers` reads run at once (and the pool holds at most that many
+    connections, each closed with the store): each query already spreads over the engine's threads, and
+    many more at once only contend (measured, docs/performance.md).
     """
 
-    def __init__(self, inner: EmbeddedStore) -> None:
+    def __init__(self, inner: EmbeddedStore, *, max_readers: int = MAX_READERS) -> None:
         super().__init__(inner.registry)
         self.inner = inner
         self.name = inner.name
+        self.max_readers = max(1, max_readers)
+        self._readers = threading.BoundedSemaphore(self.max_readers)
         self._rw = ReadWriteLock()
         self._idle: list[Any] = []  # ladybug.Connection, returned after each read
         self._all: list[Any] = []
@@ -201,9 +209,9 @@ class ConcurrentStore(GraphStore):
 
     def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         self.ensure_schema()
-        with self._rw.reading() as own:
-            if own:
-                return self.inner.query(cypher, params)
+        if self._rw.held_by_me():
+            return self.inner.query(cypher, params)  # inside this thread's own write: its transaction
+        with self._readers, self._rw.reading():
             conn = self._borrow()
             try:
                 return self.inner.query_on(conn, cypher, params)
