@@ -148,12 +148,14 @@ class ConcurrentStore(GraphStore):
     of one database at once, and its Python binding lets go of the GIL while a query runs), so that
     requests no longer queue behind one shared connection. A write (and `clear`, `ensure_schema`) runs on
     the store's own connection as BEGIN ... COMMIT, and alone: it waits for the reads in flight, and reads
-    arriving meanwhile wait for it. The engine itself would let reads run beside a write transaction, but
-    each write starts with a CHECKPOINT that the engine refuses while any other connection has a
-    transaction open (docs/crash-consistency.md relies on it), and a reader then sees either all of a
-    load or none of it. At most `max_readers` reads run at once (and the pool holds at most that many
-    connections, each closed with the store): each query already spreads over the engine's threads, and
-    many more at once only contend (measured, docs/performance.md).
+    arriving meanwhile wait for it. The engine itself lets a read on another connection run beside an open
+    write transaction (it sees the last commit: tried on 0.22), but each write starts with a CHECKPOINT that
+    the engine refuses while another connection has a transaction open (docs/crash-consistency.md relies
+    on it), so the write waits for quiet; a reader sees either all of a load or none of it.
+
+    At most `max_readers` reads run at once (and the pool holds at most that many connections, each closed
+    with the store): each query already spreads over the engine's threads, and many more at once only
+    contend (measured, docs/performance.md).
     """
 
     def __init__(self, inner: EmbeddedStore, *, max_readers: int = MAX_READERS) -> None:
