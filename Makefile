@@ -3,13 +3,14 @@
 #   make test   install what the tests need (Debian's Java, Maven, Node.js and Chromium where we may install
 #               them, else a message naming them; dev tools, Neo4j's jars, the browser driver), lint,
 #               type-check, run every test (starts a real Neo4j and drives Debian's Chromium)
+#   make bench  the benchmark harness: survgraph vs the plain engine, same work, same run (BENCH_ARGS=...)
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 SEED   ?= seed_data
 
-.PHONY: run test install install-dev system-deps lint typecheck neo4j-jars gephi-jars browser-deps pytest
+.PHONY: run test bench install install-dev system-deps lint typecheck neo4j-jars gephi-jars browser-deps pytest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,3 +53,8 @@ pytest: install-dev neo4j-jars gephi-jars browser-deps
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# e.g. make bench BENCH_ARGS="--sizes 100000"; make bench BENCH_ARGS="--profile full" (docs/performance.md)
+BENCH_ARGS ?=
+bench: install-dev
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)

@@ -13,8 +13,10 @@ from __future__ import annotations
 import asyncio
 import atexit
 import logging
+import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +25,18 @@ from survgraph.graph import (
     StoreError,
     StoreKind,
     StoreSettings,
+    StoreUnavailable,
     WritePlan,
     WriteSummary,
     open_store,
 )
+from survgraph.graph.embedded import EmbeddedStore
 from survgraph.graph.store import DEFAULT_BATCH_SIZE, Progress
+
+#: Reads the embedded store runs at once (each on a connection of its own; more requests wait their turn).
+#: Each query already uses every core (the engine's own threads): on the 2-core machine of
+#: docs/performance.md, 16 reads at once served half as many lookups per second as 2 at once.
+MAX_READERS = max(2, os.cpu_count() or 2)
 
 #: How long a retired Neo4j driver stays open for requests still using it.
 RETIRED_GRACE_S = 60.0
@@ -35,12 +44,65 @@ RETIRED_GRACE_S = 60.0
 log = logging.getLogger("survgraph.api")
 
 
-class LockedStore(GraphStore):
-    """Serialises every call into an embedded store.
+class ReadWriteLock:
+    """Many readers at once, or one writer alone. A waiting writer stops new readers from starting, so
+    that a steady stream of reads cannot starve it. The writer may re-enter on its own thread."""
 
-    One LadybugDB connection is shared by all request threads, and a write runs as BEGIN ... COMMIT on that
-    connection: a read from another thread in between would join the write's transaction.
-    """
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._readers = 0
+        self._writer: int | None = None
+        self._depth = 0
+        self._writers_waiting = 0
+
+    def held_by_me(self) -> bool:
+        """Whether this thread holds the write lock (its reads then belong to its own transaction)."""
+        return self._writer == threading.get_ident()
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Hold a read share (not on a thread that holds the write lock: see held_by_me)."""
+        with self._cond:
+            if self._writer == threading.get_ident():
+                raise RuntimeError("a read share asked for by the thread that holds the write lock")
+            while self._writer is not None or self._writers_waiting:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                if not self._readers:
+                    self._cond.notify_all()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        me = threading.get_ident()
+        with self._cond:
+            if self._writer == me:
+                self._depth += 1
+            else:
+                self._writers_waiting += 1
+                try:
+                    while self._writer is not None or self._readers:
+                        self._cond.wait()
+                finally:
+                    self._writers_waiting -= 1
+                self._writer, self._depth = me, 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._depth -= 1
+                if not self._depth:
+                    self._writer = None
+                    self._cond.notify_all()
+
+
+class LockedStore(GraphStore):
+    """Serialises every call into a store that shares one connection between threads but is not an
+    EmbeddedStore that ConcurrentStore can open more connections to (a wrapper of one, say)."""
 
     def __init__(self, inner: GraphStore) -> None:
         super().__init__(inner.registry)
@@ -79,7 +141,109 @@ class LockedStore(GraphStore):
         return getattr(self.inner, name)
 
 
-_embedded: dict[Path, LockedStore] = {}
+class ConcurrentStore(GraphStore):
+    """The embedded store as the API's request threads share it: reads in parallel, writes alone.
+
+    Each read borrows a connection of its own from a pool (LadybugDB runs queries on several connections
+    of one database at once, and its Python binding lets go of the GIL while a query runs), so that
+    requests no longer queue behind one shared connection. A write (and `clear`, `ensure_schema`) runs on
+    the store's own connection as BEGIN ... COMMIT, and alone: it waits for the reads in flight, and reads
+    arriving meanwhile wait for it. The engine itself lets a read on another connection run beside an open
+    write transaction (it sees the last commit: tried on 0.22), but each write starts with a CHECKPOINT that
+    the engine refuses while another connection has a transaction open (docs/crash-consistency.md relies
+    on it), so the write waits for quiet; a reader sees either all of a load or none of it.
+
+    At most `max_readers` reads run at once (and the pool holds at most that many connections, each closed
+    with the store): each query already spreads over the engine's threads, and many more at once only
+    contend (measured, docs/performance.md).
+    """
+
+    def __init__(self, inner: EmbeddedStore, *, max_readers: int = MAX_READERS) -> None:
+        super().__init__(inner.registry)
+        self.inner = inner
+        self.name = inner.name
+        self.max_readers = max(1, max_readers)
+        self._readers = threading.BoundedSemaphore(self.max_readers)
+        self._rw = ReadWriteLock()
+        self._idle: list[Any] = []  # ladybug.Connection, returned after each read
+        self._all: list[Any] = []
+        self._pool_lock = threading.Lock()
+        self._closed = False
+        self._schema_ready = False
+
+    # -- connections -------------------------------------------------------------------------
+
+    def _borrow(self) -> Any:
+        with self._pool_lock:
+            if self._closed:
+                raise StoreUnavailable("the embedded store is closed")
+            if self._idle:
+                return self._idle.pop()
+        conn = self.inner.connect()
+        with self._pool_lock:
+            self._all.append(conn)
+        return conn
+
+    def _give_back(self, conn: Any) -> None:
+        with self._pool_lock:
+            self._idle.append(conn)
+
+    @property
+    def pool_size(self) -> int:
+        """How many read connections this store has opened (for tests and the benchmarks)."""
+        return len(self._all)
+
+    # -- GraphStore ----------------------------------------------------------------------------
+
+    def ensure_schema(self) -> None:
+        if self._schema_ready:
+            return
+        with self._rw.writing():
+            self.inner.ensure_schema()
+            self._schema_ready = True
+
+    def write(
+        self, plan: WritePlan, *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None
+    ) -> WriteSummary:
+        self.ensure_schema()
+        with self._rw.writing():
+            return self.inner.write(plan, batch_size=batch_size, progress=progress)
+
+    def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        self.ensure_schema()
+        if self._rw.held_by_me():
+            return self.inner.query(cypher, params)  # inside this thread's own write: its transaction
+        with self._readers, self._rw.reading():
+            conn = self._borrow()
+            try:
+                return self.inner.query_on(conn, cypher, params)
+            finally:
+                self._give_back(conn)
+
+    def ping(self) -> None:
+        self.query("RETURN 1 AS ok")
+
+    def clear(self) -> None:
+        self.ensure_schema()
+        with self._rw.writing():
+            self.inner.clear()
+
+    def close(self) -> None:
+        with self._rw.writing():
+            with self._pool_lock:
+                self._closed = True
+                conns, self._all, self._idle = self._all, [], []
+            for conn in conns:
+                with suppress(RuntimeError):
+                    conn.close()
+            self.inner.close()
+
+    def __getattr__(self, name: str) -> Any:
+        # Engine-specific extras (data_dir, read_only, torn_wal ...) still reach the wrapped store.
+        return getattr(self.inner, name)
+
+
+_embedded: dict[Path, ConcurrentStore] = {}
 _embedded_lock = threading.Lock()
 
 
@@ -93,6 +257,13 @@ def _close_embedded() -> None:
 atexit.register(_close_embedded)
 
 
+def _as_embedded(store: GraphStore) -> EmbeddedStore:
+    if not isinstance(store, EmbeddedStore):
+        store.close()
+        raise TypeError(f"expected the embedded store, got the {store.name} store")
+    return store
+
+
 def shared_store(settings: StoreSettings) -> GraphStore:
     """The store `settings` name. Embedded: the one instance of this process (LadybugDB locks its files,
     so a second open would fail); callers must not close it. Neo4j: a new store the caller owns."""
@@ -102,7 +273,7 @@ def shared_store(settings: StoreSettings) -> GraphStore:
     with _embedded_lock:
         store = _embedded.get(key)
         if store is None:
-            store = LockedStore(open_store(settings))
+            store = ConcurrentStore(_as_embedded(open_store(settings)))
             _embedded[key] = store
         return store
 
@@ -113,7 +284,13 @@ class StoreProvider:
     def __init__(self, settings: StoreSettings, store: GraphStore | None = None) -> None:
         self.settings = settings
         self._given = store is not None
-        if store is not None and store.name == StoreKind.embedded.value and not isinstance(store, LockedStore):
+        if isinstance(store, EmbeddedStore):
+            store = ConcurrentStore(store)
+        elif (
+            store is not None
+            and store.name == StoreKind.embedded.value
+            and not isinstance(store, ConcurrentStore | LockedStore)
+        ):
             store = LockedStore(store)
         self._store = store
         self._lock = threading.Lock()

@@ -203,8 +203,23 @@ class EmbeddedStore(GraphStore):
 
     def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         self.ensure_schema()
+        return self.query_on(self._conn, cypher, params)
+
+    def connect(self) -> ladybug.Connection:
+        """A further connection to this store's database. The engine runs reads on several connections of
+        one database at once (one thread per connection at a time); writes stay on the store's own
+        connection (`write`, `clear`), one at a time. The caller closes it (before `close`)."""
         try:
-            result = self._conn.execute(cypher, dict(params or {}))
+            return ladybug.Connection(self._db)
+        except RuntimeError as exc:
+            raise StoreUnavailable(f"cannot connect to the embedded store at {self.data_dir}: {exc}") from exc
+
+    def query_on(
+        self, conn: ladybug.Connection, cypher: str, params: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """`query` on a connection from `connect` (the schema must exist: call ensure_schema first)."""
+        try:
+            result = conn.execute(cypher, dict(params or {}))
         except RuntimeError as exc:
             raise StoreError(f"embedded store: {exc}") from exc
         assert not isinstance(result, list)
