@@ -1,14 +1,16 @@
-"""Versions and network tools: `survgraph diff` and `survgraph export graph` (GraphML, GEXF, CSV)."""
+"""Versions and network tools: `survgraph diff`, `survgraph release` and `survgraph export graph` (GraphML, GEXF,
+CSV)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Optional
 
 import typer
 
 from survgraph.cli import common
 from survgraph.cli.output import write_output
+from survgraph.cli.rdf import BaseIriOpt
 from survgraph.errors import UsageError
 from survgraph.graph import StoreKind
 
@@ -97,3 +99,35 @@ def diff(
     write_output(output, lambda f: f.write(text.encode("utf-8")))
     if not result.empty:
         raise typer.Exit(1)
+
+
+def release(
+    out_dir: Annotated[Path, typer.Argument(help="The bundle's folder: must not exist (never overwritten).")],
+    version: Annotated[str, typer.Option("--version", help="The release's version, X.Y.Z.")],
+    previous: Annotated[
+        Optional[Path],  # noqa: UP045 - typer needs Optional here
+        typer.Option("--previous", help="The previous release's folder: CHANGELOG.md is the diff against it."),
+    ] = None,
+    date: Annotated[
+        Optional[str],  # noqa: UP045 - typer needs Optional here
+        typer.Option("--date", help="The data's date, YYYY-MM-DD [default: today, UTC]."),
+    ] = None,
+    base: BaseIriOpt = None,
+    store: common.StoreOpt = None,
+) -> None:
+    """A dated, versioned bundle of the loaded store: RDF in every format, CSV tables, the ontology and SHACL
+    shapes, a manifest with counts and sha256 checksums, and a changelog against --previous. Written beside
+    OUT_DIR and renamed at the end: a failure leaves no OUT_DIR."""
+    from survgraph.rdf import Vocab
+    from survgraph.release import write_release
+
+    vocab = Vocab.from_env(base)
+    with common.open_for_reading(store) as gs:
+        done = write_release(gs, out_dir, version, date=date, previous=previous, vocab=vocab)
+    counts = done.manifest["counts"]
+    typer.echo(
+        f"released {version} ({done.manifest['date']}) to {out_dir}: {counts['entities']['total']} entities, "
+        f"{counts['claims']['total']} claims, {counts['sources']['total']} sources; "
+        f"{len(done.manifest['files']) + 2} files",
+        err=True,
+    )
