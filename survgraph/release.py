@@ -12,8 +12,9 @@
 
 The store is read once, one kind or claim type and one keyset page at a time (GraphView), and every file
 is made from the same rows: the RDF, the tables, the counts and the changelog agree by construction.
-The bundle is written into a hidden folder beside OUT_DIR and renamed to OUT_DIR at the end; an error
-(or Ctrl-C) removes it, so OUT_DIR exists only complete. An existing OUT_DIR is refused, never replaced.
+The bundle is written into a hidden folder beside OUT_DIR (its parents are created) and renamed to OUT_DIR
+at the end; an error (or Ctrl-C) removes it, so OUT_DIR exists only complete. An existing OUT_DIR is
+refused, never replaced.
 """
 
 from __future__ import annotations
@@ -277,17 +278,25 @@ def write_release(
     vocab = vocab or Vocab.from_env()
     if out_dir.exists() or out_dir.is_symlink():
         raise ReleaseError(f"{out_dir} exists: a release is never overwritten; choose a new folder")
-    if not out_dir.parent.is_dir():
-        raise ReleaseError(f"{out_dir.parent}: no such folder")
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReleaseError(f"{out_dir.parent}: cannot create the folder: {exc.strerror}") from exc
     prev = read_previous(previous) if previous is not None else None
     if prev is not None and parse_version(prev.version) >= parsed:
         raise ReleaseError(f"--version {version} is not after the previous release's {prev.version}")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".partial", dir=out_dir.parent))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".partial", dir=out_dir.parent))
+    except OSError as exc:
+        raise ReleaseError(f"{out_dir.parent}: cannot write there: {exc.strerror}") from exc
     try:
         manifest = _write_bundle(store, tmp, version, date, prev, vocab, page_size)
         if out_dir.exists() or out_dir.is_symlink():
             raise ReleaseError(f"{out_dir} appeared while the release was written; it is left as it was")
         tmp.rename(out_dir)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ReleaseError(f"cannot write the release (nothing was left): {exc}") from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

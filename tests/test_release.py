@@ -148,7 +148,8 @@ def test_refusals(embedded_store: GraphStore, tmp_path: Path) -> None:
     refused("expected X.Y.Z", tmp_path / "x", "2.0")
     refused("expected X.Y.Z", tmp_path / "x", "v2.0.0")
     refused("--date: .*out of range", tmp_path / "x", date="2026-02-30")
-    refused("no such folder", tmp_path / "missing" / "x")
+    (tmp_path / "a-file").write_text("x")
+    refused("cannot create the folder", tmp_path / "a-file" / "x")
     refused("not after the previous release's 1.0.0", tmp_path / "x", "1.0.0", previous=first.path)
     refused("cannot read manifest.json", tmp_path / "x", previous=tmp_path / "empty")
     altered = tmp_path / "altered"
@@ -157,4 +158,4 @@ def test_refusals(embedded_store: GraphStore, tmp_path: Path) -> None:
         f.write(b'<http://127.0.0.1:8000/id/vendor:x> <http://example.org/p> "x" .\n')
     refused("does not match its checksum", tmp_path / "x", previous=altered)
     assert {p: p.read_bytes() for p in first.path.rglob("*") if p.is_file()} == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["1.0.0", "altered", "embedded", "empty"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["1.0.0", "a-file", "altered", "embedded", "empty"]
