@@ -39,6 +39,13 @@ class InvalidSide(InvalidRecords):
     outcome = "nothing was compared"
 
 
+class UnreadableSide(SurvgraphError):
+    """A version that cannot be read at all (a missing file, malformed RDF): exit code 2, as for InvalidSide."""
+
+    status = 422
+    exit_code = 2
+
+
 class UnreadableStoreRow(SurvgraphError):
     """A row in the store that is not a valid record (written by hand, or by another program)."""
 
@@ -141,7 +148,10 @@ def read_side(path: Path, registry: Registry = REGISTRY, vocab: Vocab | None = N
     """A folder or file of records, or an RDF export (recognised by its extension; its entity IRIs under
     `vocab`'s base, default SURVGRAPH_BASE_IRI). Raises InvalidSide with every problem found."""
     fmt = _rdf_format(path)
-    ds = validate_paths([path], registry) if fmt is None else _rdf_dataset(path, fmt, registry, vocab)
+    try:
+        ds = validate_paths([path], registry) if fmt is None else _rdf_dataset(path, fmt, registry, vocab)
+    except RdfError as exc:  # exit code 1 elsewhere; here 1 says "changes"
+        raise UnreadableSide(str(exc)) from exc
     if ds.errors:
         raise InvalidSide(ds.errors)
     return items_of(ds.nodes, ds.claims, registry)

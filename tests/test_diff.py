@@ -217,7 +217,7 @@ def test_cli_diff_against_the_store(store: GraphStore, tmp_path: Path, request: 
     assert bad.exit_code == 2 and "store:, store:embedded or store:neo4j" in bad.output
 
 
-def test_cli_unreadable_version_exits_2_not_1() -> None:
+def test_cli_unreadable_version_exits_2_not_1(tmp_path: Path) -> None:
     """Exit code 1 says "changes": a version that does not validate is 2, its problems listed as for a load."""
     from typer.testing import CliRunner
 
@@ -227,3 +227,8 @@ def test_cli_unreadable_version_exits_2_not_1() -> None:
     assert result.exit_code == 2
     assert "unknown_reference.yaml:" in result.stdout
     assert "nothing was compared" in result.stderr
+    missing = CliRunner().invoke(app, ["diff", str(SMALL), "missing.ttl"])
+    assert missing.exit_code == 2 and "missing.ttl: cannot read" in missing.stderr
+    (tmp_path / "broken.nt").write_text("<a> <b> .\n")
+    broken = CliRunner().invoke(app, ["diff", str(tmp_path / "broken.nt"), str(SMALL)])
+    assert broken.exit_code == 2 and "broken.nt" in broken.stderr
