@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,7 +15,7 @@ import pyoxigraph
 import pytest
 from rdflib import Dataset, Graph
 
-from survgraph.diff import UnreadableStoreRow, compare, read_side, read_store
+from survgraph.diff import DiffFormat, UnreadableStoreRow, compare, read_side, read_store, render
 from survgraph.graph import GraphStore
 from survgraph.graph.view import GraphView
 from survgraph.loaders import load_paths
@@ -22,7 +23,7 @@ from survgraph.rdf import RdfFormat, Vocab
 from survgraph.release import ReleaseError, write_release
 from survgraph.schema import Confidence
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, ROOT
 from .test_diff import edited_copy, write_raw
 from .test_rdf import OXIGRAPH_FORMATS
 
@@ -159,3 +160,24 @@ def test_refusals(embedded_store: GraphStore, tmp_path: Path) -> None:
     refused("does not match its checksum", tmp_path / "x", previous=altered)
     assert {p: p.read_bytes() for p in first.path.rglob("*") if p.is_file()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["1.0.0", "a-file", "altered", "embedded", "empty"]
+
+
+def test_docs_describe_the_manifest_and_the_diff_json(embedded_store: GraphStore, tmp_path: Path) -> None:
+    """docs/versions.md's manifest table names every field a manifest has, and its JSON Schema of a diff
+    requires exactly the keys a real diff has (the doc must say what the code writes)."""
+    doc = (ROOT / "docs" / "versions.md").read_text(encoding="utf-8")
+    table = doc.split("### `manifest.json`", 1)[1].split("\n### ", 1)[0]
+    documented = set(re.findall(r"^\| `([a-z_.]+)` \|", table, flags=re.M))
+    load_paths(embedded_store, [SMALL])
+    manifest = write_release(embedded_store, tmp_path / "r", "1.0.0", vocab=VOCAB).manifest
+    actual = {k for k in manifest if k != "counts"} | {f"counts.{k}" for k in manifest["counts"]}
+    assert documented == actual
+
+    blocks = re.findall(r"```json\n(.*?)\n```", doc, flags=re.S)
+    schema = json.loads(next(b for b in blocks if '"$schema"' in b))
+    data = json.loads(render(compare(read_side(SMALL), read_side(edited_copy(tmp_path))), DiffFormat.json))
+    assert set(schema["required"]) == set(data)
+    assert set(schema["$defs"]["item"]["required"]) == set(data["added"][0])
+    assert set(schema["$defs"]["change"]["required"]) == set(data["changed"][0])
+    change = schema["$defs"]["change"]["properties"]["changes"]["items"]["required"]
+    assert set(change) == set(data["changed"][0]["changes"][0])
