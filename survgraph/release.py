@@ -31,7 +31,9 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+from rdflib import Graph
 
 from survgraph.diff import DiffFormat, Item, compare, read_side, render, stored_claim_item, stored_node_item
 from survgraph.errors import SurvgraphError
@@ -39,7 +41,7 @@ from survgraph.graph import GraphStore
 from survgraph.graph.view import PAGE_SIZE, GraphView, Row
 from survgraph.network import LIST_SEPARATOR, cite, flat_cell
 from survgraph.progress import progress
-from survgraph.rdf.export import TripleMaker, ntriples_lines, serialize_graph, to_graph
+from survgraph.rdf.export import Triple, TripleMaker, ntriples_lines, serialize_graph, to_graph
 from survgraph.rdf.formats import RdfFormat
 from survgraph.rdf.ontology import build_ontology
 from survgraph.rdf.shapes import build_shapes
@@ -187,7 +189,7 @@ class _Pass:
     items: dict[str, Item] = field(default_factory=dict)
     sources: dict[str, Row] = field(default_factory=dict)
 
-    def run(self) -> Any:
+    def run(self) -> Graph:
         registry = self.view.registry
         maker = TripleMaker(self.vocab, registry)
         graph = to_graph((), RdfFormat.turtle)
@@ -313,7 +315,8 @@ def _write_bundle(
     graph = one.run()
     for fmt in RdfFormat:
         if fmt is not RdfFormat.nt:
-            g = to_graph(graph, fmt) if fmt is RdfFormat.trig else graph
+            # TriG needs a Dataset (its triples in the default graph); the others share one Graph.
+            g = to_graph(cast(Iterator[Triple], iter(graph)), fmt) if fmt is RdfFormat.trig else graph
             _write(root, f"{RDF_STEM}{fmt.extension}", serialize_graph(g, fmt, vocab, "inline"))
     _write(root, "schema/ontology.ttl", build_ontology(store.registry).serialize(format="turtle", encoding="utf-8"))
     _write(root, "schema/shapes.ttl", build_shapes(store.registry).serialize(format="turtle", encoding="utf-8"))

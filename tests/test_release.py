@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import re
 import shutil
@@ -14,12 +15,13 @@ from typing import Any
 import pyoxigraph
 import pytest
 from rdflib import Dataset, Graph
+from rdflib.compare import isomorphic
 
 from survgraph.diff import DiffFormat, UnreadableStoreRow, compare, read_side, read_store, render
 from survgraph.graph import GraphStore
 from survgraph.graph.view import GraphView
 from survgraph.loaders import load_paths
-from survgraph.rdf import RdfFormat, Vocab
+from survgraph.rdf import RdfFormat, Vocab, export
 from survgraph.release import ReleaseError, write_release
 from survgraph.schema import Confidence
 
@@ -85,6 +87,11 @@ def test_bundle(store: GraphStore, tmp_path: Path) -> None:
             for q in pyoxigraph.parse(data, OXIGRAPH_FORMATS[fmt])
         }
         assert len(ours) == len(theirs) == counts["triples"], fmt
+    # ... and they are what `survgraph export rdf` writes.
+    plain = io.BytesIO()
+    export(store, plain, RdfFormat.turtle, vocab=VOCAB)
+    released = Graph().parse(out / "rdf/survgraph.ttl", format="turtle")
+    assert isomorphic(released, Graph().parse(data=plain.getvalue(), format="turtle"))
     for name in ("ontology", "shapes"):
         assert len(Graph().parse(out / f"schema/{name}.ttl", format="turtle")) > 100
 
