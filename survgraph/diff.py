@@ -2,7 +2,8 @@
 
 A side is a folder of records, an RDF export (any format), or a store. Each is read into the same
 validated records (the loaders' models) and then into rows keyed by id, so a changed confidence, a new
-source or an edited note shows as a field change, whatever the side was read from.
+source or an edited note shows as a field change, whatever the side was read from. A store is read
+through GraphView, one kind or type and one page at a time (`read_store`), never in one query.
 
 A claim's id is derived from its defining fields (type, endpoints, dates, figures, key): a claim whose
 figure or date changed is another claim, and the diff shows it as one removed and one added, next to each
@@ -18,11 +19,38 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from survgraph.errors import SurvgraphError
+from survgraph.graph.view import PAGE_SIZE, GraphView, Row
 from survgraph.loaders import Dataset, InvalidRecords, validate_paths
+from survgraph.progress import progress
 from survgraph.rdf.formats import RdfFormat
 from survgraph.rdf.importer import parse_rdf, records_to_dataset
-from survgraph.rdf.vocab import RdfError
+from survgraph.rdf.vocab import RdfError, Vocab
 from survgraph.schema import REGISTRY, Claim, Node, Registry
+
+
+class InvalidSide(InvalidRecords):
+    """A version whose records do not validate: listed like a refused load, but exit code 2 (not 1, which
+    says "changes")."""
+
+    exit_code = 2
+    outcome = "nothing was compared"
+
+
+class UnreadableSide(SurvgraphError):
+    """A version that cannot be read at all (a missing file, malformed RDF): exit code 2, as for InvalidSide."""
+
+    status = 422
+    exit_code = 2
+
+
+class UnreadableStoreRow(SurvgraphError):
+    """A row in the store that is not a valid record (written by hand, or by another program)."""
+
+    status = 500
+    exit_code = 2
 
 
 class DiffFormat(StrEnum):
@@ -94,26 +122,83 @@ def _canonical(value: Any) -> Any:
     return value
 
 
+def node_item(node: Node, registry: Registry = REGISTRY) -> Item:
+    """An entity as its stored columns (the row a store would hold)."""
+    row = registry.node_row(node)
+    return Item(node.id, registry.kind_of_model(node).label, {k: _canonical(v) for k, v in row.items()}, False)
+
+
+def claim_item(claim: Claim, registry: Registry = REGISTRY) -> Item:
+    """A claim as its stored columns."""
+    row = registry.edge_row(claim)
+    assert claim.id is not None
+    return Item(claim.id, claim.type, {k: _canonical(v) for k, v in row.items()}, True)
+
+
 def items_of(nodes: Iterable[Node], claims: Iterable[Claim], registry: Registry = REGISTRY) -> dict[str, Item]:
     """Entities and claims by id, each as its stored columns (the rows a store would hold)."""
-    out: dict[str, Item] = {}
-    for n in nodes:
-        row = registry.node_row(n)
-        out[n.id] = Item(n.id, registry.kind_of_model(n).label, {k: _canonical(v) for k, v in row.items()}, False)
+    out = {n.id: node_item(n, registry) for n in nodes}
     for c in claims:
-        row = registry.edge_row(c)
-        assert c.id is not None
-        out[c.id] = Item(c.id, c.type, {k: _canonical(v) for k, v in row.items()}, True)
+        item = claim_item(c, registry)
+        out[item.id] = item
     return out
 
 
-def read_side(path: Path, registry: Registry = REGISTRY) -> dict[str, Item]:
-    """A folder or file of records, or an RDF export (recognised by its extension)."""
+def read_side(path: Path, registry: Registry = REGISTRY, vocab: Vocab | None = None) -> dict[str, Item]:
+    """A folder or file of records, or an RDF export (recognised by its extension; its entity IRIs under
+    `vocab`'s base, default SURVGRAPH_BASE_IRI). Raises InvalidSide with every problem found."""
     fmt = _rdf_format(path)
-    ds = validate_paths([path], registry) if fmt is None else _rdf_dataset(path, fmt, registry)
+    try:
+        ds = validate_paths([path], registry) if fmt is None else _rdf_dataset(path, fmt, registry, vocab)
+    except RdfError as exc:  # exit code 1 elsewhere; here 1 says "changes"
+        raise UnreadableSide(str(exc)) from exc
     if ds.errors:
-        raise InvalidRecords(ds.errors)
+        raise InvalidSide(ds.errors)
     return items_of(ds.nodes, ds.claims, registry)
+
+
+def stored_node_item(label: str, row: Row, registry: Registry = REGISTRY) -> Item:
+    """A node row as the store returns it, read back through its model (so it compares equal to the same
+    record read from a folder or an RDF export)."""
+    try:
+        return node_item(registry.node_from_row(label, row), registry)
+    except ValidationError as exc:
+        raise UnreadableStoreRow(f"store: {label} {row.get('id')!r} is not a valid record: {_first(exc)}") from exc
+
+
+def stored_claim_item(etype: str, row: Row, registry: Registry = REGISTRY) -> Item:
+    """A claim row as the store returns it, read back through the Claim model."""
+    try:
+        return claim_item(registry.claim_from_row(etype, row), registry)
+    except ValidationError as exc:
+        raise UnreadableStoreRow(f"store: {etype} {row.get('id')!r} is not a valid claim: {_first(exc)}") from exc
+
+
+def _first(exc: ValidationError) -> str:
+    e = exc.errors()[0]
+    where = ".".join(str(p) for p in e.get("loc", ())) or "record"
+    return f"{where}: {e.get('msg')}" + (f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else "")
+
+
+def read_store(view: GraphView, *, page_size: int = PAGE_SIZE) -> dict[str, Item]:
+    """Every entity and claim of a store, read one kind or claim type and one keyset page at a time."""
+    registry = view.registry
+    out: dict[str, Item] = {}
+    total = view.count_entities() + view.count_claims()
+    with progress(total=total, desc="reading the store", unit="row") as bar:
+        for label in registry.node_kinds:
+            for page in view.iter_entities(label, page_size=page_size):
+                for row in page:
+                    item = stored_node_item(label, row, registry)
+                    out[item.id] = item
+                bar.update(len(page))
+        for etype in registry.edge_types:
+            for page in view.iter_claims(etype, page_size=page_size):
+                for row in page:
+                    item = stored_claim_item(etype, row, registry)
+                    out[item.id] = item
+                bar.update(len(page))
+    return out
 
 
 def _rdf_format(path: Path) -> RdfFormat | None:
@@ -125,13 +210,13 @@ def _rdf_format(path: Path) -> RdfFormat | None:
     return None
 
 
-def _rdf_dataset(path: Path, fmt: RdfFormat, registry: Registry) -> Dataset:
+def _rdf_dataset(path: Path, fmt: RdfFormat, registry: Registry, vocab: Vocab | None) -> Dataset:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise RdfError(f"{path}: cannot read: {exc.strerror}") from exc
-    graph = parse_rdf(data, fmt, str(path))
-    return records_to_dataset(graph, name=str(path), registry=registry)
+    graph = parse_rdf(data, fmt, str(path), vocab)
+    return records_to_dataset(graph, vocab, name=str(path), registry=registry)
 
 
 # -- comparing ----------------------------------------------------------------------------------
@@ -222,7 +307,7 @@ def render(diff: Diff, fmt: DiffFormat, *, old_name: str = "old", new_name: str 
     if fmt is DiffFormat.json:
         return json.dumps(_as_json(diff, old_name, new_name), indent=2, ensure_ascii=False, default=str) + "\n"
     if fmt is DiffFormat.markdown:
-        out = [f"# Changes from {old_name} to {new_name}", ""]
+        out = [f"# Changes from {_md(old_name)} to {_md(new_name)}", ""]
         if diff.empty:
             out += ["No changes.", ""]
         for heading, lines, subs in _sections(diff):

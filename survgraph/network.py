@@ -61,7 +61,8 @@ EDGE_COLUMNS = (
 )
 
 
-def _flat(value: Any) -> Any:
+def flat_cell(value: Any) -> Any:
+    """A value as one flat cell: lists joined by LIST_SEPARATOR, whole doubles as integers."""
     if isinstance(value, list | tuple | set):
         return LIST_SEPARATOR.join(str(v) for v in value)
     if isinstance(value, float) and value.is_integer():
@@ -69,7 +70,8 @@ def _flat(value: Any) -> Any:
     return value
 
 
-def _cite(source: Mapping[str, Any]) -> str:
+def cite(source: Mapping[str, Any]) -> str:
+    """A source as one line: publisher, title, date, url."""
     parts = [source.get("publisher"), source.get("title"), source.get("date"), source.get("url")]
     return ", ".join(str(p) for p in parts if p)
 
@@ -85,7 +87,7 @@ def node_attributes(row: Mapping[str, Any]) -> dict[str, Any]:
         "description": row.get("description"),
         "source_ids": row.get("source_ids") or [],
     }
-    return {k: _flat(v) for k, v in values.items() if v not in (None, [], "")}
+    return {k: flat_cell(v) for k, v in values.items() if v not in (None, [], "")}
 
 
 def edge_attributes(row: Mapping[str, Any], sources: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
@@ -105,9 +107,9 @@ def edge_attributes(row: Mapping[str, Any], sources: Mapping[str, Mapping[str, A
         "technologies": row.get("technologies") or [],
         "notes": row.get("notes"),
         "source_ids": ids,
-        "sources": [_cite(sources[s]) for s in ids if s in sources],
+        "sources": [cite(sources[s]) for s in ids if s in sources],
     }
-    return {k: _flat(v) for k, v in values.items() if v not in (None, [], "")}
+    return {k: flat_cell(v) for k, v in values.items() if v not in (None, [], "")}
 
 
 def to_networkx(sub: Subgraph) -> nx.MultiDiGraph[str]:

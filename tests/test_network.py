@@ -163,7 +163,7 @@ def test_readme_versions_and_network_tools(tmp_path: Path, monkeypatch: pytest.M
 
     def with_release(args: list[str]) -> list[str]:
         args = into_tmp(args)
-        return [str(tmp_path / a) if a.endswith(".nt") else a for a in args]
+        return [str(tmp_path / a) if a.endswith(".nt") or a.startswith("releases/") else a for a in args]
 
     ran = run_readme_commands(
         "Versions and network tools",
@@ -176,11 +176,25 @@ def test_readme_versions_and_network_tools(tmp_path: Path, monkeypatch: pytest.M
             ["export", "graph"],
             ["export", "graph"],
             ["diff", "release.nt"],
+            ["diff", "seed_data/"],
+            ["release", "releases/1.0.0"],
+            ["import", "aigs"],
+            ["release", "releases/1.1.0"],
         ],
         with_release,
     )
-    assert ran[-1][1].stdout.startswith("# Changes from ")
-    assert "No changes." in ran[-1][1].stdout
+    commands = {" ".join(args[:2]): result for args, result in ran}
+    assert commands[f"diff {tmp_path / 'release.nt'}"].stdout.startswith("# Changes from ")
+    assert "No changes." in commands[f"diff {tmp_path / 'release.nt'}"].stdout
+    assert commands["diff seed_data/"].stdout.endswith("no changes\n")
+    first, second = tmp_path / "releases/1.0.0", tmp_path / "releases/1.1.0"
+    assert json.loads((first / "manifest.json").read_text())["date"] == "2026-12-01"
+    assert "First release" in (first / "CHANGELOG.md").read_text()
+    changelog = (second / "CHANGELOG.md").read_text()
+    assert changelog.startswith("# Changes from 1.0.0 (2026-12-01) to 1.1.0 (")
+    assert "- `project:aigs-2019-PK` Project" in changelog
+    check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=second, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout
     report = gephi_open(tmp_path / "survgraph.gexf")
     assert any(label.startswith("Huawei") for label in report["labels"].values())
     assert "vendor:huawei" in (tmp_path / "huawei.graphml").read_text(encoding="utf-8")

@@ -4,7 +4,7 @@
     survgraph import aigs | rdf                          published datasets, RDF back in  (records.py, rdf.py)
     survgraph query | cypher                             named templates, read-only Cypher (cli/query.py)
     survgraph export rdf | ontology | shapes             linked data                      (cli/rdf.py)
-    survgraph export graph | diff                        network tools, versions           (cli/network.py)
+    survgraph export graph | diff | release              network tools, versions           (cli/network.py)
     survgraph viz                                        an offline HTML page of the graph (cli/viz.py)
     survgraph serve                                      the HTTP API                      (cli/serve.py)
 
@@ -58,6 +58,7 @@ export_app.command("graph")(network.export_graph)
 import_app.command("rdf")(rdf.import_rdf)
 app.command()(viz.viz)
 app.command()(network.diff)
+app.command()(network.release)
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ def report(exc: SurvgraphError) -> int:
     if isinstance(exc, InvalidRecords):
         print_problems(exc.problems)
         n_err = sum(1 for p in exc.problems if p.severity != "warning")
-        err.print(f"[red]refused:[/red] {n_err} error(s); nothing was written", highlight=False)
+        err.print(f"[red]refused:[/red] {n_err} error(s); {exc.outcome}", highlight=False)
     else:
         err.print(f"[red]error:[/red] {exc}", highlight=False)
     return exc.exit_code

@@ -36,10 +36,12 @@ class InvalidRecords(SurvgraphError):
 
     status = 422
     exit_code = 1
+    #: What the refusal meant, for the verdict after the problems.
+    outcome = "nothing was written"
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the records; nothing was written")
+        super().__init__(f"{len(problems)} problem(s) in the records; {self.outcome}")
 
 
 def _list_fields(registry: Registry) -> frozenset[str]:
