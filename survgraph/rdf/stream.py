@@ -56,14 +56,13 @@ Convert = Callable[[Any], str]
 
 _RDF_TYPE = f"<{RDF.type}>"
 _RDF_PREDICATE = f"<{RDF.predicate}>"
-_SPECIAL = ("\\", '"', "\n", "\r")
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
 def quoted(value: Any) -> str:
     """A string as an N-Triples literal's quoted part: what N-Triples requires escaped, the rest as is."""
     text = str(value)
-    if any(c in text for c in _SPECIAL):
+    if "\\" in text or '"' in text or "\n" in text or "\r" in text:
         text = text.translate(_ESCAPES)
     return f'"{text}"'
 
@@ -142,7 +141,7 @@ class _ChunkReader(io.RawIOBase):
 
     def __init__(self, chunks: Iterator[bytes]) -> None:
         self.chunks = chunks
-        self.pending = b""
+        self.pending = memoryview(b"")
 
     def readable(self) -> bool:
         return True
@@ -152,7 +151,7 @@ class _ChunkReader(io.RawIOBase):
             chunk = next(self.chunks, None)
             if chunk is None:
                 return 0
-            self.pending = chunk
+            self.pending = memoryview(chunk)
         n = min(len(buffer), len(self.pending))
         buffer[:n] = self.pending[:n]
         self.pending = self.pending[n:]
