@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import itertools
 import shlex
@@ -203,6 +204,16 @@ def test_export_parts(site: Site) -> None:
 def test_export_errors(site: Site, params: dict[str, object], status: int, says: str) -> None:
     body = assert_error(site.get("/export/rdf", **params), status)
     assert says in body["error"], body
+
+
+def test_jsonld_past_its_bound_is_refused_and_turtle_streams(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """JSON-LD is built in memory, so it has a bound (here lowered); the streamed formats have none."""
+    monkeypatch.setattr(importlib.import_module("survgraph.rdf.export"), "MAX_BUFFERED_TRIPLES", 10)
+    body = assert_error(site.get("/export/rdf", format="jsonld"), 422)
+    assert "use a streamed format" in body["error"], body
+    response = site.get("/export/rdf", format="turtle")
+    assert "content-length" not in response.headers  # a streamed body
+    assert len(site.rdf(response, RdfFormat.turtle)) > 10
 
 
 # -- the vocabulary files --------------------------------------------------------------------------
