@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import importlib
 import io
+import json
+import subprocess
+import sys
 import threading
 import tracemalloc
 from collections.abc import Iterator
@@ -36,7 +39,7 @@ from survgraph.rdf import (
 from survgraph.rdf.stream import EXPORT_PREFIXES
 from survgraph.rdf.vocab import SG
 
-from .conftest import SEED
+from .conftest import ROOT, SEED
 from .test_rdf import OXIGRAPH_FORMATS, SMALL, VOCAB, _rdflib, export_bytes, rich_file
 from .test_rdf_cli import embedded_env, loaded_dir, runner
 
@@ -100,7 +103,7 @@ def test_turtle_keeps_every_digit_of_an_amount(store: GraphStore) -> None:
     assert any(len(str(int(v))) > 7 and v % 1000 for v in stored.values())  # some need more than 7 digits
     for fmt in (RdfFormat.turtle, RdfFormat.trig, RdfFormat.xml):
         g = rdflib_parse(export_bytes(store, fmt), fmt)
-        assert {c: float(v.toPython()) for c, v in g.subject_objects(SG.amount)} == stored, fmt
+        assert {c: float(str(v)) for c, v in g.subject_objects(SG.amount)} == stored, fmt
 
 
 def test_turtle_keeps_the_prefixes(store: GraphStore) -> None:
@@ -212,3 +215,18 @@ def test_the_count_is_the_statements_written(store: GraphStore) -> None:
     count = export_module.export(store, buf, RdfFormat.xml, WholeGraph(), VOCAB)
     assert count == len(nt.splitlines()) > 100
     assert oxigraph_parse(buf.getvalue(), RdfFormat.xml) == oxigraph_parse(nt, RdfFormat.nt)
+
+
+def test_the_benchmark_runs() -> None:
+    """benchmarks/bench_rdf.py at a tiny size: it generates, measures ours and pyoxigraph's, and reports."""
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_rdf.py"), "--claims", "200", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["work"] for r in rows] == ["rdf export nt", "rdf export turtle"]
+    assert all(r["ours"] > 0 and r["plain"] > 0 and r["unit"] == "triples/s" and r["size"] == 200 for r in rows)
+    assert all(r["ratio"] == r["plain"] / r["ours"] for r in rows)
