@@ -32,6 +32,7 @@ from survgraph.rdf import (
     buffered,
     iter_ntriples,
     iter_triples,
+    ntriples_lines,
     serialize_graph,
     stream_bytes,
     to_graph,
@@ -92,6 +93,13 @@ def test_seed_data_streams_the_graph_rdflib_wrote(store: GraphStore, fmt: RdfFor
     ds, _ = load_paths(store, [SEED])
     assert not ds.errors
     assert_same_as_rdflib(store, fmt, WholeGraph(), RdfFormat.nt)
+
+
+def test_lines_are_those_of_the_rdflib_terms(store: GraphStore, tmp_path: Path) -> None:
+    """The lines made from rows are byte for byte those written from rdflib's terms (escapes, datatypes)."""
+    load_paths(store, [SMALL, rich_file(tmp_path)])
+    from_terms = "".join(ntriples_lines(iter_triples(store, WholeGraph(), VOCAB))).encode()
+    assert b"".join(iter_ntriples(store, WholeGraph(), VOCAB)) == from_terms
 
 
 def test_turtle_keeps_every_digit_of_an_amount(store: GraphStore) -> None:

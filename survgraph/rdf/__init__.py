@@ -18,6 +18,7 @@ from survgraph.rdf.export import (
     export,
     iter_ntriples,
     iter_triples,
+    ntriples_lines,
     serialize_graph,
     to_graph,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "iter_ntriples",
     "iter_triples",
     "load_context",
+    "ntriples_lines",
     "parse_format",
     "parse_rdf",
     "read_rdf_input",

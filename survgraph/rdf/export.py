@@ -20,14 +20,14 @@ from typing import IO, Any
 from typing import Literal as TypingLiteral
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, XSD
 
 from survgraph.graph import GraphStore
 from survgraph.graph.view import PAGE_SIZE, GraphView, Row
 from survgraph.progress import progress
 from survgraph.rdf.context import load_context
 from survgraph.rdf.formats import RdfFormat
-from survgraph.rdf.stream import EXPORT_PREFIXES, STREAMED, LineMaker, serialize
+from survgraph.rdf.stream import EXPORT_PREFIXES, STREAMED, LineMaker, quoted, serialize
 from survgraph.rdf.vocab import (
     CLAIM_CLASS,
     PropertyMap,
@@ -289,6 +289,36 @@ def ntriples_chunks(pages: Iterable[RowPage], vocab: Vocab, registry: Registry) 
                 maker.node(label, row, lines)
         if lines:
             yield "".join(lines).encode()
+
+
+# -- N-Triples from rdflib triples -----------------------------------------------------------------
+# For callers holding rdflib triples (a graph, `iter_triples`); the export itself writes lines straight
+# from the rows (stream.LineMaker), which is several times faster.
+
+
+def nt_term(t: URIRef | Literal) -> str:
+    """One term in N-Triples syntax. IRIs are built from validated ids and a checked base, so they need
+    no escaping; literals escape what N-Triples requires and stay UTF-8 otherwise."""
+    if isinstance(t, Literal):
+        text = quoted(t)
+        if t.language:
+            return f"{text}@{t.language}"
+        if t.datatype is not None and t.datatype != XSD.string:
+            return f"{text}^^<{t.datatype}>"
+        return text
+    return f"<{t}>"
+
+
+def ntriples_lines(triples: Iterable[Triple], lines_per_chunk: int = 2000) -> Iterator[str]:
+    """N-Triples text in chunks of lines, ready to write or to stream over HTTP."""
+    buf: list[str] = []
+    for s, p, o in triples:
+        buf.append(f"<{s}> <{p}> {nt_term(o)} .\n")
+        if len(buf) >= lines_per_chunk:
+            yield "".join(buf)
+            buf = []
+    if buf:
+        yield "".join(buf)
 
 
 # -- everything else, through rdflib ----------------------------------------------------------
