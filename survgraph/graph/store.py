@@ -201,21 +201,39 @@ class GraphStore(ABC):
     # -- normalisation, shared by both engines ------------------------------------------------
 
     def normalise_node(self, label: str, props: Mapping[str, Any]) -> dict[str, Any]:
-        cols = self.registry.node_columns.get(label, ())
         # "label", not "kind": Organization, Database and Initiative have a `kind` column of their own.
-        out: dict[str, Any] = {"label": label}
-        for c in cols:
-            out[c.name] = _normal_value(props.get(c.name), c.type.value)
-        return out
+        return _normalised({"label": label}, _node_columns(self.registry, label), props)
 
     def normalise_rel(self, etype: str, props: Mapping[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {"type": etype}
-        for c in self.registry.edge_columns:
-            out[c.name] = _normal_value(props.get(c.name), c.type.value)
-        return out
+        return _normalised({"type": etype}, _edge_columns(self.registry), props)
 
 
-def _normal_value(value: Any, col_type: str) -> Any:
-    if col_type == "STRING[]":
-        return list(value) if value else []
-    return value
+#: (name, is a list) per column, per registry: rows are normalised by the hundred thousand in an export,
+#: and reading each column's type enum every time was most of the cost.
+_Columns = tuple[tuple[str, bool], ...]
+_COLUMNS: dict[tuple[int, str | None], tuple[Registry, _Columns]] = {}
+
+
+def _columns_of(registry: Registry, label: str | None) -> _Columns:
+    key = (id(registry), label)
+    found = _COLUMNS.get(key)
+    if found is None or found[0] is not registry:
+        cols = registry.edge_columns if label is None else registry.node_columns.get(label, ())
+        found = (registry, tuple((c.name, c.type.value == "STRING[]") for c in cols))
+        _COLUMNS[key] = found
+    return found[1]
+
+
+def _node_columns(registry: Registry, label: str) -> _Columns:
+    return _columns_of(registry, label)
+
+
+def _edge_columns(registry: Registry) -> _Columns:
+    return _columns_of(registry, None)
+
+
+def _normalised(out: dict[str, Any], columns: _Columns, props: Mapping[str, Any]) -> dict[str, Any]:
+    for name, is_list in columns:
+        value = props.get(name)
+        out[name] = (list(value) if value else []) if is_list else value
+    return out

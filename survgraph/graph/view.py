@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from survgraph.graph.store import GraphStore
 from survgraph.graph.time import AS_OF_PARAM, in_force
+from survgraph.schema.registry import Column
 from survgraph.schema.types import check_as_of
 
 Row = dict[str, Any]
@@ -302,7 +303,11 @@ class GraphView:
                 )
             else:
                 heads.append((f"MATCH (n:{label}) WHERE n.id > $after", params))
-        queries = [(f"{head} RETURN n AS x ORDER BY n.id LIMIT $limit", p) for head, p in heads]
+        queries = [
+            (f"{head} RETURN {_projection('n', cols)} ORDER BY n.id LIMIT $limit", p, _as_node(self.store, label))
+            for (head, p), label in zip(heads, self._labels(labels), strict=True)
+            for cols in [self.registry.node_columns[label]]
+        ]
         return self._merge_pages(queries, limit)
 
     def count_entities(self, labels: Sequence[str] | None = None, *, name_contains: str | None = None) -> int:
@@ -330,12 +335,14 @@ class GraphView:
     ) -> Page:
         """Up to `limit` claims (of `types`, from `from_id`, to `to_id`, of a `confidence`) with an id
         greater than `after`, in id order."""
+        cols = _projection("r", self.registry.edge_columns)
         queries = [
             (
-                f"{match} WHERE {' AND '.join([*where, 'r.id > $after'])} RETURN r AS x ORDER BY r.id LIMIT $limit",
+                f"{match} WHERE {' AND '.join([*where, 'r.id > $after'])} RETURN {cols} ORDER BY r.id LIMIT $limit",
                 {**p, "after": after, "limit": limit + 1},
+                _as_claim(self.store, etype),
             )
-            for match, where, p in self._claim_heads(types, from_id, to_id, confidence)
+            for match, where, p, etype in self._claim_heads(types, from_id, to_id, confidence)
         ]
         return self._merge_pages(queries, limit)
 
@@ -348,7 +355,7 @@ class GraphView:
         confidence: str | None = None,
     ) -> int:
         total = 0
-        for match, where, p in self._claim_heads(types, from_id, to_id, confidence):
+        for match, where, p, _ in self._claim_heads(types, from_id, to_id, confidence):
             cond = f" WHERE {' AND '.join(where)}" if where else ""
             total += int(self._query(f"{match}{cond} RETURN count(r) AS total", p)[0]["total"])
         return total
@@ -368,9 +375,9 @@ class GraphView:
 
     def _claim_heads(
         self, types: Sequence[str] | None, from_id: str | None, to_id: str | None, confidence: str | None
-    ) -> list[tuple[str, list[str], dict[str, Any]]]:
-        """For each edge type that can join the given ends: its MATCH pattern, WHERE conditions and
-        parameters. None if an end's id names no kind: it cannot be in the graph."""
+    ) -> list[tuple[str, list[str], dict[str, Any], str]]:
+        """For each edge type that can join the given ends: its MATCH pattern, WHERE conditions,
+        parameters and the type. None if an end's id names no kind: it cannot be in the graph."""
         type_list = self.edge_types(types)
         ends: list[str] = []
         where: list[str] = []
@@ -394,16 +401,30 @@ class GraphView:
             cond, extra = self._in_force()
             where.append(cond)
             params.update(extra)
-        return [(f"MATCH {ends[0]}-[r:{t}]->{ends[1]}", where, params) for t in type_list]
+        return [(f"MATCH {ends[0]}-[r:{t}]->{ends[1]}", where, params, t) for t in type_list]
 
-    def _merge_pages(self, queries: list[tuple[str, dict[str, Any]]], limit: int) -> Page:
+    def _merge_pages(self, queries: list[tuple[str, dict[str, Any], Callable[[Row], Row]]], limit: int) -> Page:
         """Run one keyset query per label or type and merge them: the first `limit` rows by id overall.
-        Each query asks for limit + 1 rows, so there is a next page iff more than `limit` came back."""
+        Each query asks for limit + 1 rows, so there is a next page iff more than `limit` came back.
+        Each query returns its columns one by one and its callable makes each row the store's row."""
         runs = []
-        for cypher, params in queries:
-            rows = [r["x"] for r in self._query(cypher, params)]
-            runs.append(rows)
+        for cypher, params, normalise in queries:
+            runs.append([normalise(r) for r in self._query(cypher, params)])
         merged = list(heapq.merge(*runs, key=lambda row: str(row["id"])))
         items = merged[:limit]
         more = len(merged) > limit
         return Page(items, str(items[-1]["id"]) if more and items else None)
+
+
+def _projection(var: str, columns: Iterable[Column]) -> str:
+    """Every column of a node or relationship as a column of its own: a page returned this way is several
+    times faster to read from the embedded engine than whole node or relationship values."""
+    return ", ".join(f"{var}.`{c.name}` AS `{c.name}`" for c in columns)
+
+
+def _as_node(store: GraphStore, label: str) -> Callable[[Row], Row]:
+    return lambda row: store.normalise_node(label, row)
+
+
+def _as_claim(store: GraphStore, etype: str) -> Callable[[Row], Row]:
+    return lambda row: store.normalise_rel(etype, row)

@@ -5,14 +5,18 @@ Everything here is generated from the schema registry and reads the graph only t
 
 from survgraph.rdf.context import build_context, load_context
 from survgraph.rdf.export import (
+    MAX_BUFFERED_TRIPLES,
     MAX_DEPTH,
+    ExportTooLarge,
     Neighbourhood,
     QueryRows,
     Resources,
     Selection,
     UnknownEntity,
     WholeGraph,
+    buffered,
     export,
+    iter_ntriples,
     iter_triples,
     ntriples_lines,
     serialize_graph,
@@ -23,14 +27,18 @@ from survgraph.rdf.importer import ImportResult, import_rdf, parse_rdf, read_rdf
 from survgraph.rdf.ontology import build_ontology
 from survgraph.rdf.safe_parse import MAX_RDF_BYTES, FetchRefused, MalformedRdf
 from survgraph.rdf.shapes import ShapeResult, build_shapes, validate_graph
+from survgraph.rdf.stream import STREAMED, stream_bytes
 from survgraph.rdf.vocab import DEFAULT_BASE_IRI, SG, RdfError, RdfOptionError, Vocab
 
 __all__ = [
     "DEFAULT_BASE_IRI",
+    "MAX_BUFFERED_TRIPLES",
     "MAX_DEPTH",
     "MAX_RDF_BYTES",
     "MEDIA_TYPES",
     "SG",
+    "STREAMED",
+    "ExportTooLarge",
     "FetchRefused",
     "ImportResult",
     "MalformedRdf",
@@ -45,12 +53,14 @@ __all__ = [
     "UnknownEntity",
     "Vocab",
     "WholeGraph",
+    "buffered",
     "build_context",
     "build_ontology",
     "build_shapes",
     "export",
     "format_of_path",
     "import_rdf",
+    "iter_ntriples",
     "iter_triples",
     "load_context",
     "ntriples_lines",
@@ -59,6 +69,7 @@ __all__ = [
     "read_rdf_input",
     "records_to_dataset",
     "serialize_graph",
+    "stream_bytes",
     "to_graph",
     "validate_graph",
 ]

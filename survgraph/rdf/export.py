@@ -5,8 +5,10 @@ tool can query, and an sg:Claim resource that names the same subject, predicate 
 rdf:predicate, rdf:object) and carries what makes the claim trustworthy: confidence, dates, figures and
 prov:wasDerivedFrom links to the sources, which are exported too.
 
-N-Triples streams: triples are produced page by page from the store and written as lines, so memory does
-not grow with the graph. The other formats need the whole graph in rdflib to pretty-print it.
+N-Triples, Turtle, TriG and RDF/XML stream: rows are read page by page from the store, written as N-Triples
+lines (stream.py) and, for the other three, re-serialised by pyoxigraph as they come, so memory does not
+grow with the graph. JSON-LD, compacted with our context, is built whole in rdflib and so refused above a
+bound (MAX_BUFFERED_TRIPLES).
 """
 
 from __future__ import annotations
@@ -22,13 +24,15 @@ from rdflib.namespace import RDF, XSD
 
 from survgraph.graph import GraphStore
 from survgraph.graph.view import PAGE_SIZE, GraphView, Row
+from survgraph.progress import progress
 from survgraph.rdf.context import load_context
 from survgraph.rdf.formats import RdfFormat
+from survgraph.rdf.stream import EXPORT_PREFIXES, STREAMED, LineMaker, quoted, serialize
 from survgraph.rdf.vocab import (
     CLAIM_CLASS,
-    PREFIXES,
     PropertyMap,
     RdfError,
+    RdfOptionError,
     Vocab,
     class_iri,
     edge_iri,
@@ -38,6 +42,9 @@ from survgraph.rdf.vocab import (
 from survgraph.schema import Registry
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
+
+#: Rows per page of a whole-graph export: memory is bounded by one page of rows and their triples.
+EXPORT_PAGE_SIZE = PAGE_SIZE
 
 #: The deepest neighbourhood --entity/--depth exports (each hop can multiply the size).
 MAX_DEPTH = 6
@@ -213,40 +220,87 @@ class TripleMaker:
                 yield c, prop.iri, term(prop, v, self.vocab)
 
 
-def iter_triples(
-    store: GraphStore, selection: Selection, vocab: Vocab, *, page_size: int = PAGE_SIZE
-) -> Iterator[Triple]:
-    """Every triple of the export, produced lazily (whole graph: one page of the store at a time)."""
-    maker = TripleMaker(vocab, store.registry)
+#: A page of rows: the node label (None for claims) and the rows.
+RowPage = tuple[str | None, list[Row]]
+
+
+def row_pages(store: GraphStore, selection: Selection, *, page_size: int = PAGE_SIZE) -> Iterator[RowPage]:
+    """The rows of the export, a page at a time: nodes by label, then claims by edge type (whole graph: one
+    keyset page of the store at a time; a part: what `select` gathered, in id order, in pages)."""
     if isinstance(selection, WholeGraph):
         view = GraphView(store)
         for label in store.registry.node_kinds:
             for page in view.iter_entities(label, page_size=page_size):
-                for row in page:
-                    yield from maker.node(label, row)
+                yield label, page
         for etype in store.registry.edge_types:
             for page in view.iter_claims(etype, page_size=page_size):
-                for row in page:
-                    yield from maker.claim(row)
+                yield None, page
         return
     subset = select(store, selection)
-    for node_id in sorted(subset.nodes):
+    run: list[Row] = []
+    run_label = ""
+    for node_id in sorted(subset.nodes):  # in id order, a run of one label at a time
         label, row = subset.nodes[node_id]
-        yield from maker.node(label, row)
-    for claim_id in sorted(subset.claims):
-        yield from maker.claim(subset.claims[claim_id])
+        if run and (label != run_label or len(run) >= page_size):
+            yield run_label, run
+            run = []
+        run_label = label
+        run.append(row)
+    if run:
+        yield run_label, run
+    claim_ids = sorted(subset.claims)
+    for i in range(0, len(claim_ids), page_size):
+        yield None, [subset.claims[c] for c in claim_ids[i : i + page_size]]
 
 
-# -- N-Triples, streamed ----------------------------------------------------------------------
+def iter_triples(
+    store: GraphStore, selection: Selection, vocab: Vocab, *, page_size: int = PAGE_SIZE
+) -> Iterator[Triple]:
+    """Every triple of the export as rdflib terms, produced lazily (whole graph: a page of the store at a time)."""
+    maker = TripleMaker(vocab, store.registry)
+    for label, rows in row_pages(store, selection, page_size=page_size):
+        for row in rows:
+            if label is None:
+                yield from maker.claim(row)
+            else:
+                yield from maker.node(label, row)
 
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+def iter_ntriples(
+    store: GraphStore, selection: Selection, vocab: Vocab, *, page_size: int = PAGE_SIZE
+) -> Iterator[bytes]:
+    """The same triples as N-Triples, one chunk of UTF-8 lines per page: what every streamed format is made of."""
+    return ntriples_chunks(row_pages(store, selection, page_size=page_size), vocab, store.registry)
+
+
+def ntriples_chunks(pages: Iterable[RowPage], vocab: Vocab, registry: Registry) -> Iterator[bytes]:
+    """Pages of rows as chunks of N-Triples lines.
+
+    A relation stated by two claims (say, with different dates) gives its direct triple twice: N-Triples
+    allows repeats and parsers merge them, and dropping them here would need memory that grows."""
+    maker = LineMaker(vocab, registry)
+    for label, rows in pages:
+        lines: list[str] = []
+        if label is None:
+            for row in rows:
+                maker.claim(row, lines)
+        else:
+            for row in rows:
+                maker.node(label, row, lines)
+        if lines:
+            yield "".join(lines).encode()
+
+
+# -- N-Triples from rdflib triples -----------------------------------------------------------------
+# For callers holding rdflib triples (a graph, `iter_triples`); the export itself writes lines straight
+# from the rows (stream.LineMaker), which is several times faster.
 
 
 def nt_term(t: URIRef | Literal) -> str:
     """One term in N-Triples syntax. IRIs are built from validated ids and a checked base, so they need
     no escaping; literals escape what N-Triples requires and stay UTF-8 otherwise."""
     if isinstance(t, Literal):
-        text = f'"{str(t).translate(_ESCAPES)}"'
+        text = quoted(t)
         if t.language:
             return f"{text}@{t.language}"
         if t.datatype is not None and t.datatype != XSD.string:
@@ -256,10 +310,7 @@ def nt_term(t: URIRef | Literal) -> str:
 
 
 def ntriples_lines(triples: Iterable[Triple], lines_per_chunk: int = 2000) -> Iterator[str]:
-    """N-Triples text in chunks of lines, ready to write or to stream over HTTP.
-
-    A relation stated by two claims (say, with different dates) gives its direct triple twice: N-Triples
-    allows repeats and parsers merge them, and dropping them here would need memory that grows."""
+    """N-Triples text in chunks of lines, ready to write or to stream over HTTP."""
     buf: list[str] = []
     for s, p, o in triples:
         buf.append(f"<{s}> <{p}> {nt_term(o)} .\n")
@@ -272,11 +323,46 @@ def ntriples_lines(triples: Iterable[Triple], lines_per_chunk: int = 2000) -> It
 
 # -- everything else, through rdflib ----------------------------------------------------------
 
+#: The most triples a format that is not streamed (JSON-LD) may hold in memory: rdflib keeps a graph of them
+#: (about a kilobyte a triple) and then the JSON document. A larger export is refused, pointing to a
+#: streamed format, rather than allocated without limit.
+MAX_BUFFERED_TRIPLES = 200_000
+
+
+class ExportTooLarge(RdfOptionError):
+    """The export would exceed what a non-streamed format may hold in memory."""
+
+
+def _too_large(fmt: RdfFormat, at_least: int, limit: int) -> ExportTooLarge:
+    streamed = ", ".join(f.value for f in RdfFormat if f in STREAMED)
+    return ExportTooLarge(
+        f"{fmt.value} is built in memory and this export has at least {at_least:,} triples "
+        f"(the limit is {limit:,}): use a streamed format ({streamed}) or export a part "
+        "(an entity's neighbourhood or a query's rows)"
+    )
+
+
+def lower_bound(store: GraphStore, selection: Selection) -> int:
+    """A floor on the triples of a whole-graph export, from two counts: a type triple per entity, and the
+    direct triple, rdf:type, rdf:predicate, rdf:subject and rdf:object of each claim. 0 for a part."""
+    if not isinstance(selection, WholeGraph):
+        return 0
+    view = GraphView(store)
+    return view.count_entities() + 5 * view.count_claims()
+
+
+def bounded(triples: Iterable[Triple], fmt: RdfFormat, limit: int) -> Iterator[Triple]:
+    """The triples, raising ExportTooLarge past the limit (the direct triples a claim repeats count once
+    per claim, so this is a little stricter than the graph's size)."""
+    for n, t in enumerate(triples, 1):
+        if n > limit:
+            raise _too_large(fmt, n, limit)
+        yield t
+
 
 def bind_prefixes(g: Graph) -> None:
-    for prefix, ns in PREFIXES.items():
-        if prefix not in ("sh", "sgsh"):
-            g.bind(prefix, ns, replace=True)
+    for prefix, ns in EXPORT_PREFIXES.items():
+        g.bind(prefix, ns, replace=True)
 
 
 def to_graph(triples: Iterable[Triple], fmt: RdfFormat) -> Graph:
@@ -302,6 +388,25 @@ def serialize_graph(g: Graph, fmt: RdfFormat, vocab: Vocab, jsonld_context: Json
     return g.serialize(format=fmt.rdflib_name, encoding="utf-8")
 
 
+def buffered(
+    store: GraphStore,
+    selection: Selection,
+    fmt: RdfFormat,
+    vocab: Vocab,
+    jsonld_context: JsonLdContext = "inline",
+    *,
+    limit: int | None = None,
+) -> tuple[bytes, int]:
+    """A format that is not streamed, built in memory through rdflib: (the document, its triples).
+    Raises ExportTooLarge, before reading a page if two counts suffice to tell, past `limit` triples."""
+    limit = MAX_BUFFERED_TRIPLES if limit is None else limit
+    floor = lower_bound(store, selection)
+    if floor > limit:
+        raise _too_large(fmt, floor, limit)
+    g = to_graph(bounded(iter_triples(store, selection, vocab), fmt, limit), fmt)
+    return serialize_graph(g, fmt, vocab, jsonld_context), len(g)
+
+
 def export(
     store: GraphStore,
     out: IO[bytes],
@@ -310,15 +415,40 @@ def export(
     vocab: Vocab | None = None,
     jsonld_context: JsonLdContext = "inline",
 ) -> int:
-    """Write the export to a binary stream; returns the number of triples (N-Triples: lines) written."""
+    """Write the export to a binary stream; returns the number of triples written (streamed formats count
+    a direct triple once per claim that states it, as N-Triples writes it).
+
+    N-Triples, Turtle, TriG and RDF/XML stream: memory is bounded by a page of rows. JSON-LD is built in
+    memory and refused above MAX_BUFFERED_TRIPLES (ExportTooLarge)."""
     vocab = vocab or Vocab.from_env()
-    triples = iter_triples(store, selection or WholeGraph(), vocab)
-    if fmt is RdfFormat.nt:
-        count = 0
-        for chunk in ntriples_lines(triples):
-            out.write(chunk.encode())
-            count += chunk.count("\n")
+    selection = selection or WholeGraph()
+    if fmt not in STREAMED:
+        body, count = buffered(store, selection, fmt, vocab, jsonld_context)
+        out.write(body)
         return count
-    g = to_graph(triples, fmt)
-    out.write(serialize_graph(g, fmt, vocab, jsonld_context))
-    return len(g)
+    total = None
+    if isinstance(selection, WholeGraph):
+        view = GraphView(store)
+        total = view.count_entities() + view.count_claims()
+    count = 0
+
+    def counted(chunks: Iterable[bytes]) -> Iterator[bytes]:
+        nonlocal count
+        for chunk in chunks:
+            count += chunk.count(b"\n")
+            yield chunk
+
+    with progress(total=total, desc=f"exporting {fmt.value}", unit="record") as bar:
+
+        def pages() -> Iterator[RowPage]:
+            for page in row_pages(store, selection, page_size=EXPORT_PAGE_SIZE):
+                yield page
+                bar.update(len(page[1]))
+
+        chunks = counted(ntriples_chunks(pages(), vocab, store.registry))
+        if fmt is RdfFormat.nt:
+            for chunk in chunks:
+                out.write(chunk)
+        else:
+            serialize(chunks, out, fmt)
+    return count

@@ -31,6 +31,7 @@ from survgraph.graph import GraphStore
 from survgraph.graph.view import GraphView
 from survgraph.rdf import (
     MAX_DEPTH,
+    STREAMED,
     Neighbourhood,
     QueryRows,
     RdfFormat,
@@ -39,14 +40,13 @@ from survgraph.rdf import (
     UnknownEntity,
     Vocab,
     WholeGraph,
+    buffered,
     build_ontology,
     build_shapes,
-    iter_triples,
+    iter_ntriples,
     load_context,
-    ntriples_lines,
     parse_format,
-    serialize_graph,
-    to_graph,
+    stream_bytes,
 )
 from survgraph.rdf.vocab import RdfSettings
 
@@ -147,19 +147,25 @@ def _format(format: str | None, request: Request) -> RdfFormat:
 def _rdf_response(
     store: GraphStore, selection: Selection, fmt: RdfFormat, vocab: Vocab, jsonld_context: str = "inline"
 ) -> Response:
+    """N-Triples, Turtle, TriG and RDF/XML stream (memory bounded by a page of rows and a few chunks of
+    output); JSON-LD is built in memory, and refused (422) past MAX_BUFFERED_TRIPLES."""
     headers = {"Vary": "Accept"}
-    triples = iter_triples(store, selection, vocab)
+    if fmt not in STREAMED:
+        try:
+            body, _ = buffered(store, selection, fmt, vocab, "url" if jsonld_context == "url" else "inline")
+        except UnknownEntity as exc:
+            raise NotFound(str(exc)) from exc
+        return Response(body, media_type=fmt.media_type, headers=headers)
+    chunks = iter_ntriples(store, selection, vocab)
     try:
         # Run the first page now: an unknown entity or a store outage must become an error status,
         # which is impossible once a streamed body has started.
-        first = next(triples, None)
+        first = next(chunks, None)
     except UnknownEntity as exc:
         raise NotFound(str(exc)) from exc
-    everything: Iterator[Any] = triples if first is None else itertools.chain([first], triples)
-    if fmt is RdfFormat.nt:
-        return StreamingResponse(ntriples_lines(everything), media_type=fmt.media_type, headers=headers)
-    body = serialize_graph(to_graph(everything, fmt), fmt, vocab, "url" if jsonld_context == "url" else "inline")
-    return Response(body, media_type=fmt.media_type, headers=headers)
+    everything: Iterator[bytes] = chunks if first is None else itertools.chain([first], chunks)
+    streamed = everything if fmt is RdfFormat.nt else stream_bytes(everything, fmt)
+    return StreamingResponse(streamed, media_type=fmt.media_type, headers=headers)
 
 
 FormatQuery = Annotated[
