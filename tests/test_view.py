@@ -109,7 +109,8 @@ def test_incident_claims_and_adjacency(both: dict[str, GraphStore]) -> None:
             assert [a.claim["id"] for a in adj_in] == sorted(inc)
             for a in adj_out + adj_in:
                 far = a.claim["to_id"] if a.outgoing else a.claim["from_id"]
-                assert a.other == truth.nodes[far]
+                node = truth.nodes[far]
+                assert a.other == {"id": far, "name": node.get("name"), "label": node["label"]}
             per_node[node_id] = (sorted(out), sorted(inc))
         everything = view.incident_claims(truth.nodes)
         assert everything == truth.claims
