@@ -281,8 +281,19 @@ def country_profile(ctx: Context) -> list[dict[str, Any]]:
 
 @runner("initiative_projects")
 def initiative_projects(ctx: Context) -> list[dict[str, Any]]:
-    best: dict[str, tuple[tuple[int, list[str], list[str]], Mapping[str, Any]]] = {}
+    # One row per claim on a chain, with whether that claim is in force on `as_of`: a chain counts only
+    # when every claim on it does (LadybugDB cannot read $as_of inside all(... WHERE ...)).
+    chains: dict[tuple[str, tuple[str, ...]], Mapping[str, Any]] = {}
+    broken: set[tuple[str, tuple[str, ...]]] = set()
     for r in ctx.run():
+        key = (r["project_id"], tuple(c["id"] for c in r["chain"]["relationships"]))
+        chains[key] = r
+        if not r["in_force"]:
+            broken.add(key)
+    best: dict[str, tuple[tuple[int, list[str], list[str]], Mapping[str, Any]]] = {}
+    for key, r in sorted(chains.items()):
+        if key in broken:
+            continue
         chain = r["chain"]
         nodes = [n["id"] for n in chain["nodes"]]
         claims = [c["id"] for c in chain["relationships"]]
