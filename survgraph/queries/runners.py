@@ -431,6 +431,52 @@ def claims_by_source(ctx: Context) -> list[dict[str, Any]]:
     return entities + claims
 
 
+def timeline_key(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Date order: start, then end (partial dates sort as text: "2016" < "2016-05" < "2016-05-20");
+    a missing start or end sorts after every date. Ties: type, the entity, then the claim id."""
+    start, end = row["start"], row["end"]
+    return (start is None, start or "", end is None, end or "", row["type"], row["about_id"], row["claim_id"])
+
+
+@runner("timeline")
+def timeline(ctx: Context) -> list[dict[str, Any]]:
+    entity: str = ctx.values["id"]
+    found = ctx.run("claims")
+    if kind_of(entity) == "Country":
+        found += ctx.run("located")
+    rows: dict[str, dict[str, Any]] = {}
+    for r in found:
+        c = r["claim"]
+        about, other = r["about_id"], r["other_id"]
+        outgoing = c["from_id"] == about
+        if c["from_id"] == c["to_id"]:
+            other = about
+        names = {about: r["about_name"], other: r["other_name"]}
+        row = {
+            "start": c.get("start"),
+            "end": c.get("end"),
+            "type": c["type"],
+            "about_id": about,
+            "about": r["about_name"],
+            "direction": "->" if outgoing else "<-",
+            "other_id": other,
+            "other": r["other_name"],
+            "text": claim_text(c, names),
+            "confidence": c.get("confidence"),
+            "claim_id": c["id"],
+            "sources": sorted_unique(c.get("source_ids") or []),
+        }
+        # A claim met twice (from both ends inside a country, or a self-loop) is shown once: on the
+        # entity asked for if it touches it, else on the smallest id.
+        current = rows.get(c["id"])
+        if current is None or (
+            (about != entity, about, row["direction"])
+            < (current["about_id"] != entity, current["about_id"], current["direction"])
+        ):
+            rows[c["id"]] = row
+    return sorted(rows.values(), key=timeline_key)
+
+
 @runner("search")
 def search(ctx: Context) -> list[dict[str, Any]]:
     text: str = ctx.values["text"]
