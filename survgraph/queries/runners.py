@@ -285,14 +285,14 @@ def initiative_projects(ctx: Context) -> list[dict[str, Any]]:
     # when every claim on it does (LadybugDB cannot read $as_of inside all(... WHERE ...)).
     chains: dict[tuple[str, tuple[str, ...]], Mapping[str, Any]] = {}
     broken: set[tuple[str, tuple[str, ...]]] = set()
-    for r in ctx.run():
-        key = (r["project_id"], tuple(c["id"] for c in r["chain"]["relationships"]))
-        chains[key] = r
-        if not r["in_force"]:
-            broken.add(key)
+    for row in ctx.run():
+        chain_key = (row["project_id"], tuple(c["id"] for c in row["chain"]["relationships"]))
+        chains[chain_key] = row
+        if not row["in_force"]:
+            broken.add(chain_key)
     best: dict[str, tuple[tuple[int, list[str], list[str]], Mapping[str, Any]]] = {}
-    for key, r in sorted(chains.items()):
-        if key in broken:
+    for chain_key, r in sorted(chains.items()):
+        if chain_key in broken:
             continue
         chain = r["chain"]
         nodes = [n["id"] for n in chain["nodes"]]

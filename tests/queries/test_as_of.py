@@ -62,7 +62,10 @@ def test_the_relationship_check_sees_relationships() -> None:
 
 
 def test_a_template_without_as_of_is_refused() -> None:
-    text = "// @name t\n// @title T\n// @description d\n// @column x: x\nMATCH ()-[r]->() WHERE {{in_force r}} RETURN r.id AS x\n"
+    text = (
+        "// @name t\n// @title T\n// @description d\n// @column x: x\n"
+        "MATCH ()-[r]->() WHERE {{in_force r}} RETURN r.id AS x\n"
+    )
     with pytest.raises(Exception, match="declares no @param as_of"):
         parse_template("t", ("t.cypher", text))
 
