@@ -190,7 +190,7 @@ class GraphView:
                     found[r["n"]["id"]] = r["n"]
         return found
 
-    def suggest(self, node_id: str, n: int = 5) -> list[str]:
+    def suggest(self, node_id: str, n: int = 5, *, page_size: int = PAGE_SIZE) -> list[str]:
         """Up to `n` existing ids of the kind `node_id`'s prefix names, closest first: the id's slug
         compared (difflib) with each id's slug and each name. Reads the ids and names of that one kind,
         a page at a time; nothing for an id of no known kind."""
@@ -202,12 +202,12 @@ class GraphView:
         cypher = f"MATCH (n:{label}) WHERE n.id > $after RETURN n.id AS id, n.name AS name ORDER BY n.id LIMIT $limit"
         after = ""
         while True:
-            page = self._query(cypher, {"after": after, "limit": PAGE_SIZE})
+            page = self._query(cypher, {"after": after, "limit": page_size})
             for r in page:
                 for key in (str(r["id"]).partition(":")[2].casefold(), str(r["name"] or "").casefold()):
                     if key:
                         keys.setdefault(key, set()).add(str(r["id"]))
-            if len(page) < PAGE_SIZE:
+            if len(page) < page_size:
                 break
             after = str(page[-1]["id"])
         out: list[str] = []
