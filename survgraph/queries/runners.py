@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from itertools import islice
 from typing import Any
 
+from survgraph.graph import GraphView
 from survgraph.queries.catalogue import TemplateError
 from survgraph.queries.context import Context, Runner
 from survgraph.queries.lucene import contains_query
@@ -429,6 +430,17 @@ def claims_by_source(ctx: Context) -> list[dict[str, Any]]:
         )
     claims.sort(key=lambda r: (r["kind"], r["from_id"], r["to_id"], r["id"]))
     return entities + claims
+
+
+@runner("vendor_countries")
+def vendor_countries(ctx: Context) -> list[dict[str, Any]]:
+    """As written; a vendor id (vendor:...) that answers nothing must name a vendor of the graph, else
+    NoSuchEntity with the closest ids (a name or alias that matches nothing is just no answer)."""
+    rows = run_plain(ctx)
+    wanted: str = ctx.values["vendor"]
+    if not rows and kind_of(wanted) == "Vendor":
+        GraphView(ctx.store).require([wanted])
+    return rows
 
 
 def timeline_key(row: Mapping[str, Any]) -> tuple[Any, ...]:

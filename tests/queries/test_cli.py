@@ -217,6 +217,7 @@ def test_cli_bad_as_of_exits_2(
         (["timeline", "-p", "id=project:cable-tv"], "project:cable-tv", "project:cable"),
         (["claims_by_source", "-p", "source=source:test-c"], "source:test-c", "source:test-a"),
         (["vendor_footprint", "-p", "vendor=vendor:zzzzzzzz"], "vendor:zzzzzzzz", None),
+        (["vendor_countries", "-p", "vendor=vendor:initek"], "vendor:initek", "vendor:initech"),
     ],
 )
 def test_cli_unknown_entity_exits_2_with_suggestions(
@@ -231,6 +232,17 @@ def test_cli_unknown_entity_exits_2_with_suggestions(
     else:
         assert "did you mean" in message and suggested in message
     assert result.stdout == ""
+
+
+def test_vendor_countries_by_name_or_known_id_is_not_an_error(
+    cli_store_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name that matches nothing is no answer; a known vendor that supplies nothing dated then is none."""
+    nobody = _cli(cli_store_dir, monkeypatch, "vendor_countries", "-p", "vendor=Nobody Ltd", "--format", "json")
+    assert nobody.exit_code == 0 and json.loads(nobody.stdout) == []
+    early = ["vendor_countries", "-p", "vendor=vendor:acme", "--as-of", "2015-01-01", "--format", "json"]
+    result = _cli(cli_store_dir, monkeypatch, *early)
+    assert result.exit_code == 0 and json.loads(result.stdout) == [], result.output
 
 
 def test_cli_sources_in_every_format(cli_store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
