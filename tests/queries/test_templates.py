@@ -476,7 +476,8 @@ def test_funding_chains(graphs: Graphs, engine: str) -> None:
     assert run(graphs, engine, "funding_chains", {"id": "vendor:globex", "max_hops": 1}) == []
     assert run(graphs, engine, "funding_chains", {"id": "vendor:globex", "max_hops": 2}) == [supply, loan | {"hops": 2}]
     assert run(graphs, engine, "funding_chains", {"id": "org:state-bank"}) == [loan, supply | {"hops": 2}]
-    assert run(graphs, engine, "funding_chains", {"id": "project:nothing"}) == []
+    with pytest.raises(NoSuchEntity, match="no entity project:nothing"):
+        run(graphs, engine, "funding_chains", {"id": "project:nothing"})
 
 
 @pytest.mark.parametrize("engine", ENGINES)
