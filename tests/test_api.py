@@ -370,6 +370,61 @@ def test_query_hop_bound_out_of_range_is_422(api: Api) -> None:
     assert any(d.startswith("max_hops:") for d in body["details"]), body
 
 
+@pytest.mark.parametrize("day", ["2015-06-30", "2019-06-30", "2019-07-01"])
+def test_query_as_of(api: Api, day: str) -> None:
+    """?as_of= keeps the claims in force that day (the Python rule on the store's own claims)."""
+    from survgraph.graph.time import claim_in_force
+
+    rows = api.ok("/queries/timeline", id="country:PK", as_of=day)["rows"]
+    every = api.ok("/queries/timeline", id="country:PK")["rows"]
+    kept = [r["claim_id"] for r in every if claim_in_force(r["start"], r["end"], day)]
+    direct = {r["claim_id"] for r in rows if r["about_id"] == "country:PK"}
+    assert [r["claim_id"] for r in rows if r["claim_id"] in direct] == [c for c in kept if c in direct]
+    assert all(claim_in_force(r["start"], r["end"], day) for r in rows)
+    assert len(rows) < len(every)
+
+
+@pytest.mark.parametrize("bad", ["2019-02-30", "2019-06", "tomorrow", "2019-06-30T00:00:00"])
+def test_query_bad_as_of_is_422(api: Api, bad: str) -> None:
+    body = assert_error(api.get("/queries/timeline", id="vendor:acme", as_of=bad), 422)
+    assert any(d.startswith("as_of:") for d in body["details"]), body
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "suggested"),
+    [
+        ("/queries/vendor_footprint", {"vendor": "vendor:acm"}, "vendor:acme"),
+        ("/queries/timeline", {"id": "project:cables"}, "project:cable"),
+        ("/queries/claims_by_source", {"source": "source:test-z"}, "source:test-a"),
+        ("/entities/vendor:initek", {}, "vendor:initech"),
+        ("/entities/vendor:globex-networks", {}, "vendor:globex"),
+    ],
+)
+def test_unknown_entity_404_suggests(api: Api, url: str, params: dict[str, str], suggested: str) -> None:
+    body = assert_error(api.get(url, **params), 404)
+    assert suggested in body["suggestions"], body
+    assert body["error"].startswith("no entity ") and suggested in body["error"]
+
+
+def test_query_rows_name_their_source_records(api: Api) -> None:
+    """Each `sources` cell lists the source records, as the fixture file has them, ids in the runner's order."""
+    from survgraph.loaders import validate_paths
+    from survgraph.queries import run_template
+    from survgraph.schema.models import Source
+
+    from .conftest import FIXTURES
+
+    records = {n.id: n for n in validate_paths([FIXTURES / "small"]).nodes if isinstance(n, Source)}
+    rows = api.ok("/queries/vendor_footprint", vendor="vendor:acme")["rows"]
+    plain = run_template(api.store, "vendor_footprint", {"vendor": "vendor:acme"})
+    assert [[s["id"] for s in r["sources"]] for r in rows] == [r["sources"] for r in plain]
+    assert any(r["sources"] for r in rows)
+    for s in (s for r in rows for s in r["sources"]):
+        rec = records[s["id"]]
+        url = None if rec.url is None else str(rec.url)
+        assert s == {"id": rec.id, "publisher": rec.publisher, "title": rec.title, "date": rec.date, "url": url}
+
+
 def test_unknown_query_is_404(api: Api) -> None:
     body = assert_error(api.get("/queries/drop_everything"), 404)
     assert "drop_everything" in body["error"] and "shortest_path" in body["details"][0]

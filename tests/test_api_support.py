@@ -115,7 +115,10 @@ def assert_error(response: httpx.Response, status: int) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json"), response.headers
     body = response.json()
-    assert set(body) == {"error", "details"}, body
+    # An unknown entity id's 404 also names the closest ids (`suggestions`); nothing else adds a key.
+    extra = {"suggestions"} if status == 404 and "suggestions" in body else set()
+    assert set(body) == {"error", "details"} | extra, body
+    assert all(isinstance(s, str) for s in body.get("suggestions", []))
     assert isinstance(body["error"], str) and body["error"]
     assert isinstance(body["details"], list) and all(isinstance(d, str) for d in body["details"])
     return dict(body)

@@ -131,3 +131,56 @@ def test_curl_calls_answer_the_same(seeded: Path) -> None:
     assert json.dumps(paths).count("Government of Zimbabwe") >= 1
     assert stats["nodes"]["Vendor"] >= 16
     assert cloudwalk["entity"]["id"] == "vendor:cloudwalk" and cloudwalk["outgoing"]
+
+
+def test_time_commands_run_and_answer(seeded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's Time section: its commands, and the answers it states, checked against the seed
+    files through the Python rule (claim_in_force)."""
+    from survgraph.graph.time import claim_in_force
+    from survgraph.loaders import validate_paths
+
+    monkeypatch.setenv("SURVGRAPH_STORE", "embedded")
+    monkeypatch.setenv("SURVGRAPH_DATA_DIR", str(seeded))
+    claims = validate_paths([SEED]).claims
+    commands = readme_lines("Time", "survgraph ")
+    curls = readme_lines("Time", "curl ")
+    assert len(commands) == 2 and len(curls) == 1
+    outputs = []
+    for line in commands:
+        result = runner.invoke(app, shlex.split(line)[1:])
+        assert result.exit_code == 0, (line, result.output)
+        outputs.append(result.stdout)
+    timeline, footprint = outputs
+
+    lahore = "project:lahore-safe-city"
+    rows = json.loads(timeline)
+    touching = [c for c in claims if lahore in (c.from_id, c.to_id)]
+    assert sorted(r["claim_id"] for r in rows) == sorted(str(c.id) for c in touching)
+    dated = [r for r in rows if r["start"]]
+    assert len(dated) == 4 and rows[:4] == dated and len(rows) - len(dated) == 6
+    assert {(r["start"], r["type"], r["other_id"]) for r in dated} == {("2016", "SUPPLIES", "vendor:huawei")}
+    assert len({s["id"] for r in dated for s in r["sources"]}) == 3
+    assert all(s["publisher"] and s["title"] for r in rows for s in r["sources"])
+
+    countries = [ln.split(",")[1] for ln in footprint.splitlines() if ln.startswith("country,")]
+    assert len(countries) == 18 and not {"country:UG", "country:EC"} & set(countries)
+    every = runner.invoke(app, ["query", "vendor_footprint", "-p", "vendor=vendor:huawei", "--format", "json"])
+    assert len([r for r in json.loads(every.stdout) if r["category"] == "country"]) == 20
+
+    wrong = runner.invoke(app, ["query", "vendor_footprint", "-p", "vendor=vendor:huawe"])
+    assert wrong.exit_code == 2 and "did you mean vendor:huawei" in " ".join(wrong.stderr.split())
+
+    day = "2016-06-30"
+    assert day in curls[0]
+    store = EmbeddedStore(seeded)
+    with ApiServer(create_app(settings(), store=store)) as server:
+        argv = shlex.split(curls[0].replace("http://127.0.0.1:8000", server.url))
+        done = subprocess.run([*argv, "--fail-with-body"], capture_output=True, text=True, timeout=60)
+    store.close()
+    assert done.returncode == 0, (done.stdout, done.stderr)
+    body = json.loads(done.stdout)
+    by_id = {str(c.id): c for c in claims}
+    assert body["rows"] and all(claim_in_force(r["start"], r["end"], day) for r in body["rows"])
+    direct = {str(c.id) for c in claims if "country:PK" in (c.from_id, c.to_id) and claim_in_force(c.start, c.end, day)}
+    assert direct <= {r["claim_id"] for r in body["rows"]}
+    assert all(by_id[r["claim_id"]].start == r["start"] for r in body["rows"])

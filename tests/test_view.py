@@ -285,3 +285,35 @@ def test_as_of_keeps_only_claims_in_force(both: dict[str, GraphStore], as_of: st
         assert set(reach.claims) <= set(want)
         answers.append(sorted(want))
     _same_on_both(answers)
+
+
+def test_suggest_and_require(both: dict[str, GraphStore]) -> None:
+    """The closest ids of the id's kind (difflib over slugs and names, computed here from the whole
+    graph), read a page at a time; `require` raises NoSuchEntity with them."""
+    import difflib
+
+    from survgraph.graph import NoSuchEntity
+
+    answers = []
+    for view, truth in _views(both):
+        for wanted in ("vendor:acm", "vendor:globe", "project:cable-tv", "org:state", "vendor:zzzzzz", "spaceship:x"):
+            prefix, _, slug = wanted.partition(":")
+            keys: dict[str, set[str]] = {}
+            for node_id, node in truth.nodes.items():
+                if node_id.startswith(prefix + ":"):
+                    for key in (node_id.partition(":")[2].casefold(), str(node.get("name") or "").casefold()):
+                        keys.setdefault(key, set()).add(node_id)
+            expected: list[str] = []
+            for key in difflib.get_close_matches(slug, list(keys), n=6, cutoff=0.5):
+                expected += sorted(keys[key] - set(expected))
+            got = view.suggest(wanted, 3, page_size=1)
+            assert got == expected[:3] == view.suggest(wanted, 3), wanted
+            answers.append(got)
+        assert view.suggest("vendor:acm")[0] == "vendor:acme"
+        view.require(["vendor:acme", "country:PK"])
+        with pytest.raises(NoSuchEntity) as info:
+            view.require(["vendor:acme", "vendor:acm", "vendor:nobody"])
+        assert info.value.entity_id == "vendor:acm" and info.value.suggestions[0] == "vendor:acme"
+        assert (info.value.status, info.value.exit_code) == (404, 2)
+    half = len(answers) // 2
+    assert answers[:half] == answers[half:]

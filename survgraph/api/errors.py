@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from survgraph.errors import SurvgraphError
-from survgraph.graph import ReadOnlyViolation, StoreAuthError, StoreError, StoreUnavailable
+from survgraph.graph import NoSuchEntity, ReadOnlyViolation, StoreAuthError, StoreError, StoreUnavailable
 from survgraph.graph.raw_cypher import public_message
 from survgraph.loaders import InvalidRecords
 from survgraph.queries import TemplateParamError, UnknownTemplate
@@ -135,6 +135,10 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = {"WWW-Authenticate": "X-API-Key"} if exc.status == 401 else None
         if isinstance(exc, StoreUnavailable):
             headers = {"Retry-After": "5"}
+        if isinstance(exc, NoSuchEntity):
+            # The closest existing ids of the same kind, for a client to offer ("did you mean").
+            body = {**error_body(message, details), "suggestions": exc.suggestions}
+            return JSONResponse(body, status_code=exc.status)
         return _json(exc.status, message, details, headers)
 
     @app.exception_handler(StarletteHTTPException)

@@ -24,6 +24,9 @@ class ErrorOut(BaseModel):
 
     error: str
     details: list[str] = Field(default_factory=list)
+    suggestions: list[str] | None = Field(
+        default=None, description="Only for an unknown entity id: the closest existing ids of its kind"
+    )
 
 
 class HealthOut(BaseModel):

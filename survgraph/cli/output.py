@@ -13,6 +13,7 @@ from typing import IO, Any, TypeVar
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from survgraph.cli.common import out
 
@@ -110,7 +111,8 @@ def rows_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], title:
     for c in columns:
         table.add_column(c, overflow="fold")
     for row in rows:
-        table.add_row(*[cell_text(row.get(c)) for c in columns])
+        # Text, not markup: data such as "[source:x]" or "[bold]" is shown as it is.
+        table.add_row(*[Text(cell_text(row.get(c))) for c in columns])
     return table
 
 

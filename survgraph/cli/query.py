@@ -25,12 +25,17 @@ def query(
     show_cypher: Annotated[
         bool, typer.Option("--show-cypher", help="Print the Cypher the store would run, with :param lines.")
     ] = False,
+    as_of: Annotated[
+        Optional[str],  # noqa: UP045 - typer needs Optional here
+        typer.Option("--as-of", help="Only claims in force on this day (YYYY-MM-DD); the same as -p as_of=DAY."),
+    ] = None,
     store: StoreOpt = None,
     fmt: QueryFormatOpt = "table",
 ) -> None:
     """Run a named query template (Cypher files in survgraph/queries/templates) and print its rows."""
     from survgraph.queries import TEMPLATES, run_template
     from survgraph.queries.params import parse_key_values
+    from survgraph.queries.sources import resolve_sources, sources_as_text
 
     check_format(fmt, FORMATS)
     if list_:
@@ -55,6 +60,10 @@ def query(
         raise UsageError("give a template name, or --list to see them")
     template = TEMPLATES.get(name)
     params = parse_key_values(param, list_names={p.name for p in template.params if p.type == "list[str]"})
+    if as_of is not None:
+        if "as_of" in params:
+            raise UsageError("give --as-of or -p as_of=..., not both")
+        params["as_of"] = as_of
     if show_cypher:
         engine = store_settings(store).store.value
         values = template.validate(params)
@@ -69,7 +78,9 @@ def query(
             typer.echo(template.render(stmt, engine, values) + ";\n")
         return
     with open_for_reading(store) as gs:
-        rows = run_template(gs, name, params)
+        rows = resolve_sources(gs, run_template(gs, name, params))
+    if fmt != "json":
+        rows = sources_as_text(rows, "\n" if fmt == "table" else "; ")
     print_rows(rows, template.columns, fmt, template.title)
 
 

@@ -12,11 +12,12 @@ from survgraph.graph.store import (
     WriteSummary,
     plan_write,
 )
-from survgraph.graph.view import GraphView
+from survgraph.graph.view import GraphView, NoSuchEntity
 
 __all__ = [
     "GraphStore",
     "GraphView",
+    "NoSuchEntity",
     "ReadOnlyViolation",
     "Stats",
     "StoreAuthError",

@@ -13,11 +13,13 @@ are cut into chunks of `chunk_size` here, and nowhere else.
 
 from __future__ import annotations
 
+import difflib
 import heapq
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from survgraph.errors import SurvgraphError
 from survgraph.graph.store import GraphStore
 from survgraph.graph.time import AS_OF_PARAM, in_force
 from survgraph.schema.registry import Column
@@ -31,6 +33,19 @@ LOOKUP_CHUNK = 1000
 PAGE_SIZE = 5000
 
 Direction = Literal["out", "in", "both"]
+
+
+class NoSuchEntity(SurvgraphError):
+    """An id that names no entity of the graph; `suggestions` are the closest existing ids of its kind."""
+
+    status = 404
+    exit_code = 2
+
+    def __init__(self, entity_id: str, suggestions: Sequence[str] = ()) -> None:
+        self.entity_id = entity_id
+        self.suggestions = list(suggestions)
+        hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"no entity {entity_id}{hint}")
 
 
 @dataclass(frozen=True)
@@ -178,6 +193,39 @@ class GraphView:
                 for r in self._query(cypher, {"ids": chunk}):
                     found[r["n"]["id"]] = r["n"]
         return found
+
+    def suggest(self, node_id: str, n: int = 5, *, page_size: int = PAGE_SIZE) -> list[str]:
+        """Up to `n` existing ids of the kind `node_id`'s prefix names, closest first: the id's slug
+        compared (difflib) with each id's slug and each name. Reads the ids and names of that one kind,
+        a page at a time; nothing for an id of no known kind."""
+        label = self.label_of(node_id)
+        if label is None:
+            return []
+        wanted = node_id.partition(":")[2].casefold()
+        keys: dict[str, set[str]] = {}
+        cypher = f"MATCH (n:{label}) WHERE n.id > $after RETURN n.id AS id, n.name AS name ORDER BY n.id LIMIT $limit"
+        after = ""
+        while True:
+            page = self._query(cypher, {"after": after, "limit": page_size})
+            for r in page:
+                for key in (str(r["id"]).partition(":")[2].casefold(), str(r["name"] or "").casefold()):
+                    if key:
+                        keys.setdefault(key, set()).add(str(r["id"]))
+            if len(page) < page_size:
+                break
+            after = str(page[-1]["id"])
+        out: list[str] = []
+        for key in difflib.get_close_matches(wanted, list(keys), n=n * 2, cutoff=0.5):
+            out += sorted(keys[key] - set(out))
+        return out[:n]
+
+    def require(self, ids: Iterable[str]) -> None:
+        """Raise NoSuchEntity (with suggestions) for the first of `ids`, in order, that is not in the graph."""
+        wanted = list(dict.fromkeys(ids))
+        found = self.entities(wanted)
+        for node_id in wanted:
+            if node_id not in found:
+                raise NoSuchEntity(node_id, self.suggest(node_id))
 
     def sources(self, ids: Iterable[str]) -> dict[str, Row]:
         """The Source records with these ids; cited ids without a record are left out."""

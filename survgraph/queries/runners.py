@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from itertools import islice
 from typing import Any
 
+from survgraph.graph import GraphView
 from survgraph.queries.catalogue import TemplateError
 from survgraph.queries.context import Context, Runner
 from survgraph.queries.lucene import contains_query
@@ -281,8 +282,19 @@ def country_profile(ctx: Context) -> list[dict[str, Any]]:
 
 @runner("initiative_projects")
 def initiative_projects(ctx: Context) -> list[dict[str, Any]]:
+    # One row per claim on a chain, with whether that claim is in force on `as_of`: a chain counts only
+    # when every claim on it does (LadybugDB cannot read $as_of inside all(... WHERE ...)).
+    chains: dict[tuple[str, tuple[str, ...]], Mapping[str, Any]] = {}
+    broken: set[tuple[str, tuple[str, ...]]] = set()
+    for row in ctx.run():
+        chain_key = (row["project_id"], tuple(c["id"] for c in row["chain"]["relationships"]))
+        chains[chain_key] = row
+        if not row["in_force"]:
+            broken.add(chain_key)
     best: dict[str, tuple[tuple[int, list[str], list[str]], Mapping[str, Any]]] = {}
-    for r in ctx.run():
+    for chain_key, r in sorted(chains.items()):
+        if chain_key in broken:
+            continue
         chain = r["chain"]
         nodes = [n["id"] for n in chain["nodes"]]
         claims = [c["id"] for c in chain["relationships"]]
@@ -418,6 +430,63 @@ def claims_by_source(ctx: Context) -> list[dict[str, Any]]:
         )
     claims.sort(key=lambda r: (r["kind"], r["from_id"], r["to_id"], r["id"]))
     return entities + claims
+
+
+@runner("vendor_countries")
+def vendor_countries(ctx: Context) -> list[dict[str, Any]]:
+    """As written; a vendor id (vendor:...) that answers nothing must name a vendor of the graph, else
+    NoSuchEntity with the closest ids (a name or alias that matches nothing is just no answer)."""
+    rows = run_plain(ctx)
+    wanted: str = ctx.values["vendor"]
+    if not rows and kind_of(wanted) == "Vendor":
+        GraphView(ctx.store).require([wanted])
+    return rows
+
+
+def timeline_key(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Date order: start, then end (partial dates sort as text: "2016" < "2016-05" < "2016-05-20");
+    a missing start or end sorts after every date. Ties: type, the entity, then the claim id."""
+    start, end = row["start"], row["end"]
+    return (start is None, start or "", end is None, end or "", row["type"], row["about_id"], row["claim_id"])
+
+
+@runner("timeline")
+def timeline(ctx: Context) -> list[dict[str, Any]]:
+    entity: str = ctx.values["id"]
+    found = ctx.run("claims")
+    if kind_of(entity) == "Country":
+        found += ctx.run("located")
+    rows: dict[str, dict[str, Any]] = {}
+    for r in found:
+        c = r["claim"]
+        about, other = r["about_id"], r["other_id"]
+        outgoing = c["from_id"] == about
+        if c["from_id"] == c["to_id"]:
+            other = about
+        names = {about: r["about_name"], other: r["other_name"]}
+        row = {
+            "start": c.get("start"),
+            "end": c.get("end"),
+            "type": c["type"],
+            "about_id": about,
+            "about": r["about_name"],
+            "direction": "->" if outgoing else "<-",
+            "other_id": other,
+            "other": r["other_name"],
+            "text": claim_text(c, names),
+            "confidence": c.get("confidence"),
+            "claim_id": c["id"],
+            "sources": sorted_unique(c.get("source_ids") or []),
+        }
+        # A claim met twice (from both ends inside a country, or a self-loop) is shown once: on the
+        # entity asked for if it touches it, else on the smallest id.
+        current = rows.get(c["id"])
+        if current is None or (
+            (about != entity, about, row["direction"])
+            < (current["about_id"] != entity, current["about_id"], current["direction"])
+        ):
+            rows[c["id"]] = row
+    return sorted(rows.values(), key=timeline_key)
 
 
 @runner("search")

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from survgraph.graph import NoSuchEntity
 from survgraph.queries.lucene import LUCENE_SPECIAL, contains_query, escape_lucene
 from survgraph.schema import REGISTRY
 
@@ -227,7 +228,8 @@ def test_vendor_footprint(graphs: Graphs, engine: str) -> None:
         ),
         link("database", "database:registry", "Civil Registry", ["SUPPLIES"], [], [registry_supply], ["source:test-b"]),
     ]
-    assert run(graphs, engine, "vendor_footprint", {"vendor": "vendor:nobody"}) == []
+    with pytest.raises(NoSuchEntity, match="no entity vendor:nobody"):  # not an empty answer
+        run(graphs, engine, "vendor_footprint", {"vendor": "vendor:nobody"})
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -392,7 +394,8 @@ def test_initiative_projects(graphs: Graphs, engine: str) -> None:
         cable | {"hops": 1, "via": [], "claims": [cable_part], "sources": ["source:test-b"]},
         cams | {"hops": 1, "via": [], "claims": [cams_part], "sources": ["source:test-a"]},
     ]
-    assert run(graphs, engine, "initiative_projects", {"initiative": "initiative:none"}) == []
+    with pytest.raises(NoSuchEntity, match="no entity initiative:none"):
+        run(graphs, engine, "initiative_projects", {"initiative": "initiative:none"})
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -473,7 +476,8 @@ def test_funding_chains(graphs: Graphs, engine: str) -> None:
     assert run(graphs, engine, "funding_chains", {"id": "vendor:globex", "max_hops": 1}) == []
     assert run(graphs, engine, "funding_chains", {"id": "vendor:globex", "max_hops": 2}) == [supply, loan | {"hops": 2}]
     assert run(graphs, engine, "funding_chains", {"id": "org:state-bank"}) == [loan, supply | {"hops": 2}]
-    assert run(graphs, engine, "funding_chains", {"id": "project:nothing"}) == []
+    with pytest.raises(NoSuchEntity, match="no entity project:nothing"):
+        run(graphs, engine, "funding_chains", {"id": "project:nothing"})
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -503,7 +507,8 @@ def test_data_linkage(graphs: Graphs, engine: str) -> None:
             "sources": ["source:test-a"],
         }
     ]
-    assert run(graphs, engine, "data_linkage", {"database": "database:none"}) == []
+    with pytest.raises(NoSuchEntity, match="no entity database:none"):
+        run(graphs, engine, "data_linkage", {"database": "database:none"})
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -580,7 +585,8 @@ def test_shortest_path(graphs: Graphs, engine: str) -> None:
         == []
     )
     assert run(graphs, engine, "shortest_path", {"from": "vendor:acme", "to": "vendor:acme"}) == []
-    assert run(graphs, engine, "shortest_path", {"from": "vendor:acme", "to": "vendor:nobody"}) == []
+    with pytest.raises(NoSuchEntity, match="no entity vendor:nobody"):
+        run(graphs, engine, "shortest_path", {"from": "vendor:acme", "to": "vendor:nobody"})
     (only,) = run(graphs, engine, "shortest_path", {"from": "vendor:acme", "to": "database:ndc"})
     assert brief(only)["path"] == ACME["path"]
 
@@ -675,7 +681,8 @@ def test_neighbourhood(graphs: Graphs, engine: str) -> None:
     # the 4 claims of the cable, and the 7 of its neighbours (PK: 3, Corridor: 2, bank: 1, Globex: 1)
     assert len(claims) == 11
     assert sum(1 for r in claims if r["hops"] == 2) == 7
-    assert run(graphs, engine, "neighbourhood", {"id": "vendor:nobody"}) == []
+    with pytest.raises(NoSuchEntity, match="no entity vendor:nobody"):
+        run(graphs, engine, "neighbourhood", {"id": "vendor:nobody"})
 
 
 # -- vendors_by_technology, countries_by_vendor_origin ---------------------------------------------
@@ -813,7 +820,8 @@ def test_claims_by_source(graphs: Graphs, engine: str) -> None:
         ("node", "United States"),
         ("node", "Zimbabwe"),
     ]
-    assert run(graphs, engine, "claims_by_source", {"source": "source:none"}) == []
+    with pytest.raises(NoSuchEntity, match="no entity source:none"):
+        run(graphs, engine, "claims_by_source", {"source": "source:none"})
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 
 from survgraph.api.deps import StoreDep
-from survgraph.api.errors import NotFound
 from survgraph.api.models import EntityDetailOut, EntityPage, ErrorOut
 from survgraph.api.paging import After, decode_cursor, encode_cursor, refuse_offset
 from survgraph.api.params import KIND_NAMES, MAX_ID_LENGTH, MAX_TEXT_LENGTH, Limit, node_kind
 from survgraph.api.reads import GraphReads
+from survgraph.graph import GraphView, NoSuchEntity
 from survgraph.schema import REGISTRY
 
 router = APIRouter(prefix="/entities", tags=["entities"])
@@ -54,7 +54,7 @@ def list_entities(
     "/{entity_id}",
     summary="One entity: its properties, its sources, and its claims in both directions",
     response_model=EntityDetailOut,
-    responses={404: {"model": ErrorOut, "description": "No entity has this id"}},
+    responses={404: {"model": ErrorOut, "description": "No entity has this id; `suggestions`: the closest ids"}},
 )
 def get_entity(
     store: StoreDep,
@@ -62,5 +62,5 @@ def get_entity(
 ) -> EntityDetailOut:
     detail = GraphReads(store).entity_detail(entity_id)
     if detail is None:
-        raise NotFound(f"no entity with id {entity_id!r}")
+        raise NoSuchEntity(entity_id, GraphView(store).suggest(entity_id))
     return detail

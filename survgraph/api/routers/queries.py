@@ -18,6 +18,7 @@ from survgraph.api.reads import json_safe
 from survgraph.api.responses import json_errors
 from survgraph.graph import GraphStore
 from survgraph.queries import TEMPLATES, Template, run_template
+from survgraph.queries.sources import resolve_sources
 
 router = APIRouter(prefix="/queries", tags=["queries"])
 
@@ -43,6 +44,7 @@ def _run(store: GraphStore, request: Request, name: str) -> QueryResultOut:
     template = TEMPLATES.get(name)  # UnknownTemplate -> 404
     params = template_params(template, request)
     rows = run_template(store, name, params)  # TemplateParamError -> 422, with every problem
+    rows = resolve_sources(store, rows)  # [{id, publisher, title, date, url}], one look-up
     columns = list(template.columns) or (list(rows[0]) if rows else [])
     return QueryResultOut(template=name, params=json_safe(params), columns=columns, rows=[json_safe(r) for r in rows])
 
@@ -63,7 +65,10 @@ for _t in TEMPLATES.listing():
         summary=f"Run the template {_t.name}: {_t.title}",
         description=_t.description,
         response_model=QueryResultOut,
-        responses=json_errors(e422="Invalid parameters: each problem (missing, unknown, out of range) in `details`"),
+        responses=json_errors(
+            e404="An entity id parameter names no entity; `suggestions`: the closest ids",
+            e422="Invalid parameters: each problem (missing, unknown, out of range, a bad as_of date) in `details`",
+        ),
         openapi_extra={"parameters": template_query_parameters(_t)},
     )
 

@@ -11,17 +11,19 @@
 // @param technology str default=null check=technology: only projects that also use this technology
 // @param source str default=null check=entity_id kinds=Source: only claims citing this source, e.g. source:carnegie-aigs-2019
 // @param members_only bool default=false: only countries that are members of the initiative
+// @param as_of str default=null check=date: only claims in force on this day (YYYY-MM-DD); undated claims always count
 // @column country_id: the country's id
 // @column country: its name
 // @column member: whether the country is a MEMBER_OF the initiative
 
 MATCH (p:Project)-[u:USES_TECHNOLOGY_FROM]->(:Country {code: $origin})
-MATCH (p)-[:LOCATED_IN]->(c:Country)
+MATCH (p)-[l:LOCATED_IN]->(c:Country)
 WHERE ($technology = '' OR $technology IN p.technologies)
+  AND {{in_force u}} AND {{in_force l}}
   AND ($source = '' OR $source IN u.source_ids)
 WITH DISTINCT c
 OPTIONAL MATCH (c)-[m:MEMBER_OF]->(:Initiative {id: $initiative})
-WHERE $source = '' OR $source IN m.source_ids
+WHERE ($source = '' OR $source IN m.source_ids) AND {{in_force m}}
 WITH c, count(m) AS memberships
 WHERE NOT $members_only OR memberships > 0
 RETURN c.id AS country_id, c.name AS country, memberships > 0 AS member

@@ -5,6 +5,7 @@
 // @description vendors, what they supply, and the claims and sources (headquarters, supply, location).
 // @description Countries with the most vendors come first.
 // @param origin str required check=country_code: the vendors' headquarters country (ISO code), e.g. CN
+// @param as_of str default=null check=date: only claims in force on this day (YYYY-MM-DD); undated claims always count
 // @column country: ISO code of the country supplied
 // @column country_name: its name
 // @column vendors: the vendors: [{id, name}], by name
@@ -14,7 +15,9 @@
 
 MATCH (v:Vendor)-[h:HEADQUARTERED_IN]->(:Country {code: $origin})
 MATCH (v)-[r:SUPPLIES]->(t)
+WHERE {{in_force h}} AND {{in_force r}}
 OPTIONAL MATCH (t)-[l:LOCATED_IN]->(c:Country)
+WHERE {{in_force l}}
 WITH v, h, r, t, l, c
 WHERE c IS NOT NULL OR t.code IS NOT NULL
 RETURN v.id AS vendor_id, v.name AS vendor_name, t.id AS target_id, t.name AS target_name,

@@ -6,6 +6,7 @@
 // @param initiative str required check=entity_id kinds=Initiative: the initiative's id, e.g. initiative:bri
 // @param nested bool default=true: also follow chains through nested initiatives and projects
 // @param max_depth int default=6 min=1 max=10: longest PART_OF chain followed
+// @param as_of str default=null check=date: only claims in force on this day (YYYY-MM-DD); undated claims always count
 // @column project_id: the project's id
 // @column project_name: the project's name
 // @column status: the project's status
@@ -22,4 +23,6 @@
 
 MATCH p = (x:Project)-[:PART_OF*1..{{max_depth}}]->(i:Initiative {id: $initiative})
 WHERE $nested OR length(p) = 1
-RETURN x.id AS project_id, x.name AS project_name, x.status AS status, x.country AS country, p AS chain;
+UNWIND relationships(p) AS r
+RETURN x.id AS project_id, x.name AS project_name, x.status AS status, x.country AS country, p AS chain,
+       r.id AS claim_id, {{in_force r}} AS in_force;

@@ -5,6 +5,7 @@
 // @description exact aliases and other alias matches; by name within each.
 // @param text str required min=1 max=200: the text to look for, e.g. huawei
 // @param limit int default=20 min=1 max=200: at most this many results
+// @param as_of str default=null check=date: only claims in force on this day (YYYY-MM-DD); undated claims always count
 // @runtime lucene str: the text as a Lucene query of escaped *term* wildcards (Neo4j variant only)
 // @column id: the entity's id
 // @column kind: its node kind

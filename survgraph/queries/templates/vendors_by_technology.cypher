@@ -5,6 +5,7 @@
 // @description lists it (basis "project"). Per vendor: what it supplies, where, and the sources.
 // @param technology str required check=technology: one of the Technology vocabulary, e.g. facial_recognition
 // @param country str default=null check=country_code: only supplies into this country (ISO code, e.g. PK)
+// @param as_of str default=null check=date: only claims in force on this day (YYYY-MM-DD); undated claims always count
 // @column vendor_id: the vendor's id
 // @column vendor_name: the vendor's name
 // @column hq_country: the vendor's headquarters country (ISO code), if recorded
@@ -15,9 +16,11 @@
 // @column sources: ids of the sources of those claims
 
 MATCH (v:Vendor)-[r:SUPPLIES]->(t)
-WHERE $technology IN r.technologies
-   OR (size(r.technologies) = 0 AND $technology IN t.technologies)
-OPTIONAL MATCH (t)-[:LOCATED_IN]->(c:Country)
+WHERE ($technology IN r.technologies
+   OR (size(r.technologies) = 0 AND $technology IN t.technologies))
+  AND {{in_force r}}
+OPTIONAL MATCH (t)-[l:LOCATED_IN]->(c:Country)
+WHERE {{in_force l}}
 WITH v, r, t, c
 WHERE $country = '' OR c.code = $country OR t.code = $country
 RETURN v.id AS vendor_id, v.name AS vendor_name, v.hq_country AS hq_country,
