@@ -160,4 +160,5 @@ def as_of_param(value: str | None) -> str | None:
     try:
         return check_as_of(value.strip())
     except ValueError as exc:
-        raise BadRequest(f"invalid as_of {value[:MAX_ID_LENGTH]!r}", [f"as_of: {exc}"[:300]]) from exc
+        detail = f"as_of: {exc} (a day: YYYY-MM-DD)"[:300]
+        raise BadRequest(f"invalid as_of {value[:MAX_ID_LENGTH]!r}", [detail]) from exc

@@ -44,7 +44,7 @@ def _check_as_of(value: str | None) -> str | None:
     try:
         return check_as_of(value)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
+        raise typer.BadParameter(f"{exc} (a day: YYYY-MM-DD)") from exc
 
 
 AsOfOpt = Annotated[
