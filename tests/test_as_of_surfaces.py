@@ -344,3 +344,56 @@ def test_viz_cli_as_of_and_show_unconnected(surface: Surface, tmp_path: Path) ->
     assert r.exit_code == 0, r.output
     assert page_json(out.read_text(encoding="utf-8"))["showUnconnected"] is True
     assert "hidden" not in r.stderr
+
+
+# -- the README's section runs as written -------------------------------------------------------------
+
+
+def test_readme_time_on_the_other_surfaces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every `survgraph` line of the section runs on the seed data, and what it writes holds only the claims
+    in force on its day; every `curl` line answers 200 from the API on the same store."""
+    import shlex
+    from urllib.parse import urlsplit
+
+    from survgraph.graph.embedded import EmbeddedStore
+
+    from .readme_support import readme_lines, run_readme_commands
+
+    title = "Time on the other surfaces"
+
+    def into_tmp(args: list[str]) -> list[str]:
+        return [str(tmp_path / a) if i and args[i - 1] == "-o" else a for i, a in enumerate(args)]
+
+    run_readme_commands(
+        title,
+        tmp_path,
+        monkeypatch,
+        [
+            ["load", "seed_data/"],
+            ["export", "rdf"],
+            ["export", "graph"],
+            ["export", "graph"],
+            ["viz", "--all"],
+            ["viz", "--all"],
+        ],
+        into_tmp,
+    )
+    store = EmbeddedStore(tmp_path / "data", read_only=True)
+    try:
+        claims = {r["r"]["id"]: r["r"] for r in store.query("MATCH ()-[r]->() RETURN r")}
+        day = "2015-01-01"
+        in_force = {k for k, c in claims.items() if claim_in_force(c.get("start"), c.get("end"), day)}
+        assert 0 < len(in_force) < len(claims)
+        assert _claims_in((tmp_path / "graph-2015.ttl").read_bytes(), "turtle") == in_force
+        assert set(page_json((tmp_path / "graph-2015.html").read_text(encoding="utf-8"))["details"]["edges"]) == (
+            in_force
+        )
+        everything = page_json((tmp_path / "everything.html").read_text(encoding="utf-8"))
+        assert everything["showUnconnected"] is True and everything["unconnected"]
+        with TestClient(app_for(store)) as client:
+            for line in readme_lines(title, "curl "):
+                url = urlsplit(shlex.split(line)[-1])
+                r = client.get(f"{url.path}?{url.query}")
+                assert r.status_code == 200, (line, r.text[:500])
+    finally:
+        store.close()
