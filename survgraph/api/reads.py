@@ -10,7 +10,15 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 from typing import Any
 
-from survgraph.api.models import CitedByOut, ClaimOut, EntityClaimOut, EntityOut, EntityRef, SourceOut
+from survgraph.api.models import (
+    CitedByOut,
+    ClaimOut,
+    EntityClaimOut,
+    EntityDetailOut,
+    EntityOut,
+    EntityRef,
+    SourceOut,
+)
 from survgraph.graph import GraphStore
 from survgraph.graph.view import Adjacent, GraphView
 from survgraph.schema import Registry
@@ -137,6 +145,19 @@ class GraphReads:
             return sorted(items, key=lambda c: (c.type, c.other.id, c.id))
 
         return shape(outgoing), shape(incoming)
+
+    def entity_detail(self, entity_id: str) -> EntityDetailOut | None:
+        """An entity with its own sources and its claims both ways (GET /entities/{id}; with `as_of`, the claims
+        in force that day); None if unknown."""
+        entity = self.entity(entity_id)
+        if entity is None:
+            return None
+        outgoing, incoming = self.entity_claims(entity)
+        found = self.sources(entity.source_ids)
+        sources = [found[s] for s in entity.source_ids if s in found]
+        return EntityDetailOut(
+            entity=entity, sources=sources, outgoing=outgoing, incoming=incoming, as_of=self.view.as_of
+        )
 
     def cited_by(self, source_id: str, *, limit: int, after: str = "") -> tuple[CitedByOut, str | None]:
         """One page of what cites a source (entities and claims in one id order) and the id to continue after."""

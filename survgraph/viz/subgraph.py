@@ -111,11 +111,16 @@ class SubgraphReader:
     def query(self, name: str, params: Mapping[str, Any], *, context: int = 0) -> Subgraph:
         """The result of the query template `name`. Raises UnknownTemplate and TemplateParamError (from
         survgraph.queries) for an unknown name or bad parameters."""
-        template = TEMPLATES.get(name)
-        if self.as_of is not None and any(p.name == AS_OF_PARAM for p in template.params):
+        if self.as_of is not None and any(p.name == AS_OF_PARAM for p in TEMPLATES.get(name).params):
             # A template that reads time itself gets the page's day, unless its own as_of was given.
             params = {AS_OF_PARAM: self.as_of, **params}
-        rows = run_template(self.store, name, params)
+        return self.query_rows(name, params, run_template(self.store, name, params), context=context)
+
+    def query_rows(
+        self, name: str, params: Mapping[str, Any], rows: list[dict[str, Any]], *, context: int = 0
+    ) -> Subgraph:
+        """What `query` draws, from rows the template `name` already gave for `params`."""
+        template = TEMPLATES.get(name)
         # The entities a query is about (vendor=vendor:acme) belong in its picture even when no row
         # repeats them.
         subjects = {v["id"] for kind, v in _graph_values(template.validate(params)) if kind == "id"}

@@ -85,19 +85,12 @@ def get_entity(
 ) -> EntityDetailOut:
     day = as_of_param(as_of)
     start = decode_cursor("cited_by", cited_by_after)
-    reads = GraphReads(store)
-    entity = reads.entity(entity_id)
-    if entity is None:
-        raise NotFound(f"no entity with id {entity_id!r}")
     # Entities are read whatever the day; their claims (and what cites a source) only those in force then.
     reads = GraphReads(store, as_of=day)
-    outgoing, incoming = reads.entity_claims(entity)
-    found = reads.sources(entity.source_ids)
-    sources = [found[s] for s in entity.source_ids if s in found]
-    cited_by = None
-    if entity.kind == "Source":
-        cited_by, last = reads.cited_by(entity.id, limit=cited_by_limit, after=start)
-        cited_by.next = encode_cursor("cited_by", last) if last else None
-    return EntityDetailOut(
-        entity=entity, sources=sources, outgoing=outgoing, incoming=incoming, as_of=day, cited_by=cited_by
-    )
+    detail = reads.entity_detail(entity_id)
+    if detail is None:
+        raise NotFound(f"no entity with id {entity_id!r}")
+    if detail.entity.kind == "Source":
+        detail.cited_by, last = reads.cited_by(detail.entity.id, limit=cited_by_limit, after=start)
+        detail.cited_by.next = encode_cursor("cited_by", last) if last else None
+    return detail
