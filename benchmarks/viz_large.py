@@ -127,7 +127,7 @@ def main() -> None:
         finally:
             store.close()
         t = time.perf_counter()
-        page = render_page(sub)
+        page = render_page(sub, show_unconnected=True)  # every entity drawn, linked or not, as before
         render_s = time.perf_counter() - t
         out = Path(tmp) / "large.html"
         out.write_text(page.html, encoding="utf-8")

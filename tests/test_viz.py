@@ -492,7 +492,7 @@ def test_served_pages(engine: str, tmp_path_factory: pytest.TempPathFactory, req
         # One documented operation per template, with its required parameters declared.
         paths = client.get("/openapi.json").json()["paths"]
         op = paths["/viz/query/vendors_touching_national_data_centres"]["get"]
-        assert {p["name"] for p in op["parameters"]} == {"max_hops", "country", "types"}
+        assert {p["name"] for p in op["parameters"]} == {"max_hops", "country", "types", "as_of", "show_unconnected"}
         assert [p["name"] for p in paths["/viz/query/vendor_footprint"]["get"]["parameters"] if p["required"]] == [
             "vendor"
         ]

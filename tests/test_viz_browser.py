@@ -109,9 +109,9 @@ def graph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphStore]:
         store.close()
 
 
-def _write(tmp_path: Path, sub: Subgraph, name: str = "page.html") -> str:
+def _write(tmp_path: Path, sub: Subgraph, name: str = "page.html", *, show_unconnected: bool = False) -> str:
     out = tmp_path / name
-    out.write_text(render_page(sub).html, encoding="utf-8")
+    out.write_text(render_page(sub, show_unconnected=show_unconnected).html, encoding="utf-8")
     return out.as_uri()
 
 
@@ -322,7 +322,7 @@ def _large(n: int) -> Subgraph:
 def test_large_page_is_usable(tmp_path: Path) -> None:
     sub = _large(LARGE_GRAPH_NODES + 500)
     report = drive(
-        _write(tmp_path, sub),
+        _write(tmp_path, sub, show_unconnected=True),  # every entity on show, linked or not
         [{"do": "state"}, {"do": "toggleKind", "kind": "Database"}, {"do": "click", "node": "vendor:n0"}],
     )
     assert_clean(report)
@@ -402,3 +402,95 @@ def test_hostile_records_served_stay_inert(tmp_path_factory: pytest.TempPathFact
                 assert link.startswith("https://example.org/") and not set(link) & set("<>\"' "), link
     finally:
         store.close()
+
+
+# -- the time slider and the switch for entities without claims ---------------------------------------------
+
+
+def _expected_shown(sub: Subgraph, day: str | None, show_unconnected: bool) -> tuple[list[str], list[str]]:
+    """What a page should show at `day` (None: all dates), from the claims' dates and the in-force rule."""
+    from survgraph.graph.time import claim_in_force
+
+    edges = sorted(k for k, e in sub.edges.items() if claim_in_force(e.get("start"), e.get("end"), day))
+    ever = {sub.edges[k][end] for k in sub.edges for end in ("from_id", "to_id")}
+    live = {sub.edges[k][end] for k in edges for end in ("from_id", "to_id")}
+    nodes = sorted(n for n in sub.nodes if (n in live) or (n not in ever and show_unconnected))
+    return nodes, edges
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_time_slider_and_unconnected_switch(
+    engine: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> None:
+    """Moving the slider to a year shows the claims in force at its end and the entities they touch; "all
+    dates" shows everything again; the switch shows and hides the entities without any claim. No request."""
+    from .test_as_of_surfaces import extra_records
+
+    extra = extra_records(tmp_path / "extra")
+    with engine_store(engine, tmp_path_factory, request) as store:
+        load_paths(store, [SMALL, extra])
+        sub = SubgraphReader(store).whole()
+    years = sorted({int(str(v)[:4]) for e in sub.edges.values() for v in (e.get("start"), e.get("end")) if v})
+    assert years and "vendor:loner" in sub.nodes
+    first, last = years[0], years[-1]
+    steps: list[dict[str, Any]] = [{"do": "state", "shown": True}]
+    steps += [{"do": "setYear", "year": y, "shown": True} for y in range(first, last + 1)]
+    steps += [
+        {"do": "setYear", "year": "all", "shown": True},
+        {"do": "toggleUnconnected", "shown": True},
+        {"do": "setYear", "year": first, "shown": True},
+        {"do": "search", "text": "Latecomer"},
+        {"do": "toggleUnconnected", "shown": True},
+        {"do": "search", "text": "Loner"},
+    ]
+    report = drive(_write(tmp_path, sub), steps)
+    assert_clean(report)
+    assert [urlsplit(u).path.rsplit("/", 1)[-1] for u in report["requests"]] == ["page.html"]
+    shown = [s.get("shown") for s in report["steps"]]
+    assert (shown[0]["nodes"], shown[0]["edges"]) == _expected_shown(sub, None, False)
+    assert "vendor:loner" not in shown[0]["nodes"]
+    changed = 0
+    for i, year in enumerate(range(first, last + 1), start=1):
+        expected = _expected_shown(sub, f"{year}-12-31", False)
+        assert (shown[i]["nodes"], shown[i]["edges"]) == expected, year
+        assert report["steps"][i]["label"] == f"the end of {year}"
+        assert step(report, i)["asOf"] == f"{year}-12-31"
+        changed += expected != _expected_shown(sub, None, False)
+    assert changed > 0  # some year hides something
+    i = last - first + 2
+    assert report["steps"][i]["label"] == "all dates" and step(report, i)["asOf"] is None
+    assert (shown[i]["nodes"], shown[i]["edges"]) == _expected_shown(sub, None, False)
+    assert (shown[i + 1]["nodes"], shown[i + 1]["edges"]) == _expected_shown(sub, None, True)
+    assert sorted(sub.nodes) == shown[i + 1]["nodes"] and step(report, i + 1)["showUnconnected"] is True
+    early = _expected_shown(sub, f"{first}-12-31", True)
+    assert (shown[i + 2]["nodes"], shown[i + 2]["edges"]) == early
+    assert "vendor:loner" in early[0] and "vendor:latecomer" not in early[0]
+    assert report["steps"][i + 3]["status"] == f"Latecomer has no claim in force at {first}-12-31."
+    assert (shown[i + 4]["nodes"], shown[i + 4]["edges"]) == _expected_shown(sub, f"{first}-12-31", False)
+    assert report["steps"][i + 5]["status"].startswith("Loner has no claim on this page")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_served_page_as_of_and_show_unconnected(
+    engine: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> None:
+    """/viz?as_of=&show_unconnected=true: the page holds only the claims in force that day, and opens with the
+    entities without claims on show; everything it loads comes from the server itself."""
+    from .test_as_of_surfaces import extra_records
+
+    extra = extra_records(tmp_path / "extra")
+    day = "2015-06-30"
+    with engine_store(engine, tmp_path_factory, request) as store:
+        load_paths(store, [SMALL, extra])
+        sub = SubgraphReader(store, as_of=day).whole()
+        with serve(app_for(store)) as (server, _):
+            report = drive(
+                f"{server.url}/viz?as_of={day}&show_unconnected=true",
+                [{"do": "state", "shown": True}, {"do": "toggleUnconnected", "shown": True}],
+            )
+    assert_clean(report, origin=server.url)
+    on, off = report["steps"][0]["shown"], report["steps"][1]["shown"]
+    # On the served page, "without claims" means without a claim in force on the day it was asked for.
+    assert (on["nodes"], on["edges"]) == _expected_shown(sub, None, True)
+    assert (off["nodes"], off["edges"]) == _expected_shown(sub, None, False)
+    assert "vendor:latecomer" in on["nodes"] and "vendor:latecomer" not in off["nodes"]

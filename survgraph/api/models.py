@@ -107,11 +107,25 @@ class EntityClaimOut(ClaimOut):
     other: EntityRef
 
 
+class CitedByOut(BaseModel):
+    """What cites a source: the entities and claims whose `source_ids` name it, a page at a time in one id
+    order (entities and claims together), by cursor like every listing."""
+
+    total_entities: int = Field(description="Entities citing the source.")
+    total_claims: int = Field(description="Claims citing the source (in force on `as_of`, when given).")
+    limit: int
+    next: str | None = Field(description="Cursor of the next page: pass it as `cited_by_after`. Null on the last page.")
+    entities: list[EntityRef]
+    claims: list[ClaimOut]
+
+
 class EntityDetailOut(BaseModel):
     entity: EntityOut
     sources: list[SourceOut]
     outgoing: list[EntityClaimOut]
     incoming: list[EntityClaimOut]
+    as_of: str | None = Field(default=None, description="The day the claims are read at: only those in force then.")
+    cited_by: CitedByOut | None = Field(default=None, description="For a source only: what cites it.")
 
 
 class Page(BaseModel):

@@ -18,7 +18,7 @@ from fastapi import Query, Request
 from survgraph.api.errors import BadRequest
 from survgraph.api.params import MAX_ID_LENGTH
 
-Listing = Literal["entities", "claims"]
+Listing = Literal["entities", "claims", "cited_by"]
 
 CURSOR_VERSION = 1
 #: A cursor holds an id of at most MAX_ID_LENGTH characters; its JSON, UTF-8 and base64 fit in this.

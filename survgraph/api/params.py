@@ -6,11 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import Query, Request
 
-from survgraph.api.errors import Unprocessable
+from survgraph.api.errors import BadRequest, Unprocessable
 from survgraph.queries import TEMPLATES, Template
 from survgraph.queries.params import parse_key_values
 from survgraph.rdf.formats import ALIASES as FORMAT_ALIASES
 from survgraph.schema import REGISTRY
+from survgraph.schema.types import check_as_of
 
 MAX_LIMIT = 500
 #: Ids are short slugs; anything longer cannot be in the graph and is refused before it reaches a store.
@@ -139,3 +140,25 @@ def selection_params(entity: str | None, query: str | None, param: list[str] | N
     if params and not query:
         raise Unprocessable("param needs query")
     return params
+
+
+AsOf = Annotated[
+    str | None,
+    Query(
+        max_length=MAX_ID_LENGTH,
+        description="Only the claims in force on this day (YYYY-MM-DD); undated claims always count. "
+        "Entities are shown whatever the day.",
+        json_schema_extra={"format": "date"},
+    ),
+]
+
+
+def as_of_param(value: str | None) -> str | None:
+    """`as_of` checked (a real calendar day, YYYY-MM-DD), None when absent or empty; else a 400."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return check_as_of(value.strip())
+    except ValueError as exc:
+        detail = f"as_of: {exc} (a day: YYYY-MM-DD)"[:300]
+        raise BadRequest(f"invalid as_of {value[:MAX_ID_LENGTH]!r}", [detail]) from exc

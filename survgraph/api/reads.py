@@ -10,7 +10,15 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 from typing import Any
 
-from survgraph.api.models import ClaimOut, EntityClaimOut, EntityDetailOut, EntityOut, EntityRef, SourceOut
+from survgraph.api.models import (
+    CitedByOut,
+    ClaimOut,
+    EntityClaimOut,
+    EntityDetailOut,
+    EntityOut,
+    EntityRef,
+    SourceOut,
+)
 from survgraph.graph import GraphStore
 from survgraph.graph.view import Adjacent, GraphView
 from survgraph.schema import Registry
@@ -80,8 +88,8 @@ def json_safe(value: Any) -> Any:
 class GraphReads:
     """Entity and claim look-ups on one store, shaped into response models (reads: survgraph.graph.view)."""
 
-    def __init__(self, store: GraphStore) -> None:
-        self.view = GraphView(store)
+    def __init__(self, store: GraphStore, *, as_of: str | None = None) -> None:
+        self.view = GraphView(store, as_of=as_of)
         self.registry = store.registry
 
     # -- sources -------------------------------------------------------------------------
@@ -139,14 +147,32 @@ class GraphReads:
         return shape(outgoing), shape(incoming)
 
     def entity_detail(self, entity_id: str) -> EntityDetailOut | None:
-        """An entity with its own sources and its claims both ways (GET /entities/{id}); None if unknown."""
+        """An entity with its own sources and its claims both ways (GET /entities/{id}; with `as_of`, the claims
+        in force that day); None if unknown."""
         entity = self.entity(entity_id)
         if entity is None:
             return None
         outgoing, incoming = self.entity_claims(entity)
         found = self.sources(entity.source_ids)
         sources = [found[s] for s in entity.source_ids if s in found]
-        return EntityDetailOut(entity=entity, sources=sources, outgoing=outgoing, incoming=incoming)
+        return EntityDetailOut(
+            entity=entity, sources=sources, outgoing=outgoing, incoming=incoming, as_of=self.view.as_of
+        )
+
+    def cited_by(self, source_id: str, *, limit: int, after: str = "") -> tuple[CitedByOut, str | None]:
+        """One page of what cites a source (entities and claims in one id order) and the id to continue after."""
+        n_entities, n_claims = self.view.count_citing(source_id)
+        page = self.view.page_citing(source_id, after=after, limit=limit)
+        entities = [
+            EntityRef(id=r["id"], kind=label_of(r, self.registry), name=r.get("name"))
+            for r in page.items
+            if "type" not in r or r.get("type") not in self.registry.edge_types
+        ]
+        claims = self.claims_out([r for r in page.items if r.get("type") in self.registry.edge_types])
+        out = CitedByOut(
+            total_entities=n_entities, total_claims=n_claims, limit=limit, next=None, entities=entities, claims=claims
+        )
+        return out, page.next_after
 
     # -- claims --------------------------------------------------------------------------
 

@@ -33,6 +33,28 @@ QueryNameOpt = Annotated[
     Optional[str],  # noqa: UP045 - typer needs Optional here
     typer.Option("--query", help="What this query template's rows reference (see `survgraph query --list`)."),
 ]
+
+
+def _check_as_of(value: str | None) -> str | None:
+    """--as-of as given, or click's own usage error (exit 2) for a day that is not YYYY-MM-DD."""
+    from survgraph.schema.types import check_as_of
+
+    if value is None or value == "":
+        return None
+    try:
+        return check_as_of(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{exc} (a day: YYYY-MM-DD)") from exc
+
+
+AsOfOpt = Annotated[
+    Optional[str],  # noqa: UP045 - typer needs Optional here
+    typer.Option(
+        "--as-of",
+        callback=_check_as_of,
+        help="Only the claims in force on this day (YYYY-MM-DD); undated claims always count.",
+    ),
+]
 ParamOpt = Annotated[
     Optional[list[str]],  # noqa: UP045 - typer needs Optional here
     typer.Option("--param", "-p", help="KEY=VALUE for --query, repeatable."),

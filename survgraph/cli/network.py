@@ -23,10 +23,12 @@ def export_graph(
     query_name: common.QueryNameOpt = None,
     param: common.ParamOpt = None,
     output: common.OutputOpt = None,
+    as_of: common.AsOfOpt = None,
     store: common.StoreOpt = None,
 ) -> None:
     """The graph for Gephi (gexf), Cytoscape or yEd (graphml) and spreadsheets (csv): node kind, name, country,
-    confidence; claim type, confidence, dates, figures and sources on every edge. Default: the whole graph."""
+    confidence; claim type, confidence, dates, figures and sources on every edge. Default: the whole graph.
+    With --as-of, only the claims in force that day (every entity of the whole graph stays)."""
     from survgraph.network import CsvTable, GraphFormat, write_graph
     from survgraph.viz import SubgraphReader
 
@@ -37,7 +39,7 @@ def export_graph(
         raise UsageError(f"{exc}: --format is graphml, gexf or csv; --table is nodes or edges") from exc
     params = common.selection_params(entity, query_name, param)
     with common.open_for_reading(store) as gs:
-        reader = SubgraphReader(gs)
+        reader = SubgraphReader(gs, as_of=as_of)
         sub = (
             reader.ego(entity, depth) if entity else reader.query(query_name, params) if query_name else reader.whole()
         )

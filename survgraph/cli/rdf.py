@@ -9,6 +9,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from survgraph.cli.common import (
+    AsOfOpt,
     EntityOpt,
     OutputOpt,
     ParamOpt,
@@ -66,9 +67,11 @@ def export_rdf(
     jsonld_context: Annotated[
         str, typer.Option("--jsonld-context", help="inline (stands alone) or url (the API's /context.jsonld).")
     ] = "inline",
+    as_of: AsOfOpt = None,
     store: StoreOpt = None,
 ) -> None:
-    """Export the graph (default: all of it) with a claim resource, sources and confidence for every edge."""
+    """Export the graph (default: all of it) with a claim resource, sources and confidence for every edge.
+    With --as-of, only the claims in force that day (every entity of the whole graph stays)."""
     from survgraph.rdf import Neighbourhood, QueryRows, Vocab, WholeGraph, export, parse_format
 
     rdf_format = parse_format(fmt)
@@ -77,7 +80,11 @@ def export_rdf(
         raise UsageError(f"--jsonld-context {jsonld_context!r}: expected inline or url")
     vocab = Vocab.from_env(base)
     selection = (
-        Neighbourhood(entity, depth) if entity else QueryRows(query_name, params) if query_name else WholeGraph()
+        Neighbourhood(entity, depth, as_of)
+        if entity
+        else QueryRows(query_name, params, as_of)
+        if query_name
+        else WholeGraph(as_of)
     )
     with open_for_reading(store) as gs:
         context: Any = jsonld_context

@@ -422,6 +422,47 @@ class GraphView:
             total += int(self._query(f"{match}{cond} RETURN count(r) AS total", p)[0]["total"])
         return total
 
+    # -- what cites a source -----------------------------------------------------------------------
+
+    def _citing(self, source_id: str) -> list[tuple[str, str, dict[str, Any]]]:
+        """For each node kind and edge type: a MATCH .. WHERE head (variable `x`) for the rows citing
+        `source_id`, with its parameters. Claims only those in force on `as_of`."""
+        params = {"sid": source_id}
+        heads = [
+            (f"MATCH (x:{label}) WHERE $sid IN x.source_ids", label, params)
+            for label, columns in self.registry.node_columns.items()
+            if any(c.name == "source_ids" for c in columns)
+        ]
+        cond, extra = self._in_force("x")
+        heads += [
+            (f"MATCH ()-[x:{etype}]->() WHERE $sid IN x.source_ids AND {cond}", etype, {**params, **extra})
+            for etype in self.registry.edge_types
+        ]
+        return heads
+
+    def page_citing(self, source_id: str, *, after: str = "", limit: int = PAGE_SIZE) -> Page:
+        """Up to `limit` entities and claims whose `source_ids` hold `source_id`, with an id greater than
+        `after`, in one id order (node rows carry `label`, claim rows `type`)."""
+        queries = []
+        for head, name, p in self._citing(source_id):
+            is_claim = name in self.registry.edge_types
+            columns = self.registry.edge_columns if is_claim else self.registry.node_columns[name]
+            shape = _as_claim(self.store, name) if is_claim else _as_node(self.store, name)
+            cypher = f"{head} AND x.id > $after RETURN {_projection('x', columns)} ORDER BY x.id LIMIT $limit"
+            queries.append((cypher, {**p, "after": after, "limit": limit + 1}, shape))
+        return self._merge_pages(queries, limit)
+
+    def count_citing(self, source_id: str) -> tuple[int, int]:
+        """(entities, claims) whose `source_ids` hold `source_id` (claims: in force on `as_of`)."""
+        entities = claims = 0
+        for head, name, p in self._citing(source_id):
+            n = int(self._query(f"{head} RETURN count(x) AS total", p)[0]["total"])
+            if name in self.registry.edge_types:
+                claims += n
+            else:
+                entities += n
+        return entities, claims
+
     def iter_entities(self, label: str, *, page_size: int = PAGE_SIZE) -> Iterator[list[Row]]:
         """Every node of one kind, in id order, a page at a time (memory bounded by a page)."""
         return _pages(lambda after: self.page_entities([label], after=after, limit=page_size))

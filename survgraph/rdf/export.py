@@ -23,6 +23,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from survgraph.graph import GraphStore
+from survgraph.graph.time import AS_OF_PARAM, claim_in_force
 from survgraph.graph.view import PAGE_SIZE, GraphView, Row
 from survgraph.progress import progress
 from survgraph.rdf.context import load_context
@@ -40,6 +41,7 @@ from survgraph.rdf.vocab import (
     term,
 )
 from survgraph.schema import Registry
+from survgraph.schema.types import check_as_of
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
@@ -59,33 +61,55 @@ class UnknownEntity(RdfError):
 
 
 # -- what to export ---------------------------------------------------------------------------
+# A selection with `as_of` (YYYY-MM-DD) exports only the claims in force on that day (survgraph.graph.time).
+
+
+def _check_as_of(as_of: str | None) -> None:
+    if as_of:
+        try:
+            check_as_of(as_of)
+        except ValueError as exc:
+            raise RdfOptionError(f"as_of: {exc}") from exc
 
 
 @dataclass(frozen=True)
 class WholeGraph:
-    """Every node and every claim."""
+    """Every node and every claim (in force on `as_of`, if given: every entity stays all the same)."""
+
+    as_of: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_as_of(self.as_of)
 
 
 @dataclass(frozen=True)
 class Neighbourhood:
     """An entity and everything within `depth` hops: the claims of every node closer than `depth`,
-    and the nodes at their ends. Depth 0 is the entity alone; depth 1 adds its claims and their far ends."""
+    and the nodes at their ends. Depth 0 is the entity alone; depth 1 adds its claims and their far ends.
+    With `as_of`, the walk follows only claims in force that day."""
 
     entity_id: str
     depth: int = 1
+    as_of: str | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.depth <= MAX_DEPTH:
             raise RdfError(f"depth must be between 0 and {MAX_DEPTH}, not {self.depth}")
+        _check_as_of(self.as_of)
 
 
 @dataclass(frozen=True)
 class QueryRows:
     """What a query template's rows reference: nodes (as node dicts, ids, or inside paths) and claims
-    (as relationship dicts, claim ids, or inside paths), plus the two ends of every claim."""
+    (as relationship dicts, claim ids, or inside paths), plus the two ends of every claim. With `as_of`,
+    the claims not in force that day are left out (and a template with its own `as_of` gets the day)."""
 
     name: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    as_of: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_as_of(self.as_of)
 
 
 @dataclass(frozen=True)
@@ -140,7 +164,8 @@ def _nodes(view: GraphView, ids: Iterable[str]) -> dict[str, tuple[str, Row]]:
 
 def select(store: GraphStore, selection: Neighbourhood | QueryRows | Resources) -> Subset:
     """The nodes and claims a selection names, with the sources they cite (so every link resolves)."""
-    view = GraphView(store)
+    as_of = None if isinstance(selection, Resources) else selection.as_of
+    view = GraphView(store, as_of=as_of)
     registry = store.registry
     if isinstance(selection, Neighbourhood):
         if view.get_entity(selection.entity_id) is None:
@@ -152,10 +177,15 @@ def select(store: GraphStore, selection: Neighbourhood | QueryRows | Resources) 
             node_ids = {i for i in selection.ids if registry.kind_of_id(i) is not None}
             claim_ids, claims = set(selection.ids) - node_ids, {}
         else:
-            from survgraph.queries import run_template  # the query layer, only when --query is used
+            from survgraph.queries import TEMPLATES, run_template  # the query layer, only when --query is used
 
-            rows = run_template(store, selection.name, dict(selection.params))
+            params = dict(selection.params)
+            if as_of and any(p.name == AS_OF_PARAM for p in TEMPLATES.get(selection.name).params):
+                params.setdefault(AS_OF_PARAM, as_of)
+            rows = run_template(store, selection.name, params)
             node_ids, claim_ids, claims = references(rows, registry)
+            # Claims the rows carry whole were not read through the view: keep those in force only.
+            claims = {k: c for k, c in claims.items() if claim_in_force(c.get("start"), c.get("end"), as_of)}
         claims.update(view.claims(claim_ids - set(claims)))
         for row in claims.values():
             node_ids.update((row["from_id"], row["to_id"]))
@@ -228,7 +258,7 @@ def row_pages(store: GraphStore, selection: Selection, *, page_size: int = PAGE_
     """The rows of the export, a page at a time: nodes by label, then claims by edge type (whole graph: one
     keyset page of the store at a time; a part: what `select` gathered, in id order, in pages)."""
     if isinstance(selection, WholeGraph):
-        view = GraphView(store)
+        view = GraphView(store, as_of=selection.as_of)
         for label in store.registry.node_kinds:
             for page in view.iter_entities(label, page_size=page_size):
                 yield label, page

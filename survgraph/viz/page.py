@@ -66,6 +66,8 @@ class Page:
     csp: str
     nodes: int
     edges: int
+    #: Entities on the page without any claim there (hidden until the page's switch is on).
+    unconnected: int = 0
 
 
 # -- assets ------------------------------------------------------------------------------------
@@ -251,8 +253,27 @@ def build_network(sub: Subgraph, registry: Registry = REGISTRY) -> Network:
     return net
 
 
-def page_data(sub: Subgraph, registry: Registry = REGISTRY) -> dict[str, Any]:
-    """Everything the page script needs, as plain JSON values."""
+def _year(value: Any) -> int | None:
+    text = str(value or "")
+    return int(text[:4]) if len(text) >= 4 and text[:4].isdigit() else None
+
+
+def claim_years(edges: Iterable[Mapping[str, Any]]) -> list[int] | None:
+    """[first, last]: the years the claims' start and end dates span, or None when no claim is dated."""
+    years = [y for e in edges for y in (_year(e.get("start")), _year(e.get("end"))) if y is not None]
+    return [min(years), max(years)] if years else None
+
+
+def unconnected_ids(sub: Subgraph, drawn: set[str]) -> list[str]:
+    """Entities no drawn claim touches, other than the page's focus and what a query highlights."""
+    touched = {sub.edges[e][end] for e in drawn for end in ("from_id", "to_id")}
+    keep = touched | sub.highlight_nodes | ({sub.focus} if sub.focus else set())
+    return sorted(set(sub.nodes) - keep)
+
+
+def page_data(sub: Subgraph, registry: Registry = REGISTRY, *, show_unconnected: bool = False) -> dict[str, Any]:
+    """Everything the page script needs, as plain JSON values. Entities without any claim on the page are
+    in the data but hidden until the page's "without claims" switch (initially `show_unconnected`) is on."""
     net = build_network(sub, registry)
     vis_nodes, vis_edges, _, _, _, options = net.get_network_data()
     drawn = {e["id"] for e in vis_edges}
@@ -285,6 +306,9 @@ def page_data(sub: Subgraph, registry: Registry = REGISTRY) -> dict[str, Any]:
             "from": e["from_id"],
             "to": e["to_id"],
             "confidence": e.get("confidence"),
+            # The claim's dates as stored (partial dates): the time slider reads them in the page.
+            "start": e.get("start"),
+            "end": e.get("end"),
             "fields": fields_of(e, registry.edge_columns, _CLAIM_OWN),
             "sources": e.get("source_ids") or [],
         }
@@ -319,12 +343,17 @@ def page_data(sub: Subgraph, registry: Registry = REGISTRY) -> dict[str, Any]:
         "sources": {sid: _source_out(row) for sid, row in sub.sources.items()},
         "paths": [{"nodes": n, "edges": [e for e in es if e in drawn]} for n, es in sub.paths],
         "highlight": {"nodes": sorted(sub.highlight_nodes), "edges": sorted(sub.highlight_edges & drawn)},
+        "unconnected": unconnected_ids(sub, drawn),
+        "asOf": sub.as_of,
+        "years": claim_years(edge_details.values()),
+        "showUnconnected": show_unconnected,
     }
 
 
-def render_page(sub: Subgraph, registry: Registry = REGISTRY) -> Page:
-    """The page of a Subgraph: one HTML string with no external resource."""
-    data = page_data(sub, registry)
+def render_page(sub: Subgraph, registry: Registry = REGISTRY, *, show_unconnected: bool = False) -> Page:
+    """The page of a Subgraph: one HTML string with no external resource. Entities without any claim on the
+    page show only once the page's switch is on (`show_unconnected`: on from the start)."""
+    data = page_data(sub, registry, show_unconnected=show_unconnected)
     vis_js = _inline_script(_asset("vis-network.min.js"))
     app_js = _inline_script(_asset("viz.js"))
     csp = "; ".join(
@@ -346,4 +375,6 @@ def render_page(sub: Subgraph, registry: Registry = REGISTRY) -> Page:
         app_js=Markup(app_js),
         data_json=Markup(script_json(data)),
     )
-    return Page(html=html, csp=csp, nodes=len(data["nodes"]), edges=len(data["edges"]))
+    return Page(
+        html=html, csp=csp, nodes=len(data["nodes"]), edges=len(data["edges"]), unconnected=len(data["unconnected"])
+    )

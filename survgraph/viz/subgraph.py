@@ -12,6 +12,7 @@ from typing import Any
 
 from survgraph.errors import UsageError
 from survgraph.graph import GraphStore
+from survgraph.graph.time import AS_OF_PARAM, claim_in_force
 from survgraph.graph.view import GraphView
 from survgraph.queries import TEMPLATES, run_template
 from survgraph.schema import Registry
@@ -51,6 +52,7 @@ class Subgraph:
     highlight_edges: set[str] = field(default_factory=set)
     focus: str | None = None
     truncated: bool = False
+    as_of: str | None = None
 
 
 def drawn_kinds(registry: Registry) -> list[str]:
@@ -61,12 +63,13 @@ def drawn_kinds(registry: Registry) -> list[str]:
 
 
 class SubgraphReader:
-    """Builds Subgraphs from one store."""
+    """Builds Subgraphs from one store. With `as_of` (YYYY-MM-DD), every claim drawn is one in force on that
+    day (survgraph.graph.time), and neighbourhoods walk only those; entities are read whatever the day."""
 
     def __init__(self, store: GraphStore, *, max_nodes: int = DEFAULT_MAX_NODES, as_of: str | None = None) -> None:
-        """With `as_of` (YYYY-MM-DD), only the claims in force on that day are read (GraphView's rule)."""
         self.store = store
         self.view = GraphView(store, as_of=as_of)
+        self.as_of = self.view.as_of
         self.registry = store.registry
         self.max_nodes = max_nodes
         self._drawn_kinds = drawn_kinds(self.registry)
@@ -75,14 +78,14 @@ class SubgraphReader:
 
     def whole(self) -> Subgraph:
         """Every drawn node and every claim."""
-        sub = Subgraph(title="The whole graph")
+        sub = Subgraph(title="The whole graph", as_of=self.as_of)
         for label in self._drawn_kinds:
             for page in self.view.iter_entities(label):
                 sub.nodes.update((row["id"], row) for row in page)
         for etype in self.registry.edge_types:
             for page in self.view.iter_claims(etype):
                 sub.edges.update((row["id"], row) for row in page)
-        sub.subtitle = f"{len(sub.nodes)} entities, {len(sub.edges)} claims"
+        sub.subtitle = f"{len(sub.nodes)} entities, {len(sub.edges)} claims" + self._when()
         self._add_sources(sub)
         return sub
 
@@ -94,11 +97,12 @@ class SubgraphReader:
         if centre is None:
             raise NoSuchEntity(f"no entity with id {entity_id!r}")
         ids, truncated = self._neighbourhood({entity_id}, depth)
-        sub = Subgraph(title=f"{centre['name']}", focus=entity_id, truncated=truncated)
+        sub = Subgraph(title=f"{centre['name']}", focus=entity_id, truncated=truncated, as_of=self.as_of)
         sub.nodes = self._nodes(ids)
         sub.edges = self.view.claims_among(sub.nodes)
         hops = "hop" if depth == 1 else "hops"
         sub.subtitle = f"{entity_id}: {depth} {hops}, {len(sub.nodes)} entities, {len(sub.edges)} claims"
+        sub.subtitle += self._when()
         if truncated:
             sub.subtitle += f" (stopped at {self.max_nodes} entities)"
         self._add_sources(sub)
@@ -107,6 +111,9 @@ class SubgraphReader:
     def query(self, name: str, params: Mapping[str, Any], *, context: int = 0) -> Subgraph:
         """The result of the query template `name`. Raises UnknownTemplate and TemplateParamError (from
         survgraph.queries) for an unknown name or bad parameters."""
+        if self.as_of is not None and any(p.name == AS_OF_PARAM for p in TEMPLATES.get(name).params):
+            # A template that reads time itself gets the page's day, unless its own as_of was given.
+            params = {AS_OF_PARAM: self.as_of, **params}
         return self.query_rows(name, params, run_template(self.store, name, params), context=context)
 
     def query_rows(
@@ -130,7 +137,7 @@ class SubgraphReader:
         relationships and paths as the stores return them, or just ids (of entities or of claims)."""
         if not MIN_DEPTH <= context <= MAX_DEPTH:
             raise VizError(f"context must be between {MIN_DEPTH} and {MAX_DEPTH}, not {context}")
-        sub = Subgraph(title=title)
+        sub = Subgraph(title=title, as_of=self.as_of)
         found_nodes: set[str] = set(subjects)
         found_edges: dict[str, dict[str, Any]] = {}
         other_ids: set[str] = set()
@@ -148,6 +155,10 @@ class SubgraphReader:
                 found_edges.update({r["id"]: r for r in value["relationships"]})
                 if (path_nodes, path_edges) not in sub.paths:
                     sub.paths.append((path_nodes, path_edges))
+        if self.as_of is not None:
+            # Claims the rows carry whole were not read through the view: keep those in force only.
+            found_edges = {k: e for k, e in found_edges.items() if self._in_force(e)}
+            sub.paths = [p for p in sub.paths if all(e in found_edges for e in p[1])]
         # An id is an entity's if its prefix names a node kind; any other may be a claim's.
         for ident in other_ids:
             if self.registry.kind_of_id(ident) is not None:
@@ -168,11 +179,17 @@ class SubgraphReader:
         if sub.paths:
             parts.append(f"{len(sub.paths)} witness paths")
         parts.append(f"{len(sub.nodes)} entities, {len(sub.edges)} claims")
-        sub.subtitle = ", ".join(parts)
+        sub.subtitle = ", ".join(parts) + self._when()
         self._add_sources(sub)
         return sub
 
     # -- reads ---------------------------------------------------------------------------------
+
+    def _in_force(self, claim: Mapping[str, Any]) -> bool:
+        return claim_in_force(claim.get("start"), claim.get("end"), self.as_of)
+
+    def _when(self) -> str:
+        return f", as of {self.as_of}" if self.as_of else ""
 
     def _nodes(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The drawn nodes with these ids (unknown ids, and sources, are left out)."""

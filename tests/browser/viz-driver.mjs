@@ -7,7 +7,9 @@
 // Script: {"url": "...", "steps": [{"do": "state"}, {"do": "toggleKind", "kind": "Vendor"}, ...],
 //          "viewport": {"width": 1400, "height": 900}, "timeoutMs": 120000}
 // Steps: state, fit, toggleKind, toggleType, togglePaths, clickPath, search, click (node), clickEdge,
-//        clickBackground, hover (node), hoverEdge, screenshot (path), reload.
+//        clickBackground, hover (node), hoverEdge, screenshot (path), reload, setYear (year, or "all": moves
+//        the time slider with the keyboard), toggleUnconnected. A step with "shown": true also reports the
+//        ids of the entities and claims on show.
 import { readFileSync } from "node:fs";
 import { chromium } from "playwright-core";
 import { ARGS, CHROMIUM, isLocal } from "./chromium.mjs";
@@ -165,6 +167,22 @@ async function main() {
         await page.mouse.move(1, 1);
         await page.screenshot({ path: step.path, fullPage: false });
         break;
+      case "setYear": {
+        // Like a person: focus the slider, then arrow keys to the position (Home: the first year).
+        const slider = page.locator("#time-slider");
+        const { min, max } = await slider.evaluate((el) => ({ min: Number(el.min), max: Number(el.max) }));
+        const years = await page.evaluate(() => window.survgraphViz.data.years);
+        const target = step.year === "all" ? max : step.year - years[0];
+        if (target < min || target > max) throw new Error(`year ${step.year} is not on the slider`);
+        await slider.focus();
+        await page.keyboard.press("Home");
+        for (let i = 0; i < target; i++) await page.keyboard.press("ArrowRight");
+        out.label = await page.locator("#time-label").textContent();
+        break;
+      }
+      case "toggleUnconnected":
+        await page.locator("#unconnected-toggle").click();
+        break;
       case "reload":
         await page.reload({ waitUntil: "load" });
         await waitReady();
@@ -175,6 +193,7 @@ async function main() {
     await nextFrame();
     out.ms = Date.now() - started;
     out.state = await state();
+    if (step.shown) out.shown = await page.evaluate(() => window.survgraphViz.shown());
     report.steps.push(out);
   }
 

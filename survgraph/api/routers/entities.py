@@ -8,8 +8,17 @@ from fastapi import APIRouter, Path, Query, Request
 
 from survgraph.api.deps import StoreDep
 from survgraph.api.models import EntityDetailOut, EntityPage, ErrorOut
-from survgraph.api.paging import After, decode_cursor, encode_cursor, refuse_offset
-from survgraph.api.params import KIND_NAMES, MAX_ID_LENGTH, MAX_TEXT_LENGTH, Limit, node_kind
+from survgraph.api.paging import MAX_CURSOR_LENGTH, After, decode_cursor, encode_cursor, refuse_offset
+from survgraph.api.params import (
+    KIND_NAMES,
+    MAX_ID_LENGTH,
+    MAX_LIMIT,
+    MAX_TEXT_LENGTH,
+    AsOf,
+    Limit,
+    as_of_param,
+    node_kind,
+)
 from survgraph.api.reads import GraphReads
 from survgraph.graph import GraphView, NoSuchEntity
 from survgraph.schema import REGISTRY
@@ -52,15 +61,36 @@ def list_entities(
 
 @router.get(
     "/{entity_id}",
-    summary="One entity: its properties, its sources, and its claims in both directions",
+    summary="One entity: its properties, its sources, and its claims in both directions (a source: what cites it)",
     response_model=EntityDetailOut,
-    responses={404: {"model": ErrorOut, "description": "No entity has this id; `suggestions`: the closest ids"}},
+    responses={
+        400: {"model": ErrorOut, "description": "`as_of` is not a day (YYYY-MM-DD), or an invalid cursor"},
+        404: {"model": ErrorOut, "description": "No entity has this id; `suggestions`: the closest ids"},
+    },
 )
 def get_entity(
     store: StoreDep,
     entity_id: Annotated[str, Path(max_length=MAX_ID_LENGTH, description="e.g. vendor:huawei")],
+    as_of: AsOf = None,
+    cited_by_limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description="A source: how many citing entities and claims per page.")
+    ] = 50,
+    cited_by_after: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_CURSOR_LENGTH,
+            description="A source: the `cited_by.next` cursor of the previous page; leave out for the first.",
+        ),
+    ] = None,
 ) -> EntityDetailOut:
-    detail = GraphReads(store).entity_detail(entity_id)
+    day = as_of_param(as_of)
+    start = decode_cursor("cited_by", cited_by_after)
+    # Entities are read whatever the day; their claims (and what cites a source) only those in force then.
+    reads = GraphReads(store, as_of=day)
+    detail = reads.entity_detail(entity_id)
     if detail is None:
         raise NoSuchEntity(entity_id, GraphView(store).suggest(entity_id))
+    if detail.entity.kind == "Source":
+        detail.cited_by, last = reads.cited_by(detail.entity.id, limit=cited_by_limit, after=start)
+        detail.cited_by.next = encode_cursor("cited_by", last) if last else None
     return detail

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from survgraph.api.deps import StoreDep
-from survgraph.api.params import SelectEntity, SelectParams, SelectQuery, selection_params
+from survgraph.api.params import AsOf, SelectEntity, SelectParams, SelectQuery, as_of_param, selection_params
 from survgraph.api.responses import json_errors
 from survgraph.network import CsvTable, GraphFormat, write_graph
 from survgraph.viz import MAX_DEPTH, MIN_DEPTH, SubgraphReader
@@ -25,7 +25,9 @@ router = APIRouter(tags=["export"])
             "description": "The file; CSV is one table, the nodes or the edges",
             "content": {f.media_type: {"schema": {"type": "string"}} for f in GraphFormat},
         },
-        **json_errors(e404="No entity has this id", e422="Invalid parameters"),
+        **json_errors(
+            e400="`as_of` is not a day (YYYY-MM-DD)", e404="No entity has this id", e422="Invalid parameters"
+        ),
     },
 )
 def export_graph(
@@ -36,9 +38,10 @@ def export_graph(
     depth: Annotated[int, Query(ge=MIN_DEPTH, le=MAX_DEPTH, description="Hops around `entity`.")] = 1,
     query: SelectQuery = None,
     param: SelectParams = None,
+    as_of: AsOf = None,
 ) -> Response:
     params = selection_params(entity, query, param)
-    reader = SubgraphReader(store)
+    reader = SubgraphReader(store, as_of=as_of_param(as_of))
     if entity:
         sub = reader.ego(entity, depth)  # an unknown entity: a 404
     elif query:

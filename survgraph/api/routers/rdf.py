@@ -22,9 +22,11 @@ from survgraph.api.params import (
     FORMAT_NAMES,
     MAX_ID_LENGTH,
     MAX_TEXT_LENGTH,
+    AsOf,
     SelectEntity,
     SelectParams,
     SelectQuery,
+    as_of_param,
     selection_params,
 )
 from survgraph.graph import GraphStore
@@ -187,7 +189,12 @@ ContextQuery = Annotated[
     "/export/rdf",
     summary="The graph, or part of it, as RDF: entities, direct triples and one sourced claim resource per edge",
     response_class=Response,
-    responses={**_RDF_RESPONSES, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+    responses={
+        **_RDF_RESPONSES,
+        400: {"model": ErrorOut, "description": "`as_of` is not a day (YYYY-MM-DD)"},
+        404: {"model": ErrorOut},
+        422: {"model": ErrorOut},
+    },
 )
 def export_rdf(
     store: StoreDep,
@@ -198,11 +205,13 @@ def export_rdf(
     query: SelectQuery = None,
     param: SelectParams = None,
     jsonld_context: ContextQuery = "inline",
+    as_of: AsOf = None,
 ) -> Response:
     fmt = _format(format, request)
     params = selection_params(entity, query, param)
+    day = as_of_param(as_of)
     selection: Selection = (
-        Neighbourhood(entity, depth) if entity else QueryRows(query, params) if query else WholeGraph()
+        Neighbourhood(entity, depth, day) if entity else QueryRows(query, params, day) if query else WholeGraph(day)
     )
     return _rdf_response(store, selection, fmt, _vocab(request), jsonld_context)
 

@@ -9,9 +9,16 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from survgraph.api.deps import StoreDep
-from survgraph.api.params import MAX_ID_LENGTH, template_params, template_query_parameters
+from survgraph.api.params import (
+    MAX_ID_LENGTH,
+    AsOf,
+    as_of_param,
+    template_params,
+    template_query_parameters,
+)
 from survgraph.api.responses import json_errors
 from survgraph.graph import GraphStore
+from survgraph.graph.time import AS_OF_PARAM
 from survgraph.queries import TEMPLATES
 from survgraph.viz import MAX_DEPTH, MIN_DEPTH, Page, SubgraphReader, render_page
 
@@ -24,8 +31,12 @@ _HTML: dict[int | str, dict[str, Any]] = {
         "content": {"text/html": {"schema": {"type": "string"}}},
         "description": "A self-contained HTML page (no external resources)",
     },
-    **json_errors(422, 503),
+    **json_errors(422, 503, e400="`as_of` is not a day (YYYY-MM-DD)"),
 }
+
+ShowUnconnected = Annotated[
+    bool, Query(description="Show the entities without any claim on the page from the start (the page has a switch).")
+]
 
 
 def _html(page: Page) -> HTMLResponse:
@@ -43,8 +54,9 @@ def _html(page: Page) -> HTMLResponse:
 
 
 @router.get("", summary="The whole graph", response_class=HTMLResponse, responses=_HTML)
-def whole_graph(store: StoreDep) -> HTMLResponse:
-    return _html(render_page(SubgraphReader(store).whole()))
+def whole_graph(store: StoreDep, as_of: AsOf = None, show_unconnected: ShowUnconnected = False) -> HTMLResponse:
+    sub = SubgraphReader(store, as_of=as_of_param(as_of)).whole()
+    return _html(render_page(sub, show_unconnected=show_unconnected))
 
 
 @router.get(
@@ -57,16 +69,43 @@ def entity_graph(
     store: StoreDep,
     entity_id: Annotated[str, Path(max_length=MAX_ID_LENGTH)],
     depth: Annotated[int, Query(ge=MIN_DEPTH, le=MAX_DEPTH, description="Hops around the entity.")] = 1,
+    as_of: AsOf = None,
+    show_unconnected: ShowUnconnected = False,
 ) -> HTMLResponse:
-    sub = SubgraphReader(store).ego(entity_id, depth)  # an unknown entity: NoSuchEntity, a 404
-    return _html(render_page(sub))
+    reader = SubgraphReader(store, as_of=as_of_param(as_of))
+    sub = reader.ego(entity_id, depth)  # an unknown entity: NoSuchEntity, a 404
+    return _html(render_page(sub, show_unconnected=show_unconnected))
+
+
+#: What a query page takes beside its template's parameters. `as_of` is both when the template declares it:
+#: the template reads it, and the page draws only the claims in force that day.
+_PAGE_PARAMETERS: list[dict[str, Any]] = [
+    {
+        "name": AS_OF_PARAM,
+        "in": "query",
+        "required": False,
+        "description": "Only the claims in force on this day (YYYY-MM-DD); undated claims always count.",
+        "schema": {"type": "string", "format": "date"},
+    },
+    {
+        "name": "show_unconnected",
+        "in": "query",
+        "required": False,
+        "description": "Show the entities without any claim on the page from the start (the page has a switch).",
+        "schema": {"type": "boolean", "default": False},
+    },
+]
 
 
 def _query_page(store: GraphStore, request: Request, name: str) -> HTMLResponse:
     template = TEMPLATES.get(name)  # UnknownTemplate -> 404
     params = template_params(template, request)
-    sub = SubgraphReader(store).query(name, params)  # TemplateParamError -> 422
-    return _html(render_page(sub))
+    as_of = as_of_param(request.query_params.get(AS_OF_PARAM))
+    if not any(p.name == AS_OF_PARAM for p in template.params):
+        params.pop(AS_OF_PARAM, None)
+    show = str(params.pop("show_unconnected", "")).lower() in ("1", "true", "yes", "on")
+    sub = SubgraphReader(store, as_of=as_of).query(name, params)  # TemplateParamError -> 422
+    return _html(render_page(sub, show_unconnected=show))
 
 
 def _query_endpoint(name: str) -> Callable[[GraphStore, Request], HTMLResponse]:
@@ -87,7 +126,10 @@ for _t in TEMPLATES.listing():
         description=_t.description,
         response_class=HTMLResponse,
         responses={**_HTML, **json_errors(e422="Invalid parameters: each problem in `details`")},
-        openapi_extra={"parameters": template_query_parameters(_t)},
+        openapi_extra={
+            "parameters": template_query_parameters(_t)
+            + [p for p in _PAGE_PARAMETERS if p["name"] not in {q.name for q in _t.params}]
+        },
     )
 
 

@@ -216,15 +216,59 @@
 
   // -- data sets and filters ----------------------------------------------------------------------
 
-  var nodes = new vis.DataSet(data.nodes);
-  var edges = new vis.DataSet(data.edges);
   var hiddenKinds = new Set();
   var hiddenTypes = new Set();
 
-  function nodeShown(id) {
-    var d = details.nodes[id];
-    return !!d && !hiddenKinds.has(d.kind);
+  // -- time and entities without claims ---------------------------------------------------------------
+  // The slider shows the graph at the end of a year: a claim counts when it is in force on YYYY-12-31 (the
+  // rule of survgraph.graph.time: a partial date is a whole period, an undated claim always counts), and the
+  // entities left without any claim in force are hidden with their claims. Entities with no claim on the page
+  // at all show only while the "without claims" switch is on. All from the page's own data: no request.
+  var asOf = null; // "YYYY-12-31", or null: all dates
+  var live = null; // the entities with a claim in force on asOf, or null: all dates
+  var showUnconnected = data.showUnconnected === true;
+  var unconnected = new Set(data.unconnected || []);
+  var pinned = new Set(data.highlight.nodes); // what the page is about stays, whatever the date
+  if (data.focus) pinned.add(data.focus);
+
+  function inForce(eid) {
+    if (asOf === null) return true;
+    var d = details.edges[eid];
+    if (!d) return false;
+    if (typeof d.start === "string" && d.start > asOf) return false;
+    return typeof d.end !== "string" || asOf.slice(0, d.end.length) <= d.end;
   }
+
+  function setAsOf(day) {
+    asOf = day;
+    live = null;
+    if (day === null) return;
+    live = new Set();
+    Object.keys(details.edges).forEach(function (eid) {
+      if (!inForce(eid)) return;
+      live.add(details.edges[eid].from);
+      live.add(details.edges[eid].to);
+    });
+  }
+
+  function hiddenBecause(id) {
+    var d = details.nodes[id];
+    if (!d) return "unknown";
+    if (hiddenKinds.has(d.kind)) return "kind";
+    if (unconnected.has(id)) return showUnconnected ? null : "unconnected";
+    if (live !== null && !live.has(id) && !pinned.has(id)) return "time";
+    return null;
+  }
+
+  function nodeShown(id) {
+    return hiddenBecause(id) === null;
+  }
+
+  data.nodes.forEach(function (n) {
+    if (!nodeShown(n.id)) n.hidden = true;
+  });
+  var nodes = new vis.DataSet(data.nodes);
+  var edges = new vis.DataSet(data.edges);
 
   var container = byId("network");
   var loading = byId("loading");
@@ -263,7 +307,7 @@
 
   function edgeShown(id) {
     var d = details.edges[id];
-    return !!d && !hiddenTypes.has(d.type) && nodeShown(d.from) && nodeShown(d.to);
+    return !!d && !hiddenTypes.has(d.type) && inForce(id) && nodeShown(d.from) && nodeShown(d.to);
   }
 
   function nodeLook(id) {
@@ -272,7 +316,7 @@
   }
 
   function edgeLook(id) {
-    if (hiddenTypes.has(details.edges[id].type)) return "hidden";
+    if (hiddenTypes.has(details.edges[id].type) || !inForce(id)) return "hidden";
     return pathEdges.has(id) && showPaths ? "path" : "base";
   }
 
@@ -322,7 +366,7 @@
     if (edgeChanges.length) edges.update(edgeChanges);
   }
   baseNode.forEach(function (_, id) {
-    nodeKey.set(id, "base");
+    nodeKey.set(id, nodeShown(id) ? "base" : "hidden");
   });
   baseEdge.forEach(function (_, id) {
     edgeKey.set(id, pathEdges.has(id) ? "path" : "base");
@@ -451,6 +495,47 @@
     typeList.appendChild(li);
   });
 
+  // -- the time slider and the switch for entities without claims -------------------------------------
+
+  if (unconnected.size) {
+    var unconnectedToggle = byId("unconnected-toggle");
+    byId("unconnected-row").hidden = false;
+    byId("unconnected-count").textContent = String(unconnected.size);
+    unconnectedToggle.checked = showUnconnected;
+    unconnectedToggle.addEventListener("change", function () {
+      showUnconnected = unconnectedToggle.checked;
+      refilter();
+    });
+  }
+
+  var years = Array.isArray(data.years) ? data.years : null;
+  if (data.asOf) byId("time-note").textContent = "Only the claims in force on " + data.asOf + ".";
+  if (years || data.asOf) byId("time-section").hidden = false;
+  if (years) {
+    var slider = byId("time-slider");
+    var sliderLabel = byId("time-label");
+    var nYears = years[1] - years[0] + 1; // positions 0 .. nYears-1 are years; the last one is "all dates"
+    slider.min = "0";
+    slider.max = String(nYears);
+    slider.value = String(nYears);
+    slider.hidden = false;
+    byId("time-range").textContent = years[0] + " \u2013 " + years[1] + ", then all dates";
+    var onSlide = function () {
+      var position = Number(slider.value);
+      if (position >= nYears) {
+        setAsOf(null);
+        sliderLabel.textContent = "all dates";
+      } else {
+        var year = years[0] + position;
+        setAsOf(year + "-12-31");
+        sliderLabel.textContent = "the end of " + year;
+      }
+      refilter();
+    };
+    slider.addEventListener("input", onSlide);
+    slider.addEventListener("change", onSlide);
+  }
+
   var confList = byId("confidence");
   data.confidence.forEach(function (c) {
     var li = el("li");
@@ -537,8 +622,14 @@
       status.textContent = "No entity matches \u201c" + query + "\u201d.";
       return;
     }
-    if (!nodeShown(id)) {
-      status.textContent = nodeName(id) + " is hidden by the " + details.nodes[id].kind + " filter.";
+    var why = hiddenBecause(id);
+    if (why !== null) {
+      var reasons = {
+        kind: "is hidden by the " + details.nodes[id].kind + " filter.",
+        unconnected: "has no claim on this page (tick \u201cwithout claims\u201d to show it).",
+        time: "has no claim in force at " + (asOf || "this date") + ".",
+      };
+      status.textContent = nodeName(id) + " " + (reasons[why] || "is hidden.");
       return;
     }
     status.textContent = "Found: " + nodeName(id);
@@ -608,9 +699,18 @@
       focusNodes: focus ? Array.from(focus.nodes).sort() : null,
       focusEdges: focus ? Array.from(focus.edges).sort() : null,
       pathEdgesShown: redEdges,
+      asOf: asOf,
+      showUnconnected: showUnconnected,
       selected: network.getSelectedNodes(),
       tooltip: tooltip.hidden ? null : tooltip.textContent,
       details: byId("details-section").hidden ? null : byId("details").textContent,
+    };
+  };
+  // The entities and claims on show, by id (for the tests: what the slider and the switches leave).
+  api.shown = function () {
+    return {
+      nodes: nodes.getIds().filter(function (id) { return !nodes.get(id).hidden; }).sort(),
+      edges: edges.getIds().filter(function (id) { return edgeShown(id) && !edges.get(id).hidden; }).sort(),
     };
   };
   api.edgeMidpoint = function (id) {
@@ -628,7 +728,8 @@
     if (api.ready) return;
     container.classList.remove("laying-out");
     loading.classList.add("done");
-    network.fit({ animation: false });
+    var onShow = nodes.getIds().filter(nodeShown);
+    network.fit(onShow.length ? { nodes: onShow, animation: false } : { animation: false });
     // fit() frames the nodes, not their labels: leave a margin for the labels at the edges.
     network.moveTo({ scale: network.getScale() * 0.9, animation: false });
     if (data.focus && details.nodes[data.focus]) {
