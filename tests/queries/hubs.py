@@ -18,10 +18,48 @@ from survgraph.graph import GraphStore, plan_write
 from survgraph.schema import Claim, Node
 from survgraph.schema.models import Country, Database, Initiative, Organization, Project, Source, Vendor
 
-COUNTRIES = (
-    "AE AO AR BD BO BR CM DE EC EG ET FR GB GH ID IN IR KE KZ LA "
-    "LK MM MN MX MY NG PE PH PK RS RU SA TH TR UG US UZ VE ZM ZW"
-).split()
+COUNTRIES = [
+    "AE",
+    "AO",
+    "AR",
+    "BD",
+    "BO",
+    "BR",
+    "CM",
+    "DE",
+    "EC",
+    "EG",
+    "ET",
+    "FR",
+    "GB",
+    "GH",
+    "ID",
+    "IN",
+    "IR",
+    "KE",
+    "KZ",
+    "LA",
+    "LK",
+    "MM",
+    "MN",
+    "MX",
+    "MY",
+    "NG",
+    "PE",
+    "PH",
+    "PK",
+    "RS",
+    "RU",
+    "SA",
+    "TH",
+    "TR",
+    "UG",
+    "US",
+    "UZ",
+    "VE",
+    "ZM",
+    "ZW",
+]
 HQ = ["CN"] * 4 + ["US", "IL", "DE", "FR", "GB", "RU", "JP", "KR", "SE"]
 YEARS = [str(y) for y in range(2012, 2024)]
 
