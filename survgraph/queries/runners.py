@@ -123,12 +123,18 @@ def vendors_touching_national_data_centres(ctx: Context) -> list[dict[str, Any]]
     if not page:
         return []
     pairs = [{"vendor": vid, "centre": vendors[vid]["reached"][0]["id"]} for vid in page]
+    centres = sorted({p["centre"] for p in pairs})
     witness: dict[str, dict[str, Any]] = {}
-    for r in ctx.run("witness", pairs=pairs):
-        found = _path_columns(r["path"])
-        current = witness.get(r["vendor_id"])
-        if current is None or len(found["path"]["relationships"]) < len(current["path"]["relationships"]):
-            witness[r["vendor_id"]] = found
+    for r in ctx.run("witness", pairs=pairs, vendors=page, centres=centres):
+        vid = r["vendor_id"]
+        value = r["path"]
+        if value["nodes"][0]["id"] != vid:  # searched from the data centre: walk it from the vendor
+            value = {"nodes": value["nodes"][::-1], "relationships": value["relationships"][::-1]}
+        found = _path_columns(value)
+        if len(found["path"]["relationships"]) != vendors[vid]["hops"]:
+            continue  # a path to a farther data centre
+        if vid not in witness or found["path"]["nodes"][-1]["id"] < witness[vid]["path"]["nodes"][-1]["id"]:
+            witness[vid] = found
     rows: list[dict[str, Any]] = []
     for vid in page:
         if vid not in witness:  # the graph changed between the two statements
@@ -233,7 +239,8 @@ def shortest_path(ctx: Context) -> list[dict[str, Any]]:
         return []
     least = min(p.hops for p in found)
     # Neo4j's SHORTEST k may add longer paths after the shortest ones: only the shortest count.
-    chosen = sorted((p for p in found if p.hops == least), key=lambda p: (p.nodes, p.claims))
+    # Smallest first: compared step by step on (node id, claim id), as the shortest paths are listed.
+    chosen = sorted((p for p in found if p.hops == least), key=lambda p: tuple(zip(p.nodes[1:], p.claims, strict=True)))
     return [
         {"rank": rank, "hops": path.hops, **_path_columns(found[path])}
         for rank, path in enumerate(chosen[: ctx.values["limit"]], start=1)

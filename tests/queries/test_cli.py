@@ -152,5 +152,5 @@ def test_cli_show_cypher() -> None:
     )
     assert result.exit_code == 0, result.output
     assert ':param from => "vendor:a"' in result.stdout
-    assert "MATCH (a)-[r:SUPPLIES|PART_OF]-(b)" in result.stdout
+    assert "(()-[r:SUPPLIES|PART_OF]-() WHERE true){1,5}(b)" in result.stdout
     assert "{{" not in result.stdout

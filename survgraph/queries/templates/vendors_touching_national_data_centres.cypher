@@ -11,9 +11,11 @@
 // @param country str default=null check=country_code: only data centres in this country (ISO 3166-1 alpha-2, e.g. ZW)
 // @param types list[str] default=SUPPLIES,LINKS_DATA_WITH,FUNDED_BY,PART_OF,OPERATED_BY,SUBSIDIARY_OF,MEMBER_OF,ACCESSES_DATA_OF,CONTRACTED,DEPLOYS,CONSIDERS,USES_TECHNOLOGY_FROM check=edge_type: follow only these edge types; by default every type but HEADQUARTERED_IN and LOCATED_IN, since sharing a country is not a link
 // @param as_of str default=null check=date: only claims in force on this day (YYYY-MM-DD); undated claims always count
-// @param limit int default=100 min=1 max=1000: vendors per page
+// @param limit int default=50 min=1 max=1000: vendors per page
 // @param after str default=null check=entity_id kinds=Vendor: the last vendor_id of the page before (none: the first page)
-// @runtime pairs list[str]: the page's (vendor, nearest data centre) pairs, set by the runner
+// @runtime pairs list[str]: the page's {vendor, centre} pairs (each vendor and its nearest data centre), set by the runner
+// @runtime vendors list[str]: the page's vendor ids, set by the runner
+// @runtime centres list[str]: their nearest data centres' ids, set by the runner
 // @column vendor_id: the vendor's id
 // @column vendor_name: the vendor's name
 // @column hops: length of the shortest path to any of its data centres

@@ -11,8 +11,10 @@ MATCH (d)-[e{{types}}* SHORTEST 1..{{max_hops}} (r, n | WHERE {{in_force r}})]-(
 RETURN v.id AS vendor_id, v.name AS vendor_name, d.id AS centre_id, d.name AS centre_name,
        d.country AS centre_country, length(e) AS hops;
 
-// @statement witness: one shortest path from each vendor of the page to its nearest data centre
-UNWIND $pairs AS pair
-MATCH (v:Vendor {id: pair.vendor}), (d:Database {id: pair.centre})
-MATCH p = (v)-[e{{types}}* SHORTEST 1..{{max_hops}} (r, n | WHERE {{in_force r}})]-(d)
+// @statement witness: shortest paths from the page's nearest data centres to the page's vendors
+// (one search per data centre: LadybugDB does not look up `pair.vendor` by its index, as Neo4j does)
+MATCH (d:Database)
+WHERE d.id IN $centres
+MATCH p = (d)-[e{{types}}* SHORTEST 1..{{max_hops}} (r, n | WHERE {{in_force r}})]-(v:Vendor)
+WHERE v.id IN $vendors
 RETURN v.id AS vendor_id, p AS path;
