@@ -66,7 +66,7 @@ def test_cli_query_formats(cli_store_dir: Path, monkeypatch: pytest.MonkeyPatch,
     result = runner.invoke(app, [*args, "--format", "json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
-    assert [brief(r) for r in rows] == [INITECH, ACME]
+    assert [brief(r) for r in rows] == [INITECH | {"total": 2}, ACME | {"total": 2}]
     csv_out = runner.invoke(app, [*args, "--format", "csv"])
     lines = csv_out.stdout.splitlines()
     assert lines[0] == ",".join(TEMPLATES.get("vendors_touching_national_data_centres").columns)

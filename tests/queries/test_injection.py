@@ -120,6 +120,7 @@ def test_text_values_are_coerced() -> None:
         "max_hops": 5,
         "types": ["SUPPLIES", "PART_OF"],
         "limit": 10,
+        "as_of": None,
     }
     assert (
         TEMPLATES.get("initiative_projects").validate({"initiative": "initiative:x", "nested": "no"})["nested"] is False
@@ -129,6 +130,9 @@ def test_text_values_are_coerced() -> None:
         "country": "PK",
         # Issue 10: the default (every type but where things are) is declared in the template header now.
         "types": [t for t in REGISTRY.edge_types if t not in ("HEADQUARTERED_IN", "LOCATED_IN")],
+        "as_of": None,
+        "limit": 50,
+        "after": None,
     }
     assert TEMPLATES.get("vendors_by_technology").validate({"technology": " CCTV "})["technology"] == "cctv"
 
