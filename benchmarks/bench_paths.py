@@ -44,8 +44,7 @@ PLAIN: dict[str, dict[str, str]] = {
         "RETURN v.id AS vendor, min(length(p)) AS hops",
     },
     "embedded": {
-        "shortest_path": "MATCH p = (a:Vendor {id: $a})-[* ALL SHORTEST 1..4]-(b:Database {id: $b}) "
-        "RETURN p LIMIT 10",
+        "shortest_path": "MATCH p = (a:Vendor {id: $a})-[* ALL SHORTEST 1..4]-(b:Database {id: $b}) RETURN p LIMIT 10",
         "vendors_near_ndc": f"MATCH (d:Database)-[e:{NDC_TYPES}* SHORTEST 1..3]-(v:Vendor) "
         "WHERE d.kind = 'national_data_centre' RETURN v.id AS vendor, min(length(e)) AS hops",
     },
