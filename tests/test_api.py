@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from survgraph.graph import GraphStore
+from survgraph.graph.time import claim_in_force
 
 from .test_api_support import ENGINES, app_for, assert_error, engine_store, serve, snapshot
 
@@ -494,6 +495,22 @@ def test_shortest_path_hop_limit_and_types(api: Api) -> None:
         params=[("from", "vendor:acme"), ("to", "initiative:big"), ("types", "supplies"), ("types", "part_of")],
     )
     assert repeated.status_code == 200 and repeated.json()["paths"] == through["paths"]
+
+
+def test_paths_as_of(api: Api) -> None:
+    """Only claims in force on the day: of the two SUPPLIES claims from Acme to City Cameras, the one
+    that ended in 2019-06 is gone in 2020, so each route has one first step left, not two."""
+    base = {"from": "vendor:acme", "to": "initiative:big", "max_hops": 4}
+    for as_of, routes in [("2018-01-01", 4), ("2020-01-01", 2)]:
+        body = api.ok("/paths", **base, as_of=as_of)
+        assert len(body["paths"]) == routes
+        for path in body["paths"]:
+            for rel in path["relationships"]:
+                assert claim_in_force(rel["start"], rel["end"], as_of), (as_of, rel)
+    for path in api.ok("/paths", **base, as_of="2015-01-01")["paths"]:
+        assert all(claim_in_force(r["start"], r["end"], "2015-01-01") for r in path["relationships"])
+    body = assert_error(api.get("/paths", **base, as_of="2019-02-30"), 422)
+    assert "as_of" in str(body)
 
 
 @pytest.mark.parametrize("hops", [0, -1, 7, 100, "two"])

@@ -15,10 +15,11 @@ from typer.testing import CliRunner
 from survgraph.api import create_app
 from survgraph.cli import app
 from survgraph.graph.embedded import EmbeddedStore
+from survgraph.graph.time import claim_in_force
 from survgraph.loaders import load_paths
 
 from .conftest import SEED
-from .readme_support import readme_lines
+from .readme_support import readme_lines, run_readme_commands
 from .test_api_support import ApiServer, settings
 
 runner = CliRunner()
@@ -184,3 +185,52 @@ def test_time_commands_run_and_answer(seeded: Path, monkeypatch: pytest.MonkeyPa
     direct = {str(c.id) for c in claims if "country:PK" in (c.from_id, c.to_id) and claim_in_force(c.start, c.end, day)}
     assert direct <= {r["claim_id"] for r in body["rows"]}
     assert all(by_id[r["claim_id"]].start == r["start"] for r in body["rows"])
+
+
+def test_paths_section_commands_run_and_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """## Paths: at a date, a page at a time: the pages join up, each row carries the total, and the
+    path at a date uses only claims in force that day."""
+    ran = run_readme_commands(
+        "Paths: at a date, a page at a time",
+        tmp_path,
+        monkeypatch,
+        [
+            ["load", "seed_data/"],
+            *[["query", "vendors_touching_national_data_centres"]] * 2,
+            ["query", "shortest_path"],
+        ],
+        prepare=lambda args: [*args, "--format", "json"] if args[:2] == ["query", "shortest_path"] else args,
+    )
+    first, second = (json.loads(result.stdout) for _, result in ran[1:3])
+    whole = json.loads(
+        runner.invoke(app, ["query", "vendors_touching_national_data_centres", "--format", "json"]).stdout
+    )
+    assert [r["vendor_id"] for r in first + second] == [r["vendor_id"] for r in whole][:4]
+    assert [r["vendor_id"] for r in first] == ["vendor:huawei", "vendor:inspur"]
+    assert [r["vendor_id"] for r in second] == ["vendor:sino-zimbabwe", "vendor:cloudwalk"]
+    assert {r["total"] for r in first + second} == {len(whole)} == {20}
+    paths = json.loads(ran[3][1].stdout)
+    undated = json.loads(
+        runner.invoke(
+            app,
+            [
+                *("query", "shortest_path", "-p", "from=vendor:cloudwalk"),
+                *("-p", "to=database:zw-national-data-centre", "--format", "json"),
+            ],
+        ).stdout
+    )
+    # Only claims in force on the day: a path no shorter than the one over every claim, all of one length.
+    assert paths and len({p["hops"] for p in paths}) == 1 and paths[0]["hops"] >= undated[0]["hops"] == 2
+    for path in paths:
+        assert path["path"]["nodes"][0]["id"] == "vendor:cloudwalk"
+        for rel in path["path"]["relationships"]:
+            assert claim_in_force(rel["start"], rel["end"], "2019-06-30")
+    (call,) = readme_lines("Paths: at a date, a page at a time", "curl ")
+    store = EmbeddedStore(tmp_path / "data")
+    with ApiServer(create_app(settings(), store=store)) as server:
+        argv = shlex.split(call.replace("http://127.0.0.1:8000", server.url))
+        done = subprocess.run([*argv, "--fail-with-body"], capture_output=True, text=True, timeout=60)
+    store.close()
+    assert done.returncode == 0, done.stdout
+    body = json.loads(done.stdout)
+    assert [p["hops"] for p in body["paths"]] == [p["hops"] for p in paths]

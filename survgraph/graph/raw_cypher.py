@@ -107,6 +107,7 @@ READ_OPERATORS = frozenset(
         "OptionalExpand(Into)",
         "ShortestPath",
         "StatefulShortestPath(All)",
+        "StatefulShortestPath(Into)",
         "VarLengthExpand(All)",
         "VarLengthExpand(Into)",
         "VarLengthExpand(Pruning,BFS,All)",

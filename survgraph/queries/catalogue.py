@@ -21,9 +21,12 @@ substituted into the text instead, through `{{NAME}}` placeholders that accept n
 an `int` parameter that declares both min and max (a variable-length hop bound, rendered as digits
 after re-checking the bounds), and a `list[str]` parameter with `check=edge_type` (rendered as
 `:TYPE1|TYPE2`, each name re-checked against the schema registry, or as nothing when empty).
-One macro is not a parameter: `{{in_force r}}` becomes the predicate "the claim bound to r is in force
-on $as_of" (survgraph.graph.time.in_force); a template using it declares
-`@param as_of str default=null check=date`.
+Two macros are not parameters: `{{in_force r}}` becomes the predicate "the claim bound to r is in force
+on $as_of" (survgraph.graph.time.in_force), or `true` when no date was asked for (so that the engine does
+not test every relationship of a path search for nothing); a template using it declares
+`@param as_of str default=null check=date`. `{{label NAME}}` becomes `:Label`, the registry's node kind
+for the id prefix of the parameter NAME (a `str` with `check=entity_id`), so that a look-up by id names
+its label and uses the label's id index.
 
 A file may hold several statements (each `// @statement NAME` line starts one; a trailing `;`
 separates them for Neo4j Browser). `NAME.neo4j.cypher` / `NAME.embedded.cypher` beside
@@ -67,6 +70,8 @@ _COMMENT = re.compile(r"^\s*//")
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 #: `{{in_force r}}`: the claim bound to r is in force on $as_of (survgraph.graph.time.in_force)
 _IN_FORCE = re.compile(r"\{\{\s*in_force\s+([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+#: `{{label from}}`: `:Vendor` for from=vendor:acme (the registry's label for the id prefix)
+_LABEL = re.compile(r"\{\{\s*label\s+([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _HEADER_TAGS = ("name", "title", "description", "param", "runtime", "column")
 
@@ -117,6 +122,11 @@ class Statement:
     def placeholders(self) -> frozenset[str]:
         return frozenset(_PLACEHOLDER.findall(self.text))
 
+    @property
+    def labels(self) -> frozenset[str]:
+        """Parameters whose registry label `{{label NAME}}` puts into the text."""
+        return frozenset(_LABEL.findall(self.text))
+
 
 @dataclass(frozen=True, eq=False)
 class Template:
@@ -161,7 +171,12 @@ class Template:
         def substitute(m: re.Match[str]) -> str:
             return render_placeholder(self.name, self.param(m.group(1)), values.get(m.group(1)))
 
-        return _PLACEHOLDER.sub(substitute, _IN_FORCE.sub(lambda m: in_force(m.group(1)), stmt.text))
+        def label(m: re.Match[str]) -> str:
+            return render_label(self.name, self.param(m.group(1)), values.get(m.group(1)))
+
+        dated = bool(values.get(AS_OF_PARAM))
+        text = _IN_FORCE.sub(lambda m: in_force(m.group(1)) if dated else "true", stmt.text)
+        return _PLACEHOLDER.sub(substitute, _LABEL.sub(label, text))
 
     def cypher_params(
         self, name: str, store: str, values: Mapping[str, Any], runtime: Mapping[str, Any]
@@ -209,6 +224,19 @@ def render_placeholder(template: str, spec: ParamSpec, value: Any) -> str:
                 raise refuse(f"{n!r} is not an edge type of the schema registry")
         return ":" + "|".join(names) if names else ""
     raise TemplateError(f"{spec.name}: only bounded int and edge-type list parameters can be placeholders")
+
+
+def render_label(template: str, spec: ParamSpec, value: Any) -> str:
+    """`:Label` for an entity id: the registry's node kind for its prefix (re-checked here, since this
+    text enters Cypher)."""
+    kind = REGISTRY.kind_of_id(value) if isinstance(value, str) else None
+    if spec.type != "str" or spec.check != "entity_id":
+        raise TemplateError(f"{spec.name}: only an entity_id parameter has a label")
+    if kind is None or (spec.kinds and kind.label not in spec.kinds):
+        raise TemplateParamError(
+            template, [{"param": spec.name, "message": "not an id of a known node kind", "type": "placeholder"}]
+        )
+    return ":" + kind.label
 
 
 def _placeholder_ok(spec: ParamSpec) -> bool:
@@ -410,6 +438,13 @@ def parse_template(name: str, base: tuple[str, str], variants: Mapping[str, tupl
         as_of_spec = by_name.get(AS_OF_PARAM)
         if stmt.uses_as_of and as_of_spec is not None and (as_of_spec.type != "str" or as_of_spec.check != "date"):
             problems.append(f"{fname}: @param as_of must be `str default=null check=date`")
+        for pname in sorted(stmt.labels):
+            spec = by_name.get(pname)
+            if spec is None or spec.type != "str" or spec.check != "entity_id":
+                problems.append(
+                    f"{fname}: statement {stmt.name!r} uses {{{{label {pname}}}}}: "
+                    "only a declared str parameter with check=entity_id has a label"
+                )
         for pname in sorted(stmt.placeholders):
             spec = by_name.get(pname)
             if spec is None:

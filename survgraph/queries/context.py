@@ -8,7 +8,6 @@ from typing import Any
 
 from survgraph.graph import GraphStore
 from survgraph.queries.catalogue import MAIN, Template
-from survgraph.queries.walk import Fetch
 
 
 @dataclass
@@ -22,10 +21,6 @@ class Context:
         text = self.template.render(statement, self.store.name, self.values)
         params = self.template.cypher_params(statement, self.store.name, self.values, runtime)
         return self.store.query(text, params)
-
-    def fetch(self, statement: str = "expand") -> Fetch:
-        """The statement as a breadth-first step: frontier ids in, rows of claims out."""
-        return lambda frontier: self.run(statement, frontier=frontier)
 
 
 #: A template's Python half: runs its statements and shapes the rows (one dict per row, keyed by

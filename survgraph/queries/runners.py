@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from itertools import islice
+from dataclasses import dataclass, field
 from typing import Any
 
 from survgraph.graph import GraphView
 from survgraph.queries.catalogue import TemplateError
 from survgraph.queries.context import Context, Runner
 from survgraph.queries.lucene import contains_query
+from survgraph.queries.params import TemplateParamError
 from survgraph.queries.shapes import (
     claim_text,
     kind_of,
@@ -26,7 +27,7 @@ from survgraph.queries.shapes import (
     sorted_unique,
     sources_of,
 )
-from survgraph.queries.walk import Ball, WalkPath, descend, distances_from, expand, shortest_paths
+from survgraph.queries.walk import WalkPath
 
 RUNNERS: dict[str, Runner] = {}
 
@@ -64,58 +65,131 @@ def run_plain(ctx: Context) -> list[dict[str, Any]]:
     return rows
 
 
-# -- hop-bounded searches (breadth-first; see walk.py) -------------------------------------------
+# -- path searches (each engine's own shortest-path search; see the templates' notes) -------------
 
 
-def _read_claims_whole(ctx: Context, ball: Ball, paths: Iterable[WalkPath]) -> None:
-    """Replace the id-only claims on `paths` with whole claims, through the `claims` statement."""
-    wanted = sorted({c for path in paths for c in path.claims if "type" not in ball.claims[c]})
-    if wanted:
-        for row in ctx.run("claims", ids=wanted):
-            ball.claims[row["claim"]["id"]] = row["claim"]
+def _walk(value: Mapping[str, Any]) -> tuple[WalkPath, dict[str, str], dict[str, dict[str, Any]]]:
+    """A path as the store returns it ({nodes, relationships}, in walking order) as a WalkPath, with
+    the names of its nodes and its claims whole, by id."""
+    nodes, rels = value["nodes"], value["relationships"]
+    path = WalkPath(tuple(n["id"] for n in nodes), tuple(r["id"] for r in rels))
+    return path, {n["id"]: n.get("name") for n in nodes}, {r["id"]: dict(r) for r in rels}
+
+
+def _path_columns(value: Mapping[str, Any]) -> dict[str, Any]:
+    """The path, path_text and sources columns of one path."""
+    path, names, claims = _walk(value)
+    shaped = path_value(path, names, claims)
+    return {"path": shaped, "path_text": path_text(shaped), "sources": sources_of(claims.values())}
+
+
+def _cursor_error(ctx: Context, after: str) -> TemplateParamError:
+    return TemplateParamError(
+        ctx.template.name,
+        [
+            {
+                "param": "after",
+                "message": f"{after} is not among the vendors found (the data or the other parameters changed?); "
+                "ask for the first page again, without after",
+                "type": "cursor",
+            }
+        ],
+    )
 
 
 @runner("vendors_touching_national_data_centres")
 def vendors_touching_national_data_centres(ctx: Context) -> list[dict[str, Any]]:
-    max_hops: int = ctx.values["max_hops"]
-    centres = {r["id"]: r for r in ctx.run("data_centres")}
-    if not centres:
+    vendors: dict[str, dict[str, Any]] = {}
+    for r in ctx.run("reach"):
+        v = vendors.setdefault(r["vendor_id"], {"name": r["vendor_name"], "centres": {}})
+        centre = v["centres"].get(r["centre_id"])
+        if centre is None or r["hops"] < centre["hops"]:
+            v["centres"][r["centre_id"]] = {
+                "id": r["centre_id"],
+                "name": r["centre_name"],
+                "country": r["centre_country"],
+                "hops": r["hops"],
+            }
+    for v in vendors.values():
+        v["reached"] = sorted(v["centres"].values(), key=lambda c: (c["hops"], c["id"]))
+        v["hops"] = v["reached"][0]["hops"]
+    order = sorted(vendors, key=lambda vid: (vendors[vid]["hops"], *name_key(vendors[vid]["name"], vid)))
+    first = 0
+    after: str | None = ctx.values.get("after")
+    if after:
+        if after not in vendors:
+            raise _cursor_error(ctx, after)
+        first = order.index(after) + 1
+    page = order[first : first + ctx.values["limit"]]
+    if not page:
         return []
-    ball = expand(ctx.fetch(), {cid: r["name"] for cid, r in centres.items()}, max_hops)
-    per_centre = {cid: distances_from(ball, cid, max_hops) for cid in sorted(centres)}
-    witnesses = {node: descend(ball, node) for node in ball.dist if kind_of(node) == "Vendor"}
-    _read_claims_whole(ctx, ball, witnesses.values())
+    pairs = [{"vendor": vid, "centre": vendors[vid]["reached"][0]["id"]} for vid in page]
+    centres = sorted({p["centre"] for p in pairs})
+    witness: dict[str, dict[str, Any]] = {}
+    for r in ctx.run("witness", pairs=pairs, vendors=page, centres=centres):
+        vid = r["vendor_id"]
+        value = r["path"]
+        if value["nodes"][0]["id"] != vid:  # searched from the data centre: walk it from the vendor
+            value = {"nodes": value["nodes"][::-1], "relationships": value["relationships"][::-1]}
+        found = _path_columns(value)
+        if len(found["path"]["relationships"]) != vendors[vid]["hops"]:
+            continue  # a path to a farther data centre
+        if vid not in witness or found["path"]["nodes"][-1]["id"] < witness[vid]["path"]["nodes"][-1]["id"]:
+            witness[vid] = found
     rows: list[dict[str, Any]] = []
-    for node, path in witnesses.items():
-        reached = sorted((dist[node], cid) for cid, dist in per_centre.items() if node in dist)
-        value = path_value(path, ball.names, ball.claims)
+    for vid in page:
+        if vid not in witness:  # the graph changed between the two statements
+            continue
+        v = vendors[vid]
         rows.append(
             {
-                "vendor_id": node,
-                "vendor_name": ball.names[node],
-                "hops": path.hops,
-                "data_centres": [
-                    {"id": cid, "name": centres[cid]["name"], "country": centres[cid]["country"], "hops": hops}
-                    for hops, cid in reached
-                ],
-                "path": value,
-                "path_text": path_text(value),
-                "sources": sources_of(ball.claims[c] for c in path.claims),
+                "vendor_id": vid,
+                "vendor_name": v["name"],
+                "hops": v["hops"],
+                "data_centres": v["reached"],
+                **witness[vid],
+                "total": len(order),
             }
         )
-    rows.sort(key=lambda r: (r["hops"], *name_key(r["vendor_name"], r["vendor_id"])))
     return rows
+
+
+@dataclass
+class _Around:
+    """What a claims-around-a-ball statement returned: each node's distance (nodes closer than the
+    bound), names, the claims touching them whole, and each claim's nearest end's distance."""
+
+    dist: dict[str, int] = field(default_factory=dict)
+    names: dict[str, str | None] = field(default_factory=dict)
+    nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    claims: dict[str, dict[str, Any]] = field(default_factory=dict)
+    near: dict[str, int] = field(default_factory=dict)
+
+
+def _around(rows: Iterable[Mapping[str, Any]]) -> _Around:
+    out = _Around()
+    for r in rows:
+        node, hops = r["node_id"], r["hops"]
+        out.dist[node] = min(hops, out.dist.get(node, hops))
+        out.names[node] = r.get("node_name")
+        out.nodes.setdefault(node, {"confidence": r.get("node_confidence"), "sources": r.get("node_sources")})
+        claim = r.get("claim")
+        if claim is None:
+            continue
+        other = r["other_id"]
+        out.names.setdefault(other, r.get("other_name"))
+        out.nodes.setdefault(other, {"confidence": r.get("other_confidence"), "sources": r.get("other_sources")})
+        out.claims[claim["id"]] = claim
+        out.near[claim["id"]] = min(hops, out.near.get(claim["id"], hops))
+    return out
 
 
 @runner("funding_chains")
 def funding_chains(ctx: Context) -> list[dict[str, Any]]:
-    start = ctx.run("start")
-    if not start:
-        return []
-    ball = expand(ctx.fetch(), {start[0]["id"]: start[0]["name"]}, ctx.values["max_hops"])
-    funded = {c["from_id"] for c in ball.claims.values() if c["type"] == "FUNDED_BY"}
+    found = _around(ctx.run("claims"))
+    funded = {c["from_id"] for c in found.claims.values() if c["type"] == "FUNDED_BY"}
     rows = []
-    for cid, c in ball.claims.items():
+    for cid, c in found.claims.items():
         if not (c["type"] == "FUNDED_BY" or (c["type"] == "SUPPLIES" and c["to_id"] in funded)):
             continue
         a, b = c["from_id"], c["to_id"]
@@ -123,10 +197,10 @@ def funding_chains(ctx: Context) -> list[dict[str, Any]]:
             {
                 "relation": c["type"],
                 "subject_id": a,
-                "subject_name": ball.names[a],
+                "subject_name": found.names.get(a),
                 "object_id": b,
-                "object_name": ball.names[b],
-                "hops": min(ball.dist[a], ball.dist[b]) + 1,
+                "object_name": found.names.get(b),
+                "hops": found.near[cid] + 1,
                 "amount": c.get("amount"),
                 "currency": c.get("amount_currency"),
                 "technologies": sorted(c.get("technologies") or []),
@@ -141,91 +215,73 @@ def funding_chains(ctx: Context) -> list[dict[str, Any]]:
 
 @runner("data_linkage")
 def data_linkage(ctx: Context) -> list[dict[str, Any]]:
-    start = ctx.run("start")
-    if not start:
-        return []
-    seed = start[0]["id"]
-    ball = expand(ctx.fetch(), {seed: start[0]["name"]}, ctx.values["max_hops"])
-    paths = {node: descend(ball, node).reversed() for node in ball.dist if node != seed}
-    _read_claims_whole(ctx, ball, paths.values())
-    rows: list[dict[str, Any]] = []
-    for node, path in paths.items():
-        value = path_value(path, ball.names, ball.claims)
-        rows.append(
-            {
-                "id": node,
-                "name": ball.names[node],
-                "kind": kind_of(node),
-                "hops": ball.dist[node],
-                "path": value,
-                "path_text": path_text(value),
-                "sources": sources_of(ball.claims[c] for c in path.claims),
-            }
-        )
+    best: dict[str, dict[str, Any]] = {}
+    for r in ctx.run("paths"):
+        cols = _path_columns(r["path"])
+        end = cols["path"]["nodes"][-1]
+        hops = len(cols["path"]["relationships"])
+        current = best.get(end["id"])
+        if current is None or hops < current["hops"]:
+            best[end["id"]] = {"id": end["id"], "name": end["name"], "kind": kind_of(end["id"]), "hops": hops, **cols}
+    rows = list(best.values())
     rows.sort(key=lambda r: (r["hops"], *name_key(r["name"], r["id"])))
     return rows
 
 
 @runner("shortest_path")
 def shortest_path(ctx: Context) -> list[dict[str, Any]]:
-    source, target = ctx.values["from"], ctx.values["to"]
-    if source == target:
+    if ctx.values["from"] == ctx.values["to"]:
         return []
-    ends = {r["id"]: r["name"] for r in ctx.run("ends")}
-    if source not in ends or target not in ends:
+    found: dict[WalkPath, Mapping[str, Any]] = {}
+    for r in ctx.run("paths"):
+        path, _, _ = _walk(r["path"])
+        found.setdefault(path, r["path"])
+    if not found:
         return []
-    ball = expand(ctx.fetch(), {source: ends[source]}, ctx.values["max_hops"], stop_at=target)
-    paths = list(islice(shortest_paths(ball, source, target), ctx.values["limit"]))
-    _read_claims_whole(ctx, ball, paths)
-    rows = []
-    for rank, path in enumerate(paths, start=1):
-        value = path_value(path, ball.names, ball.claims)
-        rows.append(
-            {
-                "rank": rank,
-                "hops": path.hops,
-                "path": value,
-                "path_text": path_text(value),
-                "sources": sources_of(ball.claims[c] for c in path.claims),
-            }
-        )
-    return rows
+    least = min(p.hops for p in found)
+    # Neo4j's SHORTEST k may add longer paths after the shortest ones: only the shortest count.
+    # Smallest first: compared step by step on (node id, claim id), as the shortest paths are listed.
+    chosen = sorted((p for p in found if p.hops == least), key=lambda p: tuple(zip(p.nodes[1:], p.claims, strict=True)))
+    return [
+        {"rank": rank, "hops": path.hops, **_path_columns(found[path])}
+        for rank, path in enumerate(chosen[: ctx.values["limit"]], start=1)
+    ]
 
 
 @runner("neighbourhood")
 def neighbourhood(ctx: Context) -> list[dict[str, Any]]:
-    start = ctx.run("start")
-    if not start:
+    found = _around(ctx.run("claims"))
+    if not found.dist:
         return []
-    ego = start[0]
-    ball = expand(ctx.fetch(), {ego["id"]: ego["name"]}, ctx.values["depth"])
-    ball.extra[ego["id"]] = {"confidence": ego["confidence"], "sources": ego["sources"]}
+    depth: int = ctx.values["depth"]
+    # A far end not met closer than depth is at depth exactly: it is one claim from a node closer.
+    dist = {node: found.dist.get(node, depth) for node in found.nodes}
     nodes: list[dict[str, Any]] = []
-    for node, hops in ball.dist.items():
-        extra = ball.extra.get(node, {})
+    for node, hops in dist.items():
+        info = found.nodes[node]
         nodes.append(
             {
                 "element": "node",
                 "id": node,
                 "kind": kind_of(node),
-                "name": ball.names[node],
+                "name": found.names.get(node),
                 "hops": hops,
                 "from_id": None,
                 "to_id": None,
-                "confidence": extra.get("confidence"),
-                "sources": sorted_unique(extra.get("sources") or []),
+                "confidence": info.get("confidence"),
+                "sources": sorted_unique(info.get("sources") or []),
             }
         )
     nodes.sort(key=lambda r: (r["hops"], *name_key(r["name"], r["id"])))
     claims = []
-    for cid, c in ball.claims.items():
+    for cid, c in found.claims.items():
         claims.append(
             {
                 "element": "claim",
                 "id": cid,
                 "kind": c["type"],
-                "name": claim_text(c, ball.names),
-                "hops": min(ball.dist[c["from_id"]], ball.dist[c["to_id"]]) + 1,
+                "name": claim_text(c, found.names),
+                "hops": found.near[cid] + 1,
                 "from_id": c["from_id"],
                 "to_id": c["to_id"],
                 "confidence": c.get("confidence"),

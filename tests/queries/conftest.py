@@ -4,7 +4,7 @@ whole package), the expected rows several files use, and sample parameters for a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,23 @@ class Graphs:
             self.neo4j.clear()
             load_paths(self.neo4j, DATASETS[dataset])
             self.neo4j_holds = dataset
+        return self.neo4j
+
+    def get_generated(self, name: str, engine: str, load: Callable[[GraphStore], None]) -> GraphStore:
+        """A store holding a graph that `load` writes (generated in memory, not read from files)."""
+        if engine == "embedded":
+            if name not in self.embedded:
+                store = EmbeddedStore(self.root / name)
+                load(store)
+                self.embedded[name] = store
+            return self.embedded[name]
+        if self.neo4j is None:
+            self.neo4j = self.server.open()
+        if self.neo4j_holds != name:
+            self.neo4j_holds = None
+            self.neo4j.clear()
+            load(self.neo4j)
+            self.neo4j_holds = name
         return self.neo4j
 
     def close(self) -> None:

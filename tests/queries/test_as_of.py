@@ -20,7 +20,7 @@ from survgraph.queries.catalogue import parse_template
 from ..conftest import FIXTURES
 from .conftest import DATASETS, ENGINES, SMALL, Graphs, sample_params
 
-#: Rewritten by another branch (breadth-first walks); their check flips to a plain pass at merge.
+#: The path templates: their answers at a date are checked against a Python search in test_path_oracle.py.
 PATH_TEMPLATES = {
     "vendors_touching_national_data_centres",
     "funding_chains",
@@ -32,17 +32,7 @@ PATH_TEMPLATES = {
 _RELATIONSHIP = re.compile(r"-\[|\]-|-->|<--")
 
 
-def _catalogue_cases() -> list[Any]:
-    return [
-        pytest.param(
-            name,
-            marks=[pytest.mark.xfail(strict=True, reason="paths helper")] if name in PATH_TEMPLATES else [],
-        )
-        for name in TEMPLATES.names()
-    ]
-
-
-@pytest.mark.parametrize("name", _catalogue_cases())
+@pytest.mark.parametrize("name", TEMPLATES.names())
 def test_template_declares_as_of_and_filters_every_claim(name: str) -> None:
     template = TEMPLATES.get(name)
     spec = template.param(AS_OF_PARAM)

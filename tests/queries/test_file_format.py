@@ -52,7 +52,18 @@ def test_templates_are_packaged_and_well_formed() -> None:
         assert all(p.description for p in t.params)
         assert len(t.statements) == 1 or required in RUNNERS, "several statements need a runner"
     assert TEMPLATES.get("search").variants.keys() == {"neo4j"}
-    assert sorted(name for name in TEMPLATES.names() if TEMPLATES.get(name).variants) == ["search"]
+    # The path templates differ by dialect: Neo4j's SHORTEST in the base file, LadybugDB's recursive
+    # relationships in NAME.embedded.cypher.
+    paths = [
+        "data_linkage",
+        "funding_chains",
+        "neighbourhood",
+        "shortest_path",
+        "vendors_touching_national_data_centres",
+    ]
+    assert sorted(name for name in TEMPLATES.names() if TEMPLATES.get(name).variants) == sorted([*paths, "search"])
+    for name in paths:
+        assert TEMPLATES.get(name).variants.keys() == {"embedded"}
     assert [t.name for t in TEMPLATES.listing()] == sorted(TEMPLATES.names())
 
 

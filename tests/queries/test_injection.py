@@ -13,7 +13,7 @@ from survgraph.queries import (
     TemplateParamError,
     run_template,
 )
-from survgraph.queries.catalogue import render_placeholder
+from survgraph.queries.catalogue import render_label, render_placeholder
 from survgraph.schema import REGISTRY
 
 from .conftest import (
@@ -125,6 +125,7 @@ def test_text_values_are_coerced() -> None:
         "max_hops": 5,
         "types": ["SUPPLIES", "PART_OF"],
         "limit": 10,
+        "as_of": None,
     }
     assert (
         TEMPLATES.get("initiative_projects").validate({"initiative": "initiative:x", "nested": "no"})["nested"] is False
@@ -134,6 +135,9 @@ def test_text_values_are_coerced() -> None:
         "country": "PK",
         # Issue 10: the default (every type but where things are) is declared in the template header now.
         "types": [t for t in REGISTRY.edge_types if t not in ("HEADQUARTERED_IN", "LOCATED_IN")],
+        "as_of": None,
+        "limit": 50,
+        "after": None,
     }
     assert TEMPLATES.get("vendors_by_technology").validate({"technology": " CCTV "})["technology"] == "cctv"
 
@@ -153,5 +157,16 @@ def test_placeholders_only_take_checked_numbers_and_registry_types() -> None:
     for bad_hops in (7, 9, 0, "3", True, 3.0):
         with pytest.raises(TemplateParamError):
             render_placeholder("t", hops, bad_hops)
-    rendered = t.render("expand", "neo4j", t.validate({"from": "vendor:a", "to": "vendor:b", "types": "PART_OF"}))
+    values = t.validate({"from": "vendor:a", "to": "project:b", "types": "PART_OF"})
+    rendered = t.render("paths", "neo4j", values)
     assert "[r:PART_OF]" in rendered and "{{" not in rendered
+    # Labels come from the registry, by the id's prefix: the ends are found by their label's id index.
+    assert "(a:Vendor {id: $from}), (b:Project {id: $to})" in rendered
+    assert "(a:Vendor {id: $from}), (b:Project {id: $to})" in t.render("paths", "embedded", values)
+    for bad_id in ("nokind:x", "vendor", "", None, 3):
+        with pytest.raises(TemplateParamError):
+            render_label("t", t.param("from"), bad_id)
+    # Without a date the in-force test is `true`; with one it is the predicate on $as_of.
+    assert "WHERE true" in rendered and "$as_of" not in rendered
+    dated = t.render("paths", "neo4j", {**values, "as_of": "2019-06-30"})
+    assert "r.start <= $as_of" in dated and "WHERE true" not in dated

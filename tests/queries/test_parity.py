@@ -38,6 +38,20 @@ def seed_dataset() -> Dataset:
     return validate_paths(DATASETS["seed"])
 
 
+#: Columns that hold a witness path: when several paths are as short, which one comes back is the
+#: engine's choice, so parity is on the answers (who, how far, which data centres, how many paths).
+WITNESS_COLUMNS = {
+    "vendors_touching_national_data_centres": ("path", "path_text", "sources"),
+    "data_linkage": ("path", "path_text", "sources"),
+    "shortest_path": ("path", "path_text", "sources"),
+}
+
+
+def answers(name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    drop = WITNESS_COLUMNS.get(name, ())
+    return [{k: v for k, v in row.items() if k not in drop} for row in rows]
+
+
 PARITY_CASES = [(dataset, name) for dataset in ("small", "extra", "seed") for name in TEMPLATES.names()]
 
 
@@ -50,9 +64,9 @@ def test_same_rows_on_both_stores(graphs: Graphs, dataset: str, name: str) -> No
     if dataset != "seed":
         assert sets, f"no parameters drawn for {name}"
     for params in sets:
-        answers = {engine: run_template(graphs.get(dataset, engine), name, params) for engine in ENGINES}
-        assert answers["embedded"] == answers["neo4j"], (name, params)
-        for row in answers["embedded"]:
+        rows = {engine: run_template(graphs.get(dataset, engine), name, params) for engine in ENGINES}
+        assert answers(name, rows["embedded"]) == answers(name, rows["neo4j"]), (name, params)
+        for row in rows["embedded"]:
             assert list(row) == template.columns
 
 
@@ -194,7 +208,7 @@ def synthetic_graph(folder: Path, *, vendors: int, projects: int, orgs: int, dat
 
 def test_six_hops_on_a_hub_heavy_graph_agree(neo4j_server: Neo4jServer, tmp_path: Path, graphs: Graphs) -> None:
     """~1,000 entities and ~2,000 claims with country and vendor hubs: both engines give the same
-    vendors and witness paths at 6 hops. (Its speed is measured by benchmarks/queries.py, not here.)"""
+    vendors, distances and data centres at 6 hops. (Its speed is measured by benchmarks/bench_paths.py.)"""
     folder = synthetic_graph(tmp_path / "synthetic", vendors=100, projects=400, orgs=100, databases=60)
     embedded = EmbeddedStore(tmp_path / "embedded")
     neo4j = neo4j_server.open()
@@ -204,13 +218,12 @@ def test_six_hops_on_a_hub_heavy_graph_agree(neo4j_server: Neo4jServer, tmp_path
         for store in (embedded, neo4j):
             ds, _ = load_paths(store, [folder])
             assert not ds.errors
-        answers = {}
+        name = "vendors_touching_national_data_centres"
+        found = {}
         for store in (embedded, neo4j):
-            answers[store.name] = run_template(
-                store, "vendors_touching_national_data_centres", {"max_hops": 6, "types": EVERY_TYPE}
-            )
-        assert answers["embedded"] == answers["neo4j"]
-        assert len(answers["embedded"]) > 50
+            found[store.name] = run_template(store, name, {"max_hops": 6, "types": EVERY_TYPE, "limit": 1000})
+        assert answers(name, found["embedded"]) == answers(name, found["neo4j"])
+        assert len(found["embedded"]) > 50
     finally:
         embedded.close()
         neo4j.clear()

@@ -50,7 +50,7 @@ def test_vendors_touching_national_data_centres(
     graphs: Graphs, engine: str, params: dict[str, Any], expected: list[dict[str, Any]]
 ) -> None:
     rows = run(graphs, engine, "vendors_touching_national_data_centres", params)
-    assert [brief(r) for r in rows] == expected
+    assert [brief(r) for r in rows] == [e | {"total": len(expected)} for e in expected]
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -78,69 +78,35 @@ def test_vendors_touching_second_data_centre_and_ties(graphs: Graphs, engine: st
     rows = run(
         graphs, engine, "vendors_touching_national_data_centres", {"country": "PK", "types": EVERY_TYPE}, "extra"
     )
-    pk_to_ndc = min(X("LOCATED_IN", "database:pk-ndc", "country:PK"), X("DEPLOYS", "country:PK", "database:pk-ndc"))
-    direction = "<-" if pk_to_ndc == X("LOCATED_IN", "database:pk-ndc", "country:PK") else "->"
-    pk_ndc = [{"id": "database:pk-ndc", "name": "Pakistan National Data Centre", "country": "PK"}]
-    via_pk = ("LOCATED_IN" if direction == "<-" else "DEPLOYS", direction, pk_to_ndc)
-    assert [brief(r) | {"path_text": None} for r in rows] == [
-        {
-            "vendor_id": "vendor:zeta",
-            "vendor_name": "Zéta Sécurité (ZS)",
-            "hops": 1,
-            "data_centres": [pk_ndc[0] | {"hops": 1}],
-            "path": (
-                ["vendor:zeta", "database:pk-ndc"],
-                [("SUPPLIES", "->", X("SUPPLIES", "vendor:zeta", "database:pk-ndc"))],
-            ),
-            "path_text": None,
-            "sources": ["source:test-c"],
-        },
-        {
-            "vendor_id": "vendor:acme",
-            "vendor_name": "Acme Vision",
-            "hops": 2,
-            "data_centres": [pk_ndc[0] | {"hops": 2}],
-            # country:PK sorts before org:interior-ministry, which also contracted Acme
-            "path": (
-                ["vendor:acme", "country:PK", "database:pk-ndc"],
-                [("CONTRACTED", "<-", X("CONTRACTED", "country:PK", "vendor:acme")), via_pk],
-            ),
-            "path_text": None,
-            "sources": ["source:test-c"],
-        },
-        {
-            "vendor_id": "vendor:globex",
-            "vendor_name": "Globex Networks",
-            "hops": 3,
-            "data_centres": [pk_ndc[0] | {"hops": 3}],
-            "path": (
-                ["vendor:globex", "project:cable", "country:PK", "database:pk-ndc"],
-                [
-                    ("SUPPLIES", "->", X("SUPPLIES", "vendor:globex", "project:cable")),
-                    ("LOCATED_IN", "->", X("LOCATED_IN", "project:cable", "country:PK")),
-                    via_pk,
-                ],
-            ),
-            "path_text": None,
-            "sources": ["source:test-b", "source:test-c"],
-        },
-        {
-            "vendor_id": "vendor:initech",
-            "vendor_name": "Initech",
-            "hops": 3,
-            "data_centres": [pk_ndc[0] | {"hops": 3}],
-            "path": (
-                ["vendor:initech", "vendor:acme", "country:PK", "database:pk-ndc"],
-                [
-                    ("SUBSIDIARY_OF", "->", X("SUBSIDIARY_OF", "vendor:initech", "vendor:acme")),
-                    ("CONTRACTED", "<-", X("CONTRACTED", "country:PK", "vendor:acme")),
-                    via_pk,
-                ],
-            ),
-            "path_text": None,
-            "sources": ["source:test-c"],
-        },
+    # Pakistan has two claims to its data centre (LOCATED_IN and DEPLOYS), and Acme two contracts (from
+    # Pakistan and from its interior ministry): which of the equally short witnesses comes back is the
+    # engine's choice, so the answers are compared, and each witness is checked to be one of them.
+    pk_ndc = {"id": "database:pk-ndc", "name": "Pakistan National Data Centre", "country": "PK"}
+    assert [(r["vendor_id"], r["vendor_name"], r["hops"], r["data_centres"], r["total"]) for r in rows] == [
+        ("vendor:zeta", "Zéta Sécurité (ZS)", 1, [pk_ndc | {"hops": 1}], 4),
+        ("vendor:acme", "Acme Vision", 2, [pk_ndc | {"hops": 2}], 4),
+        ("vendor:globex", "Globex Networks", 3, [pk_ndc | {"hops": 3}], 4),
+        ("vendor:initech", "Initech", 3, [pk_ndc | {"hops": 3}], 4),
     ]
+    pk_to_ndc = {X("LOCATED_IN", "database:pk-ndc", "country:PK"), X("DEPLOYS", "country:PK", "database:pk-ndc")}
+    contracts = {
+        ("country:PK", X("CONTRACTED", "country:PK", "vendor:acme")),
+        ("org:interior-ministry", X("CONTRACTED", "org:interior-ministry", "vendor:acme")),
+    }
+    witnesses = {r["vendor_id"]: brief(r)["path"] for r in rows}
+    assert witnesses["vendor:zeta"] == (
+        ["vendor:zeta", "database:pk-ndc"],
+        [("SUPPLIES", "->", X("SUPPLIES", "vendor:zeta", "database:pk-ndc"))],
+    )
+    nodes, steps = witnesses["vendor:acme"]
+    assert nodes[0] == "vendor:acme" and nodes[-1] == "database:pk-ndc" and (nodes[1], steps[0][2]) in contracts
+    nodes, steps = witnesses["vendor:globex"]
+    assert nodes[:3] == ["vendor:globex", "project:cable", "country:PK"] and steps[2][2] in pk_to_ndc
+    nodes, steps = witnesses["vendor:initech"]
+    assert nodes[:2] == ["vendor:initech", "vendor:acme"] and steps[0][2] == X(
+        "SUBSIDIARY_OF", "vendor:initech", "vendor:acme"
+    )
+    assert nodes[-1] == "database:pk-ndc" and len(steps) == 3
     # Without the country filter, Initech reaches both data centres: nearest first.
     both = run(graphs, engine, "vendors_touching_national_data_centres", {"max_hops": 3, "types": EVERY_TYPE}, "extra")
     initech = next(r for r in both if r["vendor_id"] == "vendor:initech")

@@ -40,6 +40,13 @@ def shortest_paths(
         ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100, description="At most this many paths.")] = 10,
+    as_of: Annotated[
+        str | None,
+        Query(
+            max_length=10,
+            description="Only claims in force on this day (YYYY-MM-DD); undated claims always count.",
+        ),
+    ] = None,
 ) -> PathsOut:
     allowed = edge_types(types)
     reads = GraphReads(store)
@@ -49,6 +56,8 @@ def shortest_paths(
     params: dict[str, Any] = {"from": from_id, "to": to_id, "max_hops": max_hops, "limit": limit}
     if allowed:
         params["types"] = allowed
+    if as_of:
+        params["as_of"] = as_of  # checked by the template (a real calendar date), 422 otherwise
     rows = run_template(store, "shortest_path", params)
     claims = reads.claims_by_id(r["id"] for row in rows for r in row["path"]["relationships"])
     paths = []
