@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Query, Request
 
-from survgraph.api.errors import BadRequest, Unprocessable
+from survgraph.api.errors import Unprocessable
 from survgraph.queries import TEMPLATES, Template
 from survgraph.queries.params import parse_key_values
 from survgraph.rdf.formats import ALIASES as FORMAT_ALIASES
@@ -154,11 +154,12 @@ AsOf = Annotated[
 
 
 def as_of_param(value: str | None) -> str | None:
-    """`as_of` checked (a real calendar day, YYYY-MM-DD), None when absent or empty; else a 400."""
+    """`as_of` checked (a real calendar day, YYYY-MM-DD), None when absent or empty; else a 422, as for a
+    template's own `as_of` (every surface answers a bad day the same way)."""
     if value is None or not value.strip():
         return None
     try:
         return check_as_of(value.strip())
     except ValueError as exc:
         detail = f"as_of: {exc} (a day: YYYY-MM-DD)"[:300]
-        raise BadRequest(f"invalid as_of {value[:MAX_ID_LENGTH]!r}", [detail]) from exc
+        raise Unprocessable(f"invalid as_of {value[:MAX_ID_LENGTH]!r}", [detail]) from exc

@@ -64,7 +64,7 @@ def list_entities(
     summary="One entity: its properties, its sources, and its claims in both directions (a source: what cites it)",
     response_model=EntityDetailOut,
     responses={
-        400: {"model": ErrorOut, "description": "`as_of` is not a day (YYYY-MM-DD), or an invalid cursor"},
+        400: {"model": ErrorOut, "description": "An invalid `cited_by_after` cursor"},
         404: {"model": ErrorOut, "description": "No entity has this id; `suggestions`: the closest ids"},
     },
 )

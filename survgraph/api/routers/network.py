@@ -25,9 +25,7 @@ router = APIRouter(tags=["export"])
             "description": "The file; CSV is one table, the nodes or the edges",
             "content": {f.media_type: {"schema": {"type": "string"}} for f in GraphFormat},
         },
-        **json_errors(
-            e400="`as_of` is not a day (YYYY-MM-DD)", e404="No entity has this id", e422="Invalid parameters"
-        ),
+        **json_errors(e404="No entity has this id", e422="Invalid parameters (e.g. `as_of` is not a day, YYYY-MM-DD)"),
     },
 )
 def export_graph(

@@ -191,9 +191,8 @@ ContextQuery = Annotated[
     response_class=Response,
     responses={
         **_RDF_RESPONSES,
-        400: {"model": ErrorOut, "description": "`as_of` is not a day (YYYY-MM-DD)"},
         404: {"model": ErrorOut},
-        422: {"model": ErrorOut},
+        422: {"model": ErrorOut, "description": "Invalid parameters (e.g. `as_of` is not a day, YYYY-MM-DD)"},
     },
 )
 def export_rdf(

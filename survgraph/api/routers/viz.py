@@ -31,7 +31,7 @@ _HTML: dict[int | str, dict[str, Any]] = {
         "content": {"text/html": {"schema": {"type": "string"}}},
         "description": "A self-contained HTML page (no external resources)",
     },
-    **json_errors(422, 503, e400="`as_of` is not a day (YYYY-MM-DD)"),
+    **json_errors(503, e422="Invalid parameters (e.g. `as_of` is not a day, YYYY-MM-DD)"),
 }
 
 ShowUnconnected = Annotated[
