@@ -24,6 +24,7 @@ from survgraph.graph.ddl import ladybug_statements, q
 from survgraph.graph.store import (
     DEFAULT_BATCH_SIZE,
     GraphStore,
+    KindCount,
     Progress,
     StoreError,
     StoreUnavailable,
@@ -32,7 +33,7 @@ from survgraph.graph.store import (
     batches,
 )
 from survgraph.schema import REGISTRY, Registry
-from survgraph.schema.registry import Column
+from survgraph.schema.registry import Column, ColumnType
 
 DB_FILE = "graph.lbug"
 WAL_SUFFIX = ".wal"
@@ -151,8 +152,27 @@ class EmbeddedStore(GraphStore):
     def write(
         self, plan: WritePlan, *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None
     ) -> WriteSummary:
+        """One transaction, as before; inside it, rows whose id the store does not hold yet go in by `COPY
+        ... FROM (UNWIND ...)` (the engine's bulk path, several times faster than MERGE, and flat as tables
+        grow), and rows that update an existing id by MERGE ... SET."""
         self.ensure_schema()
-        summary = self.summarise(plan)
+        existing_nodes = {label: self._existing_ids(label, rows) for label, rows in plan.nodes.items()}
+        existing_edges: dict[str, set[str]] = {b.type: set() for b in plan.edges}
+        for b in plan.edges:
+            existing_edges[b.type] |= self._existing_edge_ids(b.type, b.rows)
+        summary = WriteSummary()
+        for label, rows in plan.nodes.items():
+            ids = {r["id"] for r in rows}
+            count = summary.nodes.setdefault(label, KindCount())
+            count.updated += len(existing_nodes[label])
+            count.created += len(ids) - len(existing_nodes[label])
+        edge_ids: dict[str, set[str]] = {}
+        for batch in plan.edges:
+            edge_ids.setdefault(batch.type, set()).update(r["id"] for r in batch.rows)
+        for etype, ids in edge_ids.items():
+            count = summary.edges.setdefault(etype, KindCount())
+            count.updated += len(existing_edges[etype] & ids)
+            count.created += len(ids - existing_edges[etype])
         # Fold every earlier commit into the database file first, so that the WAL holds this load only:
         # a kill while COMMIT writes it can then lose nothing but this load. Best effort: the engine
         # refuses a checkpoint while another connection has a transaction open, and replay up to the
@@ -164,24 +184,40 @@ class EmbeddedStore(GraphStore):
         self._conn.execute("BEGIN TRANSACTION")
         try:
             for label, rows in plan.nodes.items():
-                cypher = (
-                    f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) "
-                    f"SET {self._set_clause('n', self.registry.node_columns[label])}"
-                )
-                for chunk in batches(rows, batch_size):
+                cols = self.registry.node_columns[label]
+                new, old = _split(rows, existing_nodes[label])
+                for chunk in batches(new, COPY_ROWS):
+                    select, params = _copy_select(cols, chunk)
+                    self._conn.execute(f"COPY {label} FROM ({select})", params)
+                    if progress:
+                        progress(len(chunk))
+                cypher = f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET {self._set_clause('n', cols)}"
+                for chunk in batches(old, batch_size):
                     self._conn.execute(cypher, {"rows": chunk})
                     if progress:
                         progress(len(chunk))
+            created: set[str] = set()  # claim ids COPYed by an earlier batch of this plan
             for batch in plan.edges:
+                done = existing_edges[batch.type] | created
+                new, old = _split(batch.rows, done)
+                created.update(r["id"] for r in new)
+                cols = self.registry.edge_columns
+                for chunk in batches(new, COPY_ROWS):
+                    select, params = _copy_select(cols, chunk, endpoints=True)
+                    self._conn.execute(
+                        f"COPY {batch.type} FROM ({select}) (from='{batch.from_label}', to='{batch.to_label}')", params
+                    )
+                    if progress:
+                        progress(len(chunk))
                 cypher = (
                     # Two MATCH clauses, not one comma pattern: the engine plans the comma form
                     # as a join that is about four times slower on large batches.
                     f"UNWIND $rows AS row MATCH (a:{batch.from_label} {{id: row.from_id}}) "
                     f"MATCH (b:{batch.to_label} {{id: row.to_id}}) "
                     f"MERGE (a)-[r:{batch.type} {{id: row.id}}]->(b) "
-                    f"SET {self._set_clause('r', self.registry.edge_columns)}"
+                    f"SET {self._set_clause('r', cols)}"
                 )
-                for chunk in batches(batch.rows, batch_size):
+                for chunk in batches(old, batch_size):
                     self._conn.execute(cypher, {"rows": chunk})
                     if progress:
                         progress(len(chunk))
@@ -193,6 +229,16 @@ class EmbeddedStore(GraphStore):
             raise
         self._conn.execute("COMMIT")
         return summary
+
+    def _existing_ids(self, label: str, rows: list[dict[str, Any]]) -> set[str]:
+        if not rows or not self.query(f"MATCH (n:{label}) RETURN n.id AS id LIMIT 1"):
+            return set()
+        return self.existing_ids(label, [r["id"] for r in rows])
+
+    def _existing_edge_ids(self, etype: str, rows: list[dict[str, Any]]) -> set[str]:
+        if not rows or not self.query(f"MATCH ()-[r:{etype}]->() RETURN r.id AS id LIMIT 1"):
+            return set()
+        return self.existing_edge_ids(etype, [r["id"] for r in rows])
 
     def clear(self) -> None:
         self.ensure_schema()
@@ -241,3 +287,59 @@ class EmbeddedStore(GraphStore):
             self._db.close()
         except RuntimeError:
             pass
+
+
+#: Rows one COPY statement takes (its parameters sit in memory twice: as Python lists and in the engine).
+COPY_ROWS = 50_000
+
+
+def _split(rows: list[dict[str, Any]], existing: set[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows whose id is new (the last row of each id: a later row of the same id wins, as MERGE ... SET
+    gives), and the rows that update an existing id (in their order)."""
+    new: dict[str, dict[str, Any]] = {}
+    old: list[dict[str, Any]] = []
+    for row in rows:
+        if row["id"] in existing:
+            old.append(row)
+        else:
+            new.pop(row["id"], None)
+            new[row["id"]] = row
+    return list(new.values()), old
+
+
+def _copy_select(
+    cols: tuple[Column, ...], rows: list[dict[str, Any]], *, endpoints: bool = False
+) -> tuple[str, dict[str, Any]]:
+    """A query returning `rows` in the table's column order, for `COPY table FROM (query)`. Values travel
+    as one list parameter per column (a list of row dicts costs the engine about three times as much to
+    take in), indexed from 1. A column that is null in every row is a typed NULL (the engine cannot type an
+    all-null list); a list column carries a null mask beside it, since a list of lists with nulls in it
+    is typed wrongly."""
+    params: dict[str, Any] = {}
+    exprs: list[str] = []
+    if endpoints:
+        params["f"] = [r["from_id"] for r in rows]
+        params["t"] = [r["to_id"] for r in rows]
+        exprs += ["$f[i]", "$t[i]"]
+    for k, col in enumerate(cols):
+        values = [r.get(col.name) for r in rows]
+        ctype = col.type.value
+        if all(v is None for v in values):
+            exprs.append(f"CAST(NULL AS {ctype})")
+        elif col.type is ColumnType.string_list:
+            nulls = [v is None for v in values]
+            lists = [list(v) if v is not None else [] for v in values]
+            value = f"CAST($c{k}[i] AS {ctype})" if any(lists) else f"CAST([] AS {ctype})"
+            if any(lists):
+                params[f"c{k}"] = lists
+            if any(nulls):
+                params[f"n{k}"] = nulls
+                value = f"CASE WHEN $n{k}[i] THEN CAST(NULL AS {ctype}) ELSE {value} END"
+            exprs.append(value)
+        else:
+            if col.type is ColumnType.float:
+                values = [None if v is None else float(v) for v in values]
+            params[f"c{k}"] = values
+            exprs.append(f"CAST($c{k}[i] AS {ctype})")
+    params["rows"] = len(rows)
+    return f"UNWIND range(1, $rows) AS i RETURN {', '.join(exprs)}", params
