@@ -24,13 +24,14 @@ from survgraph.graph.ddl import ladybug_statements, q
 from survgraph.graph.store import (
     DEFAULT_BATCH_SIZE,
     GraphStore,
-    KindCount,
     Progress,
     StoreError,
     StoreUnavailable,
     WritePlan,
     WriteSummary,
     batches,
+    split_new,
+    summary_from,
 )
 from survgraph.schema import REGISTRY, Registry
 from survgraph.schema.registry import Column, ColumnType
@@ -160,19 +161,7 @@ class EmbeddedStore(GraphStore):
         existing_edges: dict[str, set[str]] = {b.type: set() for b in plan.edges}
         for b in plan.edges:
             existing_edges[b.type] |= self._existing_edge_ids(b.type, b.rows)
-        summary = WriteSummary()
-        for label, rows in plan.nodes.items():
-            ids = {r["id"] for r in rows}
-            count = summary.nodes.setdefault(label, KindCount())
-            count.updated += len(existing_nodes[label])
-            count.created += len(ids) - len(existing_nodes[label])
-        edge_ids: dict[str, set[str]] = {}
-        for batch in plan.edges:
-            edge_ids.setdefault(batch.type, set()).update(r["id"] for r in batch.rows)
-        for etype, ids in edge_ids.items():
-            count = summary.edges.setdefault(etype, KindCount())
-            count.updated += len(existing_edges[etype] & ids)
-            count.created += len(ids - existing_edges[etype])
+        summary = summary_from(plan, existing_nodes, existing_edges)
         # Fold every earlier commit into the database file first, so that the WAL holds this load only:
         # a kill while COMMIT writes it can then lose nothing but this load. Best effort: the engine
         # refuses a checkpoint while another connection has a transaction open, and replay up to the
@@ -186,7 +175,7 @@ class EmbeddedStore(GraphStore):
         try:
             for label, rows in plan.nodes.items():
                 cols = self.registry.node_columns[label]
-                new, old = _split(rows, existing_nodes[label])
+                new, old = split_new(rows, existing_nodes[label])
                 for chunk in batches(new, COPY_ROWS):
                     select, params = _copy_select(cols, chunk)
                     copied = True
@@ -201,7 +190,7 @@ class EmbeddedStore(GraphStore):
             created: set[str] = set()  # claim ids COPYed by an earlier batch of this plan
             for batch in plan.edges:
                 done = existing_edges[batch.type] | created
-                new, old = _split(batch.rows, done)
+                new, old = split_new(batch.rows, done)
                 created.update(r["id"] for r in new)
                 cols = self.registry.edge_columns
                 for chunk in batches(new, COPY_ROWS):
@@ -305,20 +294,6 @@ class EmbeddedStore(GraphStore):
 
 #: Rows one COPY statement takes (its parameters sit in memory twice: as Python lists and in the engine).
 COPY_ROWS = 50_000
-
-
-def _split(rows: list[dict[str, Any]], existing: set[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Rows whose id is new (the last row of each id: a later row of the same id wins, as MERGE ... SET
-    gives), and the rows that update an existing id (in their order)."""
-    new: dict[str, dict[str, Any]] = {}
-    old: list[dict[str, Any]] = []
-    for row in rows:
-        if row["id"] in existing:
-            old.append(row)
-        else:
-            new.pop(row["id"], None)
-            new[row["id"]] = row
-    return list(new.values()), old
 
 
 def _copy_select(
