@@ -157,6 +157,11 @@ class EmbeddedStore(GraphStore):
         ... FROM (UNWIND ...)` (the engine's bulk path, several times faster than MERGE, and flat as tables
         grow), and rows that update an existing id by MERGE ... SET."""
         self.ensure_schema()
+        # COPY goes only into tables that are empty when the load starts: LadybugDB 0.22 crashes (SIGSEGV)
+        # on some COPY ... FROM (subquery) into a table that already holds rows (measured with 100 rows
+        # after an earlier COPY, a MERGE or a DETACH DELETE in the same process; not with 5,000).
+        empty = {label for label in plan.nodes if not self._any(f"MATCH (n:{label}) RETURN n.id LIMIT 1")}
+        empty |= {b.type for b in plan.edges if not self._any(f"MATCH ()-[r:{b.type}]->() RETURN r.id LIMIT 1")}
         existing_nodes = {label: self._existing_ids(label, rows) for label, rows in plan.nodes.items()}
         existing_edges: dict[str, set[str]] = {b.type: set() for b in plan.edges}
         for b in plan.edges:
@@ -175,7 +180,7 @@ class EmbeddedStore(GraphStore):
         try:
             for label, rows in plan.nodes.items():
                 cols = self.registry.node_columns[label]
-                new, old = split_new(rows, existing_nodes[label])
+                new, old = split_new(rows, existing_nodes[label]) if label in empty else ([], rows)
                 for chunk in batches(new, COPY_ROWS):
                     select, params = _copy_select(cols, chunk)
                     copied = True
@@ -190,7 +195,7 @@ class EmbeddedStore(GraphStore):
             created: set[str] = set()  # claim ids COPYed by an earlier batch of this plan
             for batch in plan.edges:
                 done = existing_edges[batch.type] | created
-                new, old = split_new(batch.rows, done)
+                new, old = split_new(batch.rows, done) if batch.type in empty else ([], batch.rows)
                 created.update(r["id"] for r in new)
                 cols = self.registry.edge_columns
                 for chunk in batches(new, COPY_ROWS):
@@ -228,25 +233,55 @@ class EmbeddedStore(GraphStore):
         midway); reads are right, and a database opened afresh is whole. So the store reopens it."""
         self._conn.execute("ROLLBACK")
         if copied:
-            self._conn.close()
-            self._db.close()
-            self._db = self._open_database()
-            self._conn = ladybug.Connection(self._db)
+            self._reopen()
+
+    def _reopen(self) -> None:
+        self._conn.close()
+        self._db.close()
+        self._db = self._open_database()
+        self._conn = ladybug.Connection(self._db)
+
+    def _any(self, cypher: str) -> bool:
+        result = self._conn.execute(cypher)
+        assert not isinstance(result, list)
+        return bool(result.has_next())
 
     def _existing_ids(self, label: str, rows: list[dict[str, Any]]) -> set[str]:
         if not rows or not self.query(f"MATCH (n:{label}) RETURN n.id AS id LIMIT 1"):
             return set()
-        return self.existing_ids(label, [r["id"] for r in rows])
+        # A lookup of each id in the primary key's index (`WHERE n.id IN $ids` tests every node against
+        # the whole list).
+        found = self.query(
+            f"UNWIND $ids AS i MATCH (n:{label} {{id: i}}) RETURN n.id AS id", {"ids": [r["id"] for r in rows]}
+        )
+        return {r["id"] for r in found}
 
     def _existing_edge_ids(self, etype: str, rows: list[dict[str, Any]]) -> set[str]:
         if not rows or not self.query(f"MATCH ()-[r:{etype}]->() RETURN r.id AS id LIMIT 1"):
             return set()
-        return self.existing_edge_ids(etype, [r["id"] for r in rows])
+        if len(rows) <= EDGE_ID_LIST:
+            return self.existing_edge_ids(etype, [r["id"] for r in rows])
+        # Relationship ids have no index: `WHERE r.id IN $ids` tests every relationship against the whole
+        # list (19 s for 20,000 ids against 20,000 relationships); one pass over the type's ids is linear.
+        ids = {r["id"] for r in rows}
+        result = self._conn.execute(f"MATCH ()-[r:{etype}]->() RETURN r.id")
+        assert not isinstance(result, list)
+        found: set[str] = set()
+        while result.has_next():
+            row = result.get_next()
+            assert isinstance(row, list)
+            rid = row[0]
+            if rid in ids:
+                found.add(rid)
+        return found
 
     def clear(self) -> None:
         self.ensure_schema()
         for label in self.registry.node_kinds:
             self._conn.execute(f"MATCH (n:{label}) DETACH DELETE n")
+        # A COPY into a table emptied by DETACH DELETE in the same process crashes LadybugDB 0.22; a
+        # database opened afresh does not (see write()).
+        self._reopen()
 
     # -- reads -----------------------------------------------------------------------------
 
@@ -291,6 +326,9 @@ class EmbeddedStore(GraphStore):
         except RuntimeError:
             pass
 
+
+#: Up to this many claim ids, existing ones are found with `WHERE r.id IN $ids`; beyond, by one pass.
+EDGE_ID_LIST = 1_000
 
 #: Rows one COPY statement takes (its parameters sit in memory twice: as Python lists and in the engine).
 COPY_ROWS = 50_000
