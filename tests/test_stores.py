@@ -208,8 +208,9 @@ def test_embedded_bulk_path_writes_what_the_update_path_writes(tmp_path: pathlib
 
 
 def test_embedded_load_mixing_new_and_existing_ids(tmp_path: pathlib.Path) -> None:
-    """Half the records already in the store: the other half is COPYed in the same transaction, and a
-    record given twice in one plan ends as its last copy says (as MERGE ... SET gives)."""
+    """Half the records already in the store (tables holding rows take the rest by MERGE, empty ones by
+    COPY, in the same transaction), and a record given twice in one plan ends as its last copy says (as
+    MERGE ... SET gives), on both paths."""
     ds = validate_paths([SEED])
     with EmbeddedStore(tmp_path / "whole") as whole:
         load_dataset(whole, ds)
