@@ -343,7 +343,11 @@ def run_trial(child: Child, anchor: str, offset: float, go_arg: str = "") -> str
     return [m for m in MARKERS if m in seen][-1]
 
 
-def sweep_embedded(n: int, size: int, workdir: Path, progress: bool = True, seed: int = 5) -> Result:
+def sweep_embedded(
+    n: int, size: int, workdir: Path, progress: bool = True, seed: int = 5, *, empty_base: bool = False
+) -> Result:
+    """`empty_base`: the store before the load holds the schema and nothing else, so that the load goes
+    through the bulk path (COPY into empty tables) rather than MERGE."""
     from survgraph.graph.embedded import EmbeddedStore
     from survgraph.loaders import load_paths
 
@@ -355,7 +359,10 @@ def sweep_embedded(n: int, size: int, workdir: Path, progress: bool = True, seed
     write_records(load_records, size, 2)
     template = workdir / "template"
     with EmbeddedStore(template) as store:
-        load_paths(store, [base_records])
+        if empty_base:
+            store.ensure_schema()
+        else:
+            load_paths(store, [base_records])
     checker = Checker(env)
     trial = workdir / "trial"
 

@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from survgraph.cli.common import FormatOpt, StoreOpt, err, open_for_writing
 from survgraph.cli.errors import print_problems
 from survgraph.cli.output import print_counts
 from survgraph.graph.store import DEFAULT_BATCH_SIZE, plan_write
 from survgraph.loaders import InvalidRecords, validate_paths
+from survgraph.progress import progress
 from survgraph.schema import REGISTRY
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Files or folders of records.")]
@@ -43,17 +43,12 @@ def load(
         raise InvalidRecords(ds.problems)
     with open_for_writing(store) as gs:
         plan = plan_write(ds.nodes, ds.claims)
-        with Progress(
-            TextColumn("writing"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=plan.size < 2_000 or not err.is_terminal,
-        ) as bar:
-            task = bar.add_task("write", total=plan.size)
-            summary = gs.write(plan, batch_size=batch_size, progress=lambda n: bar.advance(task, n))
+        with progress(total=plan.size, desc="writing", unit="row") as bar:
+
+            def advance(n: int) -> None:
+                bar.update(n)
+
+            summary = gs.write(plan, batch_size=batch_size, progress=advance)
     err.print(f"loaded {len(ds.nodes)} entities and {len(ds.claims)} claims into the {gs.name} store", highlight=False)
     print_counts("written", summary.as_dict(), fmt)
 

@@ -24,6 +24,8 @@ from survgraph.graph.store import (
     WritePlan,
     WriteSummary,
     batches,
+    split_new,
+    summary_from,
 )
 from survgraph.schema import REGISTRY, Registry
 
@@ -98,23 +100,35 @@ class Neo4jStore(GraphStore):
         self, plan: WritePlan, *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None
     ) -> WriteSummary:
         self.ensure_schema()
-        summary = self.summarise(plan)
+        existing_nodes = {
+            label: self.existing_ids(label, [r["id"] for r in rows]) for label, rows in plan.nodes.items()
+        }
+        existing_edges: dict[str, set[str]] = {b.type: set() for b in plan.edges}
+        for b in plan.edges:
+            existing_edges[b.type] |= self.existing_edge_ids(b.type, [r["id"] for r in b.rows])
+        summary = summary_from(plan, existing_nodes, existing_edges)
+        # Rows with a new id are CREATEd (`SET n = row` leaves out the null columns, as SET of each column
+        # on a new node or relationship does); only rows that update an existing id are MERGEd. MERGE of a
+        # relationship looks through the relationships its endpoint already has, which grows with a hub.
         statements: list[tuple[str, list[dict[str, Any]]]] = []
         for label, rows in plan.nodes.items():
+            new, old = split_new(rows, existing_nodes[label])
             sets = ", ".join(
                 f"n.{q(c.name)} = row.{q(c.name)}" for c in self.registry.node_columns[label] if c.name != "id"
             )
-            statements.append((f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET {sets}", rows))
+            statements.append((f"UNWIND $rows AS row CREATE (n:{label}) SET n = row", new))
+            statements.append((f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET {sets}", old))
         rel_sets = ", ".join(f"r.{q(c.name)} = row.{q(c.name)}" for c in self.registry.edge_columns if c.name != "id")
+        created: set[str] = set()
         for batch in plan.edges:
-            statements.append(
-                (
-                    f"UNWIND $rows AS row MATCH (a:{batch.from_label} {{id: row.from_id}}) "
-                    f"MATCH (b:{batch.to_label} {{id: row.to_id}}) "
-                    f"MERGE (a)-[r:{batch.type} {{id: row.id}}]->(b) SET {rel_sets}",
-                    batch.rows,
-                )
+            new, old = split_new(batch.rows, existing_edges[batch.type] | created)
+            created.update(r["id"] for r in new)
+            match = (
+                f"UNWIND $rows AS row MATCH (a:{batch.from_label} {{id: row.from_id}}) "
+                f"MATCH (b:{batch.to_label} {{id: row.to_id}}) "
             )
+            statements.append((f"{match}CREATE (a)-[r:{batch.type}]->(b) SET r = row", new))
+            statements.append((f"{match}MERGE (a)-[r:{batch.type} {{id: row.id}}]->(b) SET {rel_sets}", old))
 
         def work(tx: ManagedTransaction) -> None:
             # One transaction for the whole load: a failure anywhere rolls all of it back.

@@ -116,6 +116,39 @@ def _label_from_id(node_id: str, registry: Registry) -> str:
     return kind.label
 
 
+def split_new(rows: list[dict[str, Any]], existing: set[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows whose id is new (one per id, the last: a later row of the same id wins, as MERGE ... SET
+    gives), and the rows that update an existing id (in their order). Stores create the first kind with
+    their bulk statements (no lookup of an existing match) and MERGE the second."""
+    new: dict[str, dict[str, Any]] = {}
+    old: list[dict[str, Any]] = []
+    for row in rows:
+        if row["id"] in existing:
+            old.append(row)
+        else:
+            new.pop(row["id"], None)
+            new[row["id"]] = row
+    return list(new.values()), old
+
+
+def summary_from(plan: WritePlan, nodes: Mapping[str, set[str]], edges: Mapping[str, set[str]]) -> WriteSummary:
+    """Created versus updated per kind and type, from the ids of the plan that the store already holds."""
+    summary = WriteSummary()
+    for label, rows in plan.nodes.items():
+        ids = {r["id"] for r in rows}
+        count = summary.nodes.setdefault(label, KindCount())
+        count.updated += len(ids & nodes[label])
+        count.created += len(ids - nodes[label])
+    edge_ids: dict[str, set[str]] = {}
+    for batch in plan.edges:
+        edge_ids.setdefault(batch.type, set()).update(r["id"] for r in batch.rows)
+    for etype, ids in edge_ids.items():
+        count = summary.edges.setdefault(etype, KindCount())
+        count.updated += len(ids & edges[etype])
+        count.created += len(ids - edges[etype])
+    return summary
+
+
 def batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
     for i in range(0, len(rows), size):
         yield rows[i : i + size]

@@ -11,14 +11,14 @@ from typing import Any
 import yaml
 from yaml.events import (
     AliasEvent,
-    CollectionStartEvent,
-    Event,
+    DocumentStartEvent,
+    MappingEndEvent,
     MappingStartEvent,
-    NodeEvent,
     ScalarEvent,
+    SequenceEndEvent,
     SequenceStartEvent,
 )
-from yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import ScalarNode
 
 #: Top-level sections of a record file, and the record type each holds.
 SECTIONS = ("sources", "entities", "claims")
@@ -101,94 +101,6 @@ class _Refused(Exception):
         self.message = message
 
 
-def _compose(loader: _Loader) -> Node | None:
-    """Build the node tree of the one document from the parser's events, without recursion.
-
-    This replaces the parser's own composer so that the checks run on the events themselves, before
-    anything is built or expanded: an alias or anchor (the "billion laughs" and recursive-alias attacks
-    need one), an explicit tag outside the core schema, and nesting deeper than MAX_YAML_DEPTH are
-    refused at the event that shows them. Record files use none of these."""
-    root: Node | None = None
-    stack: list[tuple[CollectionNode, list[Node]]] = []  # open collections, and a mapping's pending key
-    documents = 0
-    while loader.check_event():
-        event: Event = loader.get_event()
-        start: Any = event.start_mark  # libyaml's Mark, or PyYAML's
-        end: Any = event.end_mark
-        line = event.start_mark.line + 1 if event.start_mark is not None else 1
-        if isinstance(event, AliasEvent):
-            raise _Refused(line, f"YAML alias *{event.anchor} refused: record files may not use anchors or aliases")
-        if isinstance(event, yaml.DocumentStartEvent):
-            documents += 1
-            if documents > 1:
-                raise _Refused(line, "a record file holds one YAML document; found a second")
-            continue
-        if isinstance(event, NodeEvent):
-            if event.anchor is not None:
-                raise _Refused(
-                    line, f"YAML anchor &{event.anchor} refused: record files may not use anchors or aliases"
-                )
-            tag = getattr(event, "tag", None)
-            if tag is not None and tag not in ALLOWED_TAGS:
-                raise _Refused(line, f"YAML tag {tag!r} refused: record files hold plain text, numbers and lists")
-        node: Node
-        if isinstance(event, ScalarEvent):
-            if event.tag is None:  # plain or quoted: the loader's resolver decides (dates stay strings)
-                tag = loader.resolve(ScalarNode, event.value, event.implicit)
-            elif event.tag == "!":  # the non-specific tag: a string
-                tag = "tag:yaml.org,2002:str"
-            else:
-                tag = event.tag
-            node = ScalarNode(tag, event.value, start, end, style=event.style)
-        elif isinstance(event, CollectionStartEvent):
-            if len(stack) >= MAX_YAML_DEPTH:
-                raise _Refused(line, f"YAML nested deeper than {MAX_YAML_DEPTH} levels: refused")
-            if isinstance(event, SequenceStartEvent):
-                node = SequenceNode("tag:yaml.org,2002:seq", [], start, None)
-            else:
-                assert isinstance(event, MappingStartEvent)
-                node = MappingNode("tag:yaml.org,2002:map", [], start, None)
-            stack.append((node, []))
-            continue
-        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-            node, _ = stack.pop()
-            node.end_mark = end
-        else:  # stream and document start/end
-            continue
-        if not stack:
-            root = node
-        else:
-            parent, pending = stack[-1]
-            if isinstance(parent, SequenceNode):
-                parent.value.append(node)
-            elif pending:
-                parent.value.append((pending.pop(), node))
-            else:
-                pending.append(node)
-    return root
-
-
-def _construct(loader: _Loader, node: Node) -> Any:
-    """Plain Python data from a node (its depth is bounded by _compose). Raises _Refused."""
-    if isinstance(node, MappingNode):
-        out: dict[Any, Any] = {}
-        for k, v in node.value:
-            if not isinstance(k, ScalarNode):
-                raise _Refused(k.start_mark.line + 1, "a mapping key must be plain text, not a list or mapping")
-            out[_construct(loader, k)] = _construct(loader, v)
-        return out
-    if isinstance(node, SequenceNode):
-        return [_construct(loader, v) for v in node.value]
-    assert isinstance(node, ScalarNode)
-    try:
-        return loader.construct_object(node, deep=True)
-    except (ValueError, ArithmeticError, yaml.YAMLError) as exc:
-        # e.g. an integer of more digits than Python converts (ValueError)
-        raise _Refused(
-            node.start_mark.line + 1, f"cannot read the value: {str(exc).splitlines()[0].split(';')[0]}"
-        ) from exc
-
-
 def _error_line(text: str, exc: yaml.YAMLError) -> int:
     position = getattr(exc, "position", None)
     return text.count("\n", 0, position) + 1 if isinstance(position, int) else 1
@@ -214,6 +126,235 @@ def read_text_bounded(path: Path) -> tuple[str | None, Problem | None]:
         return None, Problem(name, 1, "-", "-", f"cannot read file: {exc}")
 
 
+#: The first characters of a plain scalar that one of the loader's implicit resolvers may turn into a
+#: non-string (bool, int, float, null, merge, value); any other plain scalar is a string as written.
+_RESOLVED_FIRST = frozenset(ch for ch in _Loader.yaml_implicit_resolvers if ch is not None) | {""}
+_STR, _NULL, _BOOL, _INT = (f"tag:yaml.org,2002:{t}" for t in ("str", "null", "bool", "int"))
+_BOOL_VALUES: dict[str, bool] = yaml.constructor.SafeConstructor.bool_values
+#: The tag the resolvers give a plain scalar depends on its text alone: field names and other short words
+#: recur on every record, so their tags are kept (a bounded cache).
+_RESOLVED: dict[str, str] = {}
+_RESOLVED_CACHE = 4096
+
+
+def _scalar(loader: _Loader, event: Any) -> Any:
+    """The Python value of a scalar event: strings, null, booleans and decimal integers directly (the
+    bulk of a record file), anything else through the loader's constructor. Raises _Refused."""
+    value: str = event.value
+    tag = event.tag
+    if tag is None:
+        if not event.implicit[0] or value[:1] not in _RESOLVED_FIRST:
+            return value  # quoted, or plain text no resolver would claim
+        tag = _RESOLVED.get(value)
+        if tag is None:
+            tag = loader.resolve(ScalarNode, value, (True, False))
+            if len(_RESOLVED) < _RESOLVED_CACHE and len(value) <= 64:
+                _RESOLVED[value] = tag
+    elif tag == "!":  # the non-specific tag: a string
+        return value
+    try:
+        if tag == _STR:
+            return value
+        if tag == _NULL:
+            return None
+        if tag == _BOOL and value.lower() in _BOOL_VALUES:
+            return _BOOL_VALUES[value.lower()]
+        if tag == _INT and value.isascii() and value.isdigit() and (value[0] != "0" or value == "0"):
+            return int(value)  # a leading 0 is YAML 1.1 octal: left to the constructor
+        node = ScalarNode(tag, value, event.start_mark, event.end_mark, style=event.style)
+        return loader.construct_object(node, deep=True)
+    except (ValueError, ArithmeticError, LookupError, yaml.YAMLError) as exc:
+        # e.g. an integer of more digits than Python converts (ValueError)
+        raise _Refused(
+            event.start_mark.line + 1, f"cannot read the value: {str(exc).splitlines()[0].split(';')[0]}"
+        ) from exc
+
+
+class _Record:
+    """A record (a mapping in a section's list) while it is read: its data, and where it and its fields are."""
+
+    __slots__ = ("data", "dups", "field", "line", "lines", "problem", "section")
+
+    def __init__(self, section: str, line: int) -> None:
+        self.section = section
+        self.line = line
+        self.data: dict[str, Any] = {}
+        self.lines: dict[str, int] = {}
+        self.field = "-"
+        #: The first thing refused in it: (line, record label then, field, message); the record is dropped.
+        self.problem: tuple[int, str, str, str] | None = None
+        self.dups: list[tuple[int, str]] = []
+
+    def refuse(self, line: int, message: str, field_name: str | None = None) -> None:
+        if self.problem is None:
+            label = RawRecord(self.section, self.data, "", self.line).label
+            self.problem = (line, label, self.field if field_name is None else field_name, message)
+
+
+#: Frame kinds: the top-level mapping, a list under it, a record in that list, anything inside a record
+#: (or anywhere else, read for the checks and then dropped).
+_ROOT, _SECTION, _RECORD, _INNER = range(4)
+_NO_KEY: Any = object()  # a mapping frame waiting for its next key
+_BAD_KEY: Any = object()  # a key that was a list or mapping: its value is read and dropped
+
+
+class _Frame:
+    __slots__ = ("container", "is_key", "key", "key_line", "kind", "line", "mapping", "record", "section")
+
+    def __init__(self, kind: int, mapping: bool, line: int, is_key: bool, record: _Record | None, section: Any) -> None:
+        self.kind = kind
+        self.mapping = mapping
+        self.line = line
+        self.is_key = is_key
+        self.record = record
+        self.section = section
+        self.key: Any = _NO_KEY
+        self.key_line = line
+        self.container: Any = (
+            record.data if record is not None and kind == _RECORD else ({} if mapping and kind != _ROOT else [])
+        )
+
+
+#: A section's value once read: a list [(item, its line, its _Record or None)], or ("scalar", text), or
+#: ("other", None) for a mapping.
+_Entry = tuple[Any, int, Any]
+
+
+def _put(frame: _Frame, value: Any, line: int) -> None:
+    """Add a finished value (scalar, list or mapping) to the open frame it belongs to."""
+    if frame.kind == _ROOT:
+        if frame.key is _NO_KEY:
+            frame.key, frame.key_line = value, line
+        else:
+            frame.container.append((frame.key, frame.key_line, value))
+            frame.key = _NO_KEY
+        return
+    if frame.kind == _SECTION:
+        frame.container.append(value)
+        return
+    if not frame.mapping:
+        frame.container.append(value)
+        return
+    if frame.key is _NO_KEY:
+        frame.key, frame.key_line = value, line
+        rec = frame.record
+        if frame.kind == _RECORD and rec is not None and value is not _BAD_KEY:
+            rec.field = str(value)
+        return
+    key, frame.key = frame.key, _NO_KEY
+    if key is _BAD_KEY:
+        return
+    if frame.kind == _RECORD:
+        rec = frame.record
+        assert rec is not None
+        name = str(key)
+        if rec.problem is None:
+            if name in rec.data:
+                rec.dups.append((frame.key_line, name))
+            rec.data[name] = value
+            rec.lines[name] = frame.key_line
+        return
+    frame.container[key] = value
+
+
+def _read_events(loader: _Loader) -> tuple[Any, int]:
+    """Read the one document straight from the parser's events into plain data, without recursion.
+
+    The checks run on the events themselves, before anything is built or expanded: an alias or anchor (the
+    "billion laughs" and recursive-alias attacks need one), an explicit tag outside the core schema, and
+    nesting deeper than MAX_YAML_DEPTH are refused (_Refused) at the event that shows them. Record files use
+    none of these. No node tree is built (building one and then constructing from it took most of a load's
+    time): records come out as dicts with the line of each field. Returns the top level, a list of
+    (section, line, _Entry-or-value) when it is a mapping, else ("scalar" or "other", None); and its line."""
+    root: Any = None
+    root_line = 1
+    stack: list[_Frame] = []
+    documents = 0
+    while loader.check_event():
+        event: Any = loader.get_event()
+        etype = type(event)
+        if etype is ScalarEvent or etype is MappingStartEvent or etype is SequenceStartEvent:
+            line = event.start_mark.line + 1
+            if event.anchor is not None:
+                raise _Refused(
+                    line, f"YAML anchor &{event.anchor} refused: record files may not use anchors or aliases"
+                )
+            tag = event.tag
+            if tag is not None and tag not in ALLOWED_TAGS:
+                raise _Refused(line, f"YAML tag {tag!r} refused: record files hold plain text, numbers and lists")
+            parent = stack[-1] if stack else None
+            is_key = parent is not None and parent.mapping and parent.key is _NO_KEY
+            if etype is ScalarEvent:
+                if parent is None:
+                    root, root_line = ("scalar", event.value), line
+                elif parent.kind == _ROOT:
+                    _put(parent, event.value if is_key else ("scalar", event.value), line)
+                elif parent.kind == _SECTION:
+                    _put(parent, (event.value, line, None), line)
+                else:
+                    rec = parent.record
+                    value: Any = None
+                    if rec is None or rec.problem is None:  # a refused record is read on, not built
+                        if is_key and parent.kind == _RECORD and rec is not None:
+                            rec.field = "-"
+                        try:
+                            value = _scalar(loader, event)
+                        except _Refused as exc:
+                            if rec is not None:
+                                rec.refuse(exc.line, exc.message)
+                    _put(parent, value, line)
+                continue
+            # a list or mapping opens
+            if len(stack) >= MAX_YAML_DEPTH:
+                raise _Refused(line, f"YAML nested deeper than {MAX_YAML_DEPTH} levels: refused")
+            mapping = etype is MappingStartEvent
+            if parent is None:
+                root_line = line
+                frame = _Frame(_ROOT if mapping else _INNER, mapping, line, False, None, None)
+            elif parent.kind == _ROOT:
+                kind = _SECTION if not mapping and not is_key else _INNER
+                frame = _Frame(kind, mapping, line, is_key, None, parent.key)
+            elif parent.kind == _SECTION:
+                rec = _Record(str(parent.section), line) if mapping else None
+                frame = _Frame(_RECORD if mapping else _INNER, mapping, line, False, rec, parent.section)
+            else:
+                rec = parent.record
+                if is_key and rec is not None:
+                    if parent.kind == _RECORD:
+                        rec.refuse(line, "a field name must be plain text, not a list or mapping", "-")
+                    else:
+                        rec.refuse(line, "a mapping key must be plain text, not a list or mapping")
+                frame = _Frame(_INNER, mapping, line, is_key, rec, parent.section)
+            stack.append(frame)
+            continue
+        if etype is MappingEndEvent or etype is SequenceEndEvent:
+            frame = stack.pop()
+            if not stack:
+                root = frame.container if frame.kind == _ROOT else ("other", None)
+                continue
+            parent = stack[-1]
+            if parent.kind == _ROOT:
+                if frame.is_key:
+                    _put(parent, None, frame.line)  # a list or mapping as a section name
+                else:
+                    _put(parent, frame.container if frame.kind == _SECTION else ("other", None), frame.line)
+            elif parent.kind == _SECTION:
+                _put(parent, (frame.container, frame.line, frame.record if frame.kind == _RECORD else None), frame.line)
+            else:
+                _put(parent, _BAD_KEY if frame.is_key else frame.container, frame.line)
+            continue
+        if etype is AliasEvent:
+            raise _Refused(
+                event.start_mark.line + 1,
+                f"YAML alias *{event.anchor} refused: record files may not use anchors or aliases",
+            )
+        if etype is DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _Refused(event.start_mark.line + 1, "a record file holds one YAML document; found a second")
+    return root, root_line
+
+
 def read_yaml(path: Path) -> tuple[list[RawRecord], list[Problem]]:
     name = str(path)
     text, problem = read_text_bounded(path)
@@ -221,7 +362,7 @@ def read_yaml(path: Path) -> tuple[list[RawRecord], list[Problem]]:
         return [], [problem] if problem else []
     loader = _Loader(text)
     try:
-        root = _compose(loader)
+        root, root_line = _read_events(loader)
     except _Refused as exc:
         return [], [Problem(name, exc.line, "-", "-", exc.message)]
     except yaml.MarkedYAMLError as exc:
@@ -233,48 +374,31 @@ def read_yaml(path: Path) -> tuple[list[RawRecord], list[Problem]]:
         loader.dispose()
     if root is None:
         return [], []
-    if not isinstance(root, MappingNode):
-        return [], [
-            Problem(name, root.start_mark.line + 1, "-", "-", f"top level must be a mapping of {', '.join(SECTIONS)}")
-        ]
+    if isinstance(root, tuple):
+        return [], [Problem(name, root_line, "-", "-", f"top level must be a mapping of {', '.join(SECTIONS)}")]
     records: list[RawRecord] = []
     problems: list[Problem] = []
-    for key_node, value_node in root.value:
-        section = key_node.value if isinstance(key_node, ScalarNode) else None
-        line = key_node.start_mark.line + 1
+    for section, line, value in root:
         if section not in SECTIONS:
             problems.append(
                 Problem(name, line, "-", str(section), f"unknown section; expected one of {', '.join(SECTIONS)}")
             )
             continue
-        if isinstance(value_node, ScalarNode) and value_node.value in ("", "null", "~"):
-            continue
-        if not isinstance(value_node, SequenceNode):
+        if isinstance(value, tuple):
+            if value[0] == "scalar" and value[1] in ("", "null", "~"):
+                continue
             problems.append(Problem(name, line, "-", section, "must be a list of records"))
             continue
-        for item in value_node.value:
-            item_line = item.start_mark.line + 1
-            if not isinstance(item, MappingNode):
+        for _item, item_line, rec in value:
+            if rec is None:
                 problems.append(Problem(name, item_line, "-", section, "each record must be a mapping of field: value"))
                 continue
-            data: dict[str, Any] = {}
-            lines: dict[str, int] = {}
-            fname = "-"
-            try:
-                for k, v in item.value:
-                    fname = "-"
-                    if not isinstance(k, ScalarNode):
-                        raise _Refused(k.start_mark.line + 1, "a field name must be plain text, not a list or mapping")
-                    fname = str(_construct(loader, k))
-                    if fname in data:
-                        problems.append(Problem(name, k.start_mark.line + 1, "-", fname, "field given twice"))
-                    data[fname] = _construct(loader, v)
-                    lines[fname] = k.start_mark.line + 1
-            except _Refused as exc:
-                label = RawRecord(section, data, name, item_line).label
-                problems.append(Problem(name, exc.line, label, fname, exc.message))
+            problems.extend(Problem(name, dup_line, "-", dup, "field given twice") for dup_line, dup in rec.dups)
+            if rec.problem is not None:
+                at, label, field_name, message = rec.problem
+                problems.append(Problem(name, at, label, field_name, message))
                 continue
-            records.append(RawRecord(section, data, name, item_line, lines))
+            records.append(RawRecord(section, rec.data, name, item_line, rec.lines))
     return records, problems
 
 

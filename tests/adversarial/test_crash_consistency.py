@@ -37,9 +37,9 @@ def _kill_sweep() -> ModuleType:
 ks = _kill_sweep()
 
 
-def _assert_only_before_or_after(res: ks.Result) -> None:  # type: ignore[name-defined]
+def _assert_only_before_or_after(res: ks.Result, instants: int = CI_INSTANTS) -> None:  # type: ignore[name-defined]
     table = ks.table([res])
-    assert res.attempts == CI_INSTANTS, table
+    assert res.attempts == instants, table
     assert res.counts["other"] == 0, table
     assert res.counts["unopenable"] == 0, table
     assert res.counts["before"] + res.counts["after"] == res.attempts, table
@@ -51,6 +51,16 @@ def test_embedded_kill_sweep(tmp_path: Path) -> None:
     res = ks.sweep_embedded(CI_INSTANTS, CI_SIZE, tmp_path, progress=False)
     _assert_only_before_or_after(res)
     # A read-only opener (another process, as `survgraph query` opens) never sees a half state either.
+    assert res.ro_counts["other"] == 0, ks.table([res])
+    assert res.ro_counts["unopenable"] == 0, ks.table([res])
+
+
+def test_embedded_kill_sweep_bulk_path(tmp_path: Path) -> None:
+    """The load into empty tables goes through COPY (inside the same one transaction): killed at any
+    instant, the store is empty (before) or whole (after), for readers too."""
+    instants = CI_INSTANTS // 2
+    res = ks.sweep_embedded(instants, CI_SIZE, tmp_path, progress=False, empty_base=True)
+    _assert_only_before_or_after(res, instants)
     assert res.ro_counts["other"] == 0, ks.table([res])
     assert res.ro_counts["unopenable"] == 0, ks.table([res])
 

@@ -1,0 +1,290 @@
+"""Benchmark pair: loading records, survgraph's way against the plain engine's, in the same run.
+
+    python benchmarks/bench_load.py --claims 100000 [--store embedded|neo4j]   # standalone
+    python benchmarks/run.py --sizes 100000                                    # through the harness
+
+Rows (seconds; ratio > 1 means survgraph is slower):
+
+- validate: `validate_paths` over the record files (read with line numbers, every model and reference
+  checked) against libyaml's plain `yaml.load(..., CSafeLoader)` of the same files (parse only, no checks);
+- write, fresh store: `load_dataset` on a validated dataset into an empty store (one all-or-nothing load)
+  against the plain engine's bulk path: embedded, `COPY ... FROM` CSV tables of the same rows (written
+  beforehand, not timed) into a fresh LadybugDB; Neo4j, the driver's `UNWIND $rows ... MERGE` in
+  transactions of 10,000 rows (the usual hand-written load; neo4j-admin import needs a stopped server and
+  is not measured here);
+- load, fresh store: validate + write, against the same plain figure (the plain engine validates nothing).
+
+The graph is the harness's (benchmarks/generate.py, its `yaml_dir`), or, standalone, a generated one of
+vendors, projects and SUPPLIES claims split into files under the 8 MB record-file limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import os
+import random
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+try:  # the harness's shared types (benchmarks/common.py, from the `bench` branch)
+    from common import GeneratedGraph, Result  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # not on this branch yet: the same shape, defined here
+
+    @dataclass(frozen=True)
+    class Result:  # type: ignore[no-redef]
+        """One measured pair: the same `work` through survgraph (`ours`) and on the plain engine (`plain`)."""
+
+        work: str
+        store: str
+        size: int
+        ours: float
+        plain: float
+        unit: str
+        note: str = ""
+
+        @property
+        def ratio(self) -> float:
+            return math.nan if self.plain == 0 else self.ours / self.plain
+
+    @dataclass
+    class GeneratedGraph:  # type: ignore[no-redef]
+        claims: int
+        entities: int
+        sources: int
+        seed: int
+        root: Path
+        yaml_dir: Path | None = None
+        manifest: dict[str, Any] = field(default_factory=dict)
+
+
+from survgraph.graph import StoreKind, StoreSettings, open_store, plan_write
+from survgraph.graph.ddl import ladybug_statements
+from survgraph.graph.embedded import DB_FILE, EmbeddedStore
+from survgraph.graph.store import WritePlan
+from survgraph.loaders import load_dataset, validate_paths
+from survgraph.schema import REGISTRY
+
+NEO4J_PLAIN_BATCH = 10_000
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml"))
+
+
+def _plain_parse(folder: Path) -> float:
+    t0 = time.perf_counter()
+    for path in _yaml_files(folder):
+        yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return time.perf_counter() - t0
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return "[" + ",".join(str(v) for v in value) + "]"
+    return "" if value is None else value
+
+
+def _plain_copy(plan: WritePlan, workdir: Path) -> float:
+    """A fresh LadybugDB with survgraph's tables, loaded by COPY FROM CSV files of the plan's rows; the
+    seconds the COPY statements took."""
+    import ladybug
+
+    tables = workdir / "copy-tables"
+    tables.mkdir(parents=True, exist_ok=True)
+    copies: list[str] = []
+    for label, rows in plan.nodes.items():
+        cols = [c.name for c in REGISTRY.node_columns[label]]
+        path = tables / f"{label}.csv"
+        with path.open("w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerows([_csv_value(r.get(c)) for c in cols] for r in rows)
+        copies.append(f"COPY {label} FROM '{path}' (header=false)")
+    ecols = [c.name for c in REGISTRY.edge_columns]
+    for n, batch in enumerate(plan.edges):
+        path = tables / f"{batch.type}-{n}.csv"
+        with path.open("w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerows([r["from_id"], r["to_id"], *(_csv_value(r.get(c)) for c in ecols)] for r in batch.rows)
+        copies.append(
+            f"COPY {batch.type} FROM '{path}' (header=false, from='{batch.from_label}', to='{batch.to_label}')"
+        )
+    (workdir / "plain-store").mkdir(parents=True, exist_ok=True)
+    db = ladybug.Database(str(workdir / "plain-store" / DB_FILE))
+    conn = ladybug.Connection(db)
+    try:
+        for stmt in ladybug_statements(REGISTRY):
+            conn.execute(stmt)
+        t0 = time.perf_counter()
+        for stmt in copies:
+            conn.execute(stmt)
+        return time.perf_counter() - t0
+    finally:
+        conn.close()
+        db.close()
+
+
+def _plain_unwind(store: Any, plan: WritePlan) -> float:
+    """The driver's UNWIND ... MERGE, NEO4J_PLAIN_BATCH rows a transaction (not all or nothing)."""
+    from survgraph.graph.ddl import q
+
+    driver = store._driver
+    t0 = time.perf_counter()
+    with driver.session(database=store.database) as s:
+        for label, rows in plan.nodes.items():
+            sets = ", ".join(f"n.{q(c.name)} = row.{q(c.name)}" for c in REGISTRY.node_columns[label] if c.name != "id")
+            cypher = f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET {sets}"
+            for i in range(0, len(rows), NEO4J_PLAIN_BATCH):
+                s.run(cypher, rows=rows[i : i + NEO4J_PLAIN_BATCH]).consume()
+        sets = ", ".join(f"r.{q(c.name)} = row.{q(c.name)}" for c in REGISTRY.edge_columns if c.name != "id")
+        for batch in plan.edges:
+            cypher = (
+                f"UNWIND $rows AS row MATCH (a:{batch.from_label} {{id: row.from_id}}) "
+                f"MATCH (b:{batch.to_label} {{id: row.to_id}}) "
+                f"MERGE (a)-[r:{batch.type} {{id: row.id}}]->(b) SET {sets}"
+            )
+            for i in range(0, len(batch.rows), NEO4J_PLAIN_BATCH):
+                s.run(cypher, rows=batch.rows[i : i + NEO4J_PLAIN_BATCH]).consume()
+    return time.perf_counter() - t0
+
+
+def run(graph: GeneratedGraph, store: str, workdir: Path) -> list[Result]:
+    if graph.yaml_dir is None:
+        raise ValueError("the graph was generated without its YAML record files")
+    size = graph.claims
+    t0 = time.perf_counter()
+    ds = validate_paths([graph.yaml_dir])
+    validate_s = time.perf_counter() - t0
+    if ds.errors:
+        raise SystemExit(f"the generated records do not validate: {ds.errors[0]}")
+    records = len(ds.nodes) + len(ds.claims)
+    plain_parse_s = _plain_parse(graph.yaml_dir)
+    results = [
+        Result("validate", store, size, validate_s, plain_parse_s, "s", f"{records / validate_s:,.0f} records/s"),
+    ]
+    plan = plan_write(ds.nodes, ds.claims, REGISTRY)
+    if store == "embedded":
+        with EmbeddedStore(workdir / "ours-store") as ours:
+            ours.ensure_schema()
+            t0 = time.perf_counter()
+            load_dataset(ours, ds)
+            write_s = time.perf_counter() - t0
+        plain_s = _plain_copy(plan, workdir)
+        note = "plain: COPY FROM CSV"
+    else:
+        settings = StoreSettings()
+        settings.store = StoreKind.neo4j
+        neo = open_store(settings)
+        try:
+            neo.clear()
+            neo.ensure_schema()
+            t0 = time.perf_counter()
+            load_dataset(neo, ds, batch_size=NEO4J_PLAIN_BATCH)
+            write_s = time.perf_counter() - t0
+            neo.clear()
+            plain_s = _plain_unwind(neo, plan)
+            neo.clear()
+        finally:
+            neo.close()
+        note = f"plain: UNWIND MERGE, {NEO4J_PLAIN_BATCH:,} rows a transaction"
+    results.append(Result("write, fresh store", store, size, write_s, plain_s, "s", note))
+    results.append(
+        Result(
+            "load (validate + write), fresh store",
+            store,
+            size,
+            validate_s + write_s,
+            plain_s,
+            "s",
+            f"{len(ds.claims) / (validate_s + write_s):,.0f} claims/s",
+        )
+    )
+    return results
+
+
+# -- standalone ---------------------------------------------------------------------------------------
+
+
+def generate(folder: Path, claims: int, seed: int = 7) -> GeneratedGraph:
+    """Vendors, projects and SUPPLIES claims between them, in files of at most 20,000 claims."""
+    rng = random.Random(seed)
+    vendors, projects = max(10, claims // 25), max(10, claims // 6)
+    src = [{"id": "source:bench", "publisher": "Benchmark", "kind": "dataset", "title": "Synthetic", "date": "2020"}]
+    countries = [{"id": f"country:{c}", "name": c, "sources": ["source:bench"]} for c in ("CN", "PK", "ZW", "KE", "EC")]
+    entities: list[dict[str, Any]] = [
+        {
+            "id": f"vendor:v{i}",
+            "name": f"Vendor {i}",
+            "hq_country": "CN",
+            "sources": ["source:bench"],
+            "confidence": "reported",
+        }
+        for i in range(vendors)
+    ]
+    entities += [
+        {
+            "id": f"project:p{i}",
+            "name": f"Project {i}",
+            "country": rng.choice(["PK", "ZW", "KE", "EC"]),
+            "technologies": ["cctv"],
+            "sources": ["source:bench"],
+            "confidence": "reported",
+        }
+        for i in range(projects)
+    ]
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(0, len(entities), 20_000):
+        body: dict[str, Any] = {"sources": src, "entities": countries} if n == 0 else {"entities": []}
+        body["entities"] = body["entities"] + entities[n : n + 20_000]
+        (folder / f"entities-{n // 20_000:03d}.yaml").write_text(yaml.safe_dump(body, sort_keys=False))
+    seen: set[tuple[int, int]] = set()
+    rels: list[dict[str, Any]] = []
+    while len(rels) < claims:
+        v, p = rng.randrange(vendors), rng.randrange(projects)
+        if (v, p) in seen:
+            continue
+        seen.add((v, p))
+        rels.append(
+            {
+                "type": "SUPPLIES",
+                "from": f"vendor:v{v}",
+                "to": f"project:p{p}",
+                "sources": ["source:bench"],
+                "confidence": "alleged",
+                "start": str(2010 + v % 10),
+            }
+        )
+    for n in range(0, len(rels), 20_000):
+        (folder / f"claims-{n // 20_000:03d}.yaml").write_text(
+            yaml.safe_dump({"claims": rels[n : n + 20_000]}, sort_keys=False)
+        )
+    return GeneratedGraph(claims=claims, entities=len(entities) + 5, sources=1, seed=seed, root=folder, yaml_dir=folder)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--claims", type=int, default=100_000)
+    ap.add_argument("--store", choices=["embedded", "neo4j"], default="embedded")
+    args = ap.parse_args()
+    if args.store == "neo4j" and not os.environ.get("NEO4J_URI"):
+        raise SystemExit("set NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD to a scratch database (it is cleared)")
+    with tempfile.TemporaryDirectory() as tmp:
+        graph = generate(Path(tmp) / "records", args.claims)
+        rows = run(graph, args.store, Path(tmp))
+    print("| work | store | claims | survgraph (s) | plain (s) | ratio | note |\n|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r.work} | {r.store} | {r.size:,} | {r.ours:.2f} | {r.plain:.2f} | {r.ratio:.2f} | {r.note} |")
+
+
+if __name__ == "__main__":
+    main()
