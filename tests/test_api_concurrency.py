@@ -176,3 +176,20 @@ def test_provider_wraps_an_embedded_store_for_concurrency(tmp_path: Path) -> Non
         wrapped.ping()
     finally:
         store.close()
+
+
+def test_reads_after_a_reopening_write_use_fresh_connections(tmp_path: Path) -> None:
+    """`clear` reopens the engine's database (and so does the rollback of a COPY): the pool's connections to
+    the database it closed are dropped, and the reads after it open new ones and see the new state."""
+    store = ConcurrentStore(EmbeddedStore(tmp_path / "data"))
+    try:
+        load_small(store)
+        before = sorted(r["id"] for r in store.query("MATCH (n:Vendor) RETURN n.id AS id"))
+        assert before and store.pool_size >= 1
+        store.clear()
+        assert store.pool_size == 0
+        assert store.query("MATCH (n:Vendor) RETURN count(n) AS n") == [{"n": 0}]
+        load_small(store)  # into the emptied tables again: the bulk (COPY) path
+        assert sorted(r["id"] for r in store.query("MATCH (n:Vendor) RETURN n.id AS id")) == before
+    finally:
+        store.close()

@@ -188,6 +188,16 @@ class ConcurrentStore(GraphStore):
         with self._pool_lock:
             self._idle.append(conn)
 
+    def _drop_pool(self) -> None:
+        """Close every read connection (all idle: the caller holds the write lock). A write may reopen the
+        engine's database (after a rolled-back COPY, and in `clear`: EmbeddedStore._reopen), and a
+        connection to the database it closed must not be used again; reads open new ones as they need."""
+        with self._pool_lock:
+            conns, self._all, self._idle = self._all, [], []
+        for conn in conns:
+            with suppress(RuntimeError):
+                conn.close()
+
     @property
     def pool_size(self) -> int:
         """How many read connections this store has opened (for tests and the benchmarks)."""
@@ -207,6 +217,7 @@ class ConcurrentStore(GraphStore):
     ) -> WriteSummary:
         self.ensure_schema()
         with self._rw.writing():
+            self._drop_pool()
             return self.inner.write(plan, batch_size=batch_size, progress=progress)
 
     def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -226,16 +237,14 @@ class ConcurrentStore(GraphStore):
     def clear(self) -> None:
         self.ensure_schema()
         with self._rw.writing():
+            self._drop_pool()
             self.inner.clear()
 
     def close(self) -> None:
         with self._rw.writing():
             with self._pool_lock:
                 self._closed = True
-                conns, self._all, self._idle = self._all, [], []
-            for conn in conns:
-                with suppress(RuntimeError):
-                    conn.close()
+            self._drop_pool()
             self.inner.close()
 
     def __getattr__(self, name: str) -> Any:
