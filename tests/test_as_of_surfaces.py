@@ -138,9 +138,7 @@ def test_entity_claims_as_of(surface: Surface, day: str | None) -> None:
 
 @pytest.mark.parametrize("bad", BAD_DAYS)
 def test_entity_refuses_a_bad_day(surface: Surface, bad: str) -> None:
-    body = assert_error(
-        surface.client.get("/entities/vendor:acme", params={"as_of": bad}), 422
-    )
+    body = assert_error(surface.client.get("/entities/vendor:acme", params={"as_of": bad}), 422)
     assert "as_of" in (body["error"] + " ".join(body["details"]))
 
 
