@@ -90,6 +90,10 @@ def node_attributes(row: Mapping[str, Any]) -> dict[str, Any]:
     return {k: flat_cell(v) for k, v in values.items() if v not in (None, [], "")}
 
 
+def _number(value: Any) -> float | None:
+    return None if value is None or isinstance(value, bool) else float(value)
+
+
 def edge_attributes(row: Mapping[str, Any], sources: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     ids = list(row.get("source_ids") or [])
     values = {
@@ -100,16 +104,19 @@ def edge_attributes(row: Mapping[str, Any], sources: Mapping[str, Mapping[str, A
         "confidence": row.get("confidence"),
         "start_date": row.get("start"),
         "end_date": row.get("end"),
-        "amount": row.get("amount"),
+        # Always floats: the writers type an attribute by its first value, and an amount typed `long`
+        # from a whole number makes Gephi drop every later amount with cents (seen on the seed data).
+        "amount": _number(row.get("amount")),
         "amount_currency": row.get("amount_currency"),
-        "quantity": row.get("quantity_value"),
+        "quantity": _number(row.get("quantity_value")),
         "quantity_unit": row.get("quantity_unit"),
         "technologies": row.get("technologies") or [],
         "notes": row.get("notes"),
         "source_ids": ids,
         "sources": [cite(sources[s]) for s in ids if s in sources],
     }
-    return {k: flat_cell(v) for k, v in values.items() if v not in (None, [], "")}
+    numbers = ("amount", "quantity")
+    return {k: v if k in numbers else flat_cell(v) for k, v in values.items() if v not in (None, [], "")}
 
 
 def to_networkx(sub: Subgraph) -> nx.MultiDiGraph[str]:
@@ -141,5 +148,7 @@ def write_graph(sub: Subgraph, out: IO[bytes], fmt: GraphFormat, table: CsvTable
             writer = csv.DictWriter(text, EDGE_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
             writer.writeheader()
             for source, target, attrs in g.edges(data=True):
-                writer.writerow({**attrs, "source": source, "target": target})
+                # A spreadsheet reads 44000000 better than 44000000.0.
+                cells = {k: flat_cell(v) for k, v in attrs.items()}
+                writer.writerow({**cells, "source": source, "target": target})
         out.write(text.getvalue().encode("utf-8"))

@@ -197,5 +197,7 @@ def test_readme_versions_and_network_tools(tmp_path: Path, monkeypatch: pytest.M
     assert check.returncode == 0, check.stdout
     report = gephi_open(tmp_path / "survgraph.gexf")
     assert any(label.startswith("Huawei") for label in report["labels"].values())
+    # Every value typed as declared (an amount column typed `long` once lost the amounts with cents).
+    assert not [i for i in report["issues"] if i.startswith(("SEVERE", "CRITICAL"))], report["issues"]
     assert "vendor:huawei" in (tmp_path / "huawei.graphml").read_text(encoding="utf-8")
     assert (tmp_path / "claims.csv").read_text(encoding="utf-8").startswith("id,source,target,claim_type")
