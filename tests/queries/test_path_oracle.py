@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from survgraph.graph import NoSuchEntity
 from survgraph.graph.time import claim_in_force
 from survgraph.queries import TEMPLATES, TemplateParamError, run_template
 from survgraph.schema import REGISTRY, Claim, Node
@@ -212,8 +213,16 @@ def test_vendors_near_data_centres_pages(graphs: Graphs, engine: str) -> None:
     assert [(r["vendor_id"], r["hops"], r["data_centres"]) for r in pages] == [
         (r["vendor_id"], r["hops"], r["data_centres"]) for r in whole
     ]
-    with pytest.raises(TemplateParamError) as err:
+    # A vendor that is not in the graph: no such entity (with the closest ids); one that is, but is not
+    # among the answers: `after` cannot be placed.
+    with pytest.raises(NoSuchEntity):
         run_template(store, name, {"after": "vendor:nobody-at-all"})
+    vendors = {r["id"] for r in store.query("MATCH (v:Vendor) RETURN v.id AS id")}
+    near = run_template(store, name, {"max_hops": 1, "limit": 1000})
+    outside = sorted(vendors - {r["vendor_id"] for r in near})
+    assert outside, "the hub graph needs a vendor no data centre reaches in one claim"
+    with pytest.raises(TemplateParamError) as err:
+        run_template(store, name, {"max_hops": 1, "after": outside[0]})
     assert err.value.details[0]["param"] == "after"
 
 
