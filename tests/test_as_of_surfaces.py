@@ -326,6 +326,9 @@ def test_viz_query_page_as_of(surface: Surface) -> None:
     assert_error(surface.client.get(url, params={"max_hops": 4, "as_of": "2019"}), 422)
     assert_error(surface.client.get("/viz", params={"as_of": "2019-13-01"}), 422)
     assert_error(surface.client.get("/viz/entity/vendor:acme", params={"as_of": "2019-13-01"}), 422)
+    # A query page reads its switch as every route reads a boolean (found by the OpenAPI fuzzer).
+    for flag, code in (("yes", 200), ("0", 200), ("\x00", 422), ("maybe", 422)):
+        assert surface.client.get(url, params={"max_hops": 4, "show_unconnected": flag}).status_code == code, flag
 
 
 def test_viz_cli_as_of_and_show_unconnected(surface: Surface, tmp_path: Path) -> None:

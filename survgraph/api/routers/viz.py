@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from survgraph.api.deps import StoreDep
+from survgraph.api.errors import Unprocessable
 from survgraph.api.params import (
     MAX_ID_LENGTH,
     AsOf,
@@ -97,13 +98,27 @@ _PAGE_PARAMETERS: list[dict[str, Any]] = [
 ]
 
 
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _flag(name: str, value: Any) -> bool:
+    """A boolean query parameter read as FastAPI reads one (true/false, 1/0, yes/no, on/off); else a 422."""
+    if value is None:
+        return False
+    text = str(value).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise Unprocessable("invalid parameters", [f"{name}: {str(value)[:40]!r} is not a boolean (true or false)"])
+
+
 def _query_page(store: GraphStore, request: Request, name: str) -> HTMLResponse:
     template = TEMPLATES.get(name)  # UnknownTemplate -> 404
     params = template_params(template, request)
     as_of = as_of_param(request.query_params.get(AS_OF_PARAM))
     if not any(p.name == AS_OF_PARAM for p in template.params):
         params.pop(AS_OF_PARAM, None)
-    show = str(params.pop("show_unconnected", "")).lower() in ("1", "true", "yes", "on")
+    show = _flag("show_unconnected", params.pop("show_unconnected", None))
     sub = SubgraphReader(store, as_of=as_of).query(name, params)  # TemplateParamError -> 422
     return _html(render_page(sub, show_unconnected=show))
 
