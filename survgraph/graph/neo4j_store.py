@@ -100,6 +100,14 @@ class Neo4jStore(GraphStore):
         self, plan: WritePlan, *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None
     ) -> WriteSummary:
         self.ensure_schema()
+        try:
+            return self._write(plan, batch_size, progress, merge_all=False)
+        except neo4j.exceptions.ConstraintError:
+            # Another load created one of our "new" ids after we looked (two POST /records at once): the
+            # whole transaction rolled back, so write it again with MERGE for every row, which is race-free.
+            return self._write(plan, batch_size, progress, merge_all=True)
+
+    def _write(self, plan: WritePlan, batch_size: int, progress: Progress | None, *, merge_all: bool) -> WriteSummary:
         existing_nodes = {
             label: self.existing_ids(label, [r["id"] for r in rows]) for label, rows in plan.nodes.items()
         }
@@ -112,7 +120,7 @@ class Neo4jStore(GraphStore):
         # relationship looks through the relationships its endpoint already has, which grows with a hub.
         statements: list[tuple[str, list[dict[str, Any]]]] = []
         for label, rows in plan.nodes.items():
-            new, old = split_new(rows, existing_nodes[label])
+            new, old = ([], rows) if merge_all else split_new(rows, existing_nodes[label])
             sets = ", ".join(
                 f"n.{q(c.name)} = row.{q(c.name)}" for c in self.registry.node_columns[label] if c.name != "id"
             )
@@ -121,7 +129,7 @@ class Neo4jStore(GraphStore):
         rel_sets = ", ".join(f"r.{q(c.name)} = row.{q(c.name)}" for c in self.registry.edge_columns if c.name != "id")
         created: set[str] = set()
         for batch in plan.edges:
-            new, old = split_new(batch.rows, existing_edges[batch.type] | created)
+            new, old = ([], batch.rows) if merge_all else split_new(batch.rows, existing_edges[batch.type] | created)
             created.update(r["id"] for r in new)
             match = (
                 f"UNWIND $rows AS row MATCH (a:{batch.from_label} {{id: row.from_id}}) "
@@ -141,6 +149,10 @@ class Neo4jStore(GraphStore):
         try:
             with self._driver.session(database=self.database) as s:
                 s.execute_write(work)
+        except neo4j.exceptions.ConstraintError as exc:
+            if merge_all:
+                raise self._wrap(exc) from exc
+            raise  # write() tries once more, with MERGE for every row
         except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
             raise self._wrap(exc) from exc
         return summary
