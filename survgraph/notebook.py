@@ -35,6 +35,7 @@ from survgraph.graph import open_store as _open_store
 from survgraph.graph.time import AS_OF_PARAM
 from survgraph.loaders import Problem, load_paths, validate_paths
 from survgraph.queries import TEMPLATES, Template, run_template
+from survgraph.queries.sources import resolve_sources
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -267,7 +268,8 @@ class Graph:
         (YYYY-MM-DD) is the templates' own parameter: only claims in force on that day."""
         values = _params(params, kwargs, as_of)
         template = TEMPLATES.get(name)
-        rows = run_template(self.store, name, values)
+        # Sources as records ({id, publisher, title, date, url}), as `survgraph query --format json` gives them.
+        rows = resolve_sources(self.store, run_template(self.store, name, values))
         return Result(
             name=name, params=values, columns=list(template.columns), rows=rows, title=template.title, graph=self
         )

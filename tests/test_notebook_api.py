@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 import survgraph
 from survgraph.cli import app
 from survgraph.errors import UsageError
+from survgraph.graph import NoSuchEntity
 from survgraph.graph.time import claim_in_force
 from survgraph.loaders import InvalidRecords
 from survgraph.queries import TEMPLATES, TemplateParamError
@@ -115,9 +116,14 @@ def test_dataframe_has_the_template_columns(graph: survgraph.Graph, name: str, p
 
 
 def test_empty_result_keeps_its_columns(graph: survgraph.Graph) -> None:
-    result = graph.run("vendor_footprint", vendor="vendor:no-such-vendor")
+    result = graph.run("vendor_countries", vendor="No Such Vendor")  # a name: no rows, not an error
     assert result.rows == []
-    assert list(result.to_dataframe().columns) == TEMPLATES.get("vendor_footprint").columns
+    assert list(result.to_dataframe().columns) == TEMPLATES.get("vendor_countries").columns
+
+
+def test_unknown_id_names_the_closest(graph: survgraph.Graph) -> None:
+    with pytest.raises(NoSuchEntity, match="vendor:acme"):
+        graph.run("vendor_footprint", vendor="vendor:acm")
 
 
 def _graphml(target: Target, tmp_path: Path, *selection: str) -> nx.MultiDiGraph[str]:

@@ -21,7 +21,7 @@ from survgraph.graph import GraphStore
 from survgraph.graph.embedded import EmbeddedStore
 from survgraph.graph.store import plan_write
 from survgraph.loaders import load_paths
-from survgraph.queries import TemplateParamError, UnknownTemplate, run_template
+from survgraph.queries import TEMPLATES, TemplateParamError, UnknownTemplate, run_template
 from survgraph.schema import REGISTRY, Claim, Node
 from survgraph.schema.models import Organization, Source, Vendor
 from survgraph.viz import (
@@ -492,7 +492,9 @@ def test_served_pages(engine: str, tmp_path_factory: pytest.TempPathFactory, req
         # One documented operation per template, with its required parameters declared.
         paths = client.get("/openapi.json").json()["paths"]
         op = paths["/viz/query/vendors_touching_national_data_centres"]["get"]
-        assert {p["name"] for p in op["parameters"]} == {"max_hops", "country", "types", "as_of", "show_unconnected"}
+        declared = {p.name for p in TEMPLATES.get("vendors_touching_national_data_centres").params}
+        assert {p["name"] for p in op["parameters"]} == declared | {"show_unconnected"}
+        assert {"max_hops", "country", "types", "as_of", "limit", "after"} <= declared
         assert [p["name"] for p in paths["/viz/query/vendor_footprint"]["get"]["parameters"] if p["required"]] == [
             "vendor"
         ]

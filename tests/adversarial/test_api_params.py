@@ -5,8 +5,8 @@ ladybug_skip_segfault.py beside this file; docs/embedded-engine.md). `GET /entit
 to send exactly that and kill the server. This battery runs the real server process on a store of more
 than 12,000 entities and 12,000 claims, sends every parameter of every route (read from the server's own
 OpenAPI description, so routes added later are attacked too) a list of extreme values, and asserts:
-the process never dies, no answer is a 5xx, every error is JSON {"error", "details"} (a 404 may add "suggestions"), every 200 of the
-listings is a correct page, and the store's fingerprint is unchanged.
+the process never dies, no answer is a 5xx, every error is JSON {"error", "details"} (a 404 may add
+"suggestions"), every 200 of the listings is a correct page, and the store's fingerprint is unchanged.
 """
 
 from __future__ import annotations
