@@ -70,7 +70,7 @@ def report(store: str, what: str, ours: list[float], plain: list[float]) -> None
     )
 
 
-def bench(store: GraphStore, runs: int, ids: dict[str, list[str]]) -> None:
+def bench(store: GraphStore, runs: int, ids: dict[str, list[str]], size: int = 0) -> list[Any]:
     plain = PLAIN[store.name]
     rnd = random.Random(3)
     pairs = [(rnd.choice(ids["vendor"]), rnd.choice(ids["database"])) for _ in range(runs)]
@@ -80,6 +80,7 @@ def bench(store: GraphStore, runs: int, ids: dict[str, list[str]]) -> None:
     ours = [timed(lambda a=a, b=b: run_template(store, "shortest_path", {"from": a, "to": b})) for a, b in pairs]
     base = [timed(lambda a=a, b=b: store.query(plain["shortest_path"], {"a": a, "b": b})) for a, b in pairs]
     report(store.name, "shortest_path", ours, base)
+    figures = [("shortest path", ours, base)]
     name = "vendors_touching_national_data_centres"
     rows = run_template(store, name, {})
     plain_rows = store.query(plain["vendors_near_ndc"])
@@ -89,6 +90,36 @@ def bench(store: GraphStore, runs: int, ids: dict[str, list[str]]) -> None:
     base = [timed(lambda: store.query(plain["vendors_near_ndc"])) for _ in range(n)]
     report(store.name, "vendors_near_ndc", ours, base)
     print(f"{'':9s} ({len(plain_rows)} vendors within 3 claims of a national data centre; first page of {len(rows)})")
+    figures.append((f"vendors near national data centres, first page of {len(rows)}", ours, base))
+    try:
+        from common import Result  # the harness's (benchmarks/common.py)
+    except ImportError:
+        return []
+    out = []
+    for work, mine, theirs in figures:
+        for q, label in ((0.5, "p50"), (0.95, "p95")):
+            out.append(Result(f"{work} ({label})", store.name, size, pct(mine, q) * 1000, pct(theirs, q) * 1000, "ms"))
+    return out
+
+
+def run(graph: Any, store: str, workdir: Path) -> list[Any]:
+    """The harness's pair (benchmarks/run.py): the generated graph, copied into LadybugDB the plain
+    engine's way, then the same timings as `main`. Neo4j: run this file with --store neo4j (it loads its
+    own hub graph in batches; the harness's graph is one transaction too large for the test server)."""
+    if store != "embedded":
+        print("bench_paths: the harness runs the embedded store only; see --store neo4j", file=sys.stderr)
+        return []
+    from common import copy_into_ladybug
+
+    from survgraph.graph.embedded import EmbeddedStore
+
+    folder = copy_into_ladybug(graph, workdir / "paths-store")
+    with EmbeddedStore(folder) as ours:
+        ids: dict[str, list[str]] = {"vendor": [], "database": []}
+        for prefix, label in (("vendor", "Vendor"), ("database", "Database")):
+            ids[prefix] = [r["id"] for r in ours.query(f"MATCH (n:{label}) RETURN n.id AS id ORDER BY n.id")]
+        runs = 8 if graph.claims <= 20_000 else 20
+        return bench(ours, runs, ids, graph.claims)
 
 
 def main() -> None:
