@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 
+import ladybug
 import pytest
 
 from survgraph.graph.time import claim_in_force, in_force
@@ -27,7 +28,6 @@ def test_python_rule_reads_partial_dates_as_whole_periods() -> None:
 
 
 def test_cypher_rule_matches_python_rule_on_the_embedded_engine() -> None:
-    ladybug = pytest.importorskip("ladybug")
     db = ladybug.Database(":memory:")
     conn = ladybug.Connection(db)
     conn.execute("CREATE NODE TABLE N(id STRING, PRIMARY KEY(id))")
