@@ -21,7 +21,7 @@
 // @column sources: ids of the claim's sources
 
 // @statement claims: the claims touching the entity
-MATCH (x {id: $id})-[r]-(o)
+MATCH (x{{label id}} {id: $id})-[r]-(o)
 WHERE {{in_force r}}
 RETURN x.id AS about_id, x.name AS about_name, r AS claim, o.id AS other_id, o.name AS other_name;
 
