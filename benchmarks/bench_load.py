@@ -22,13 +22,11 @@ from __future__ import annotations
 
 import argparse
 import csv
-import math
 import os
 import random
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,36 +35,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-try:  # the harness's shared types (benchmarks/common.py, from the `bench` branch)
-    from common import GeneratedGraph, Result  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # not on this branch yet: the same shape, defined here
-
-    @dataclass(frozen=True)
-    class Result:  # type: ignore[no-redef]
-        """One measured pair: the same `work` through survgraph (`ours`) and on the plain engine (`plain`)."""
-
-        work: str
-        store: str
-        size: int
-        ours: float
-        plain: float
-        unit: str
-        note: str = ""
-
-        @property
-        def ratio(self) -> float:
-            return math.nan if self.plain == 0 else self.ours / self.plain
-
-    @dataclass
-    class GeneratedGraph:  # type: ignore[no-redef]
-        claims: int
-        entities: int
-        sources: int
-        seed: int
-        root: Path
-        yaml_dir: Path | None = None
-        manifest: dict[str, Any] = field(default_factory=dict)
-
+from common import GeneratedGraph, Result
 
 from survgraph.graph import StoreKind, StoreSettings, open_store, plan_write
 from survgraph.graph.ddl import ladybug_statements

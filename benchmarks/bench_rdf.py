@@ -17,44 +17,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import Result
 from rdf_export import generate, peak_rss_kib  # the generator beside this file
-
-try:
-    from common import Result  # type: ignore[import-not-found]  # the harness's, once it is on main
-except ImportError:
-    RATE_UNITS = frozenset({"req/s", "triples/s"})
-
-    @dataclass(frozen=True)
-    class Result:  # type: ignore[no-redef]  # the same fields as benchmarks/common.py's
-        work: str
-        store: str
-        size: int  # claims in the graph
-        ours: float
-        plain: float
-        unit: str
-        note: str = ""
-
-        @property
-        def ratio(self) -> float:
-            """How many times worse ours is than plain (> 1: worse). Rates: plain / ours; times: ours / plain."""
-            num, den = (self.plain, self.ours) if self.unit in RATE_UNITS else (self.ours, self.plain)
-            return math.nan if den == 0 else num / den
-
-        def as_dict(self) -> dict[str, Any]:
-            return {**asdict(self), "ratio": self.ratio}
-
 
 FORMATS = ("nt", "turtle")
 
