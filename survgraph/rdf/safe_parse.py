@@ -258,6 +258,8 @@ def parse_document(target: Graph, data: bytes, fmt: str, public_id: str, name: s
         raise MalformedRdf(f"{name}: the document is {len(data)} bytes; the limit is {MAX_RDF_BYTES} bytes")
     if not _loader_installed():  # someone put rdflib's fetching loader back: refuse rather than fetch
         raise MalformedRdf(f"{name}: the JSON-LD context loader is not the refusing one; not parsing")
+    if fmt == "jsonld":
+        load_context()  # read (and cache) the packaged context now: the guard below refuses every file open
     try:
         with no_io(name):
             target.parse(data=data, format=PARSERS[fmt], publicID=public_id)
