@@ -326,10 +326,28 @@ def stream_triples(chunks: Iterable[bytes]) -> Iterator[ox.Quad]:
     return ox.parse(io.BufferedReader(_ChunkReader(iter(chunks)), 1 << 16), ox.RdfFormat.N_TRIPLES)
 
 
+class _XmlCarriageReturns:
+    """A binary file writing a carriage return as the character reference `&#13;`. pyoxigraph's RDF/XML
+    writer leaves one in a literal as it is, and an XML parser reads a raw CR LF as LF (rdflib does; the
+    literal would lose its CR). A CR byte can only come from a literal (the writer's own layout is LF and
+    tab, and UTF-8 never uses the byte inside another character), so the replacement is exact."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+
+    def write(self, data: bytes) -> int:
+        self.out.write(bytes(data).replace(b"\r", b"&#13;"))
+        return len(data)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
 def serialize(chunks: Iterable[bytes], out: IO[bytes], fmt: RdfFormat) -> None:
     """Write N-Triples chunks to a binary stream in a streamed format, as they come."""
     prefixes = None if fmt is RdfFormat.nt else EXPORT_PREFIXES
-    ox.serialize(stream_triples(chunks), out, OX_FORMATS[fmt], prefixes=prefixes)
+    target: Any = _XmlCarriageReturns(out) if fmt is RdfFormat.xml else out
+    ox.serialize(stream_triples(chunks), target, OX_FORMATS[fmt], prefixes=prefixes)
 
 
 # -- bytes for an HTTP body ---------------------------------------------------------------------
