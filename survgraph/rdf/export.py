@@ -5,10 +5,12 @@ tool can query, and an sg:Claim resource that names the same subject, predicate 
 rdf:predicate, rdf:object) and carries what makes the claim trustworthy: confidence, dates, figures and
 prov:wasDerivedFrom links to the sources, which are exported too.
 
-N-Triples, Turtle, TriG and RDF/XML stream: rows are read page by page from the store, written as N-Triples
-lines (stream.py) and, for the other three, re-serialised by pyoxigraph as they come, so memory does not
-grow with the graph. JSON-LD, compacted with our context, is built whole in rdflib and so refused above a
-bound (MAX_BUFFERED_TRIPLES).
+N-Triples, Turtle, TriG and RDF/XML stream: rows are read page by page from the store (a whole graph
+through GraphView's scans: the filled columns only, claims by ranges of their start nodes), written as
+N-Triples lines or Turtle blocks (TriG: the same) straight from the rows (stream.py), and for RDF/XML
+re-serialised by pyoxigraph from the lines as they come, so memory does not grow with the graph.
+JSON-LD, compacted with our context, is built whole in rdflib and so refused above a bound
+(MAX_BUFFERED_TRIPLES).
 """
 
 from __future__ import annotations
