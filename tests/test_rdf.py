@@ -553,7 +553,8 @@ def test_ntriples_pages_cover_the_graph_once(loaded: GraphStore) -> None:
 def test_ntriples_escapes_what_it_must(loaded: GraphStore) -> None:
     data = export_bytes(loaded, RdfFormat.nt)
     text = data.decode()
-    assert '"R \\"V\\""' in text and '"tab\there"' in text and '"first line\\nsecond \\"line\\""' in text
+    # Canonical N-Triples: a tab as \t (allowed raw, but no control character reaches the file).
+    assert '"R \\"V\\""' in text and '"tab\\there"' in text and '"first line\\nsecond \\"line\\""' in text
     assert "Line one\\nline two \u2014 \u00fcn\u00efc\u00f6d\u00e9 \\\\ backslash" in text
     assert all(line.endswith(" .") for line in text.splitlines())
 

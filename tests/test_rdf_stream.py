@@ -21,6 +21,7 @@ from rdflib.compare import isomorphic
 
 from survgraph.cli import app
 from survgraph.graph import GraphStore
+from survgraph.graph.view import GraphView
 from survgraph.loaders import load_paths
 from survgraph.rdf import (
     STREAMED,
@@ -37,8 +38,10 @@ from survgraph.rdf import (
     stream_bytes,
     to_graph,
 )
-from survgraph.rdf.stream import EXPORT_PREFIXES
+from survgraph.rdf.export import RowPage, text_chunks
+from survgraph.rdf.stream import EXPORT_PREFIXES, LineMaker, TurtleMaker, escape
 from survgraph.rdf.vocab import SG
+from survgraph.schema import REGISTRY
 
 from .conftest import ROOT, SEED
 from .test_rdf import OXIGRAPH_FORMATS, SMALL, VOCAB, _rdflib, export_bytes, rich_file
@@ -132,6 +135,189 @@ def test_pages_do_not_change_the_stream(store: GraphStore, tmp_path: Path) -> No
     assert len(paged) > 10 and b"".join(paged) == whole
     lines = whole.decode().splitlines()
     assert len(lines) == sum(1 for _ in iter_triples(store, WholeGraph(), VOCAB))
+
+
+# -- hostile text, hostile ids, both engines alike --------------------------------------------------
+
+#: Text the loaders accept that a writer must escape or keep exactly: quotes (one, three), backslashes (one
+#: at the end, before a quote, before a 'u'), line feed, CR LF, tab, a line separator, a byte order mark,
+#: characters beyond the BMP, an N-Triples line and a Turtle directive inside a string, and a URL holding
+#: the characters an IRI may not.
+HOSTILE_TEXT = [
+    'Hostile "Quoted" \\ Vendor \\" .',
+    "ends with a backslash \\",
+    '"""three quotes""" and \'single\'',
+    "\U0001f600 grinning, \U0001d518 fraktur, \u00e9 e-acute",
+    "line\u2028separator and bom\ufeffhere",
+    "tab\tand\r\ncrlf\nand a line",
+    '<http://e.org/x> <http://e.org/y> "z" .',
+    "@prefix x: <http://e.org/> . a literal \\u0041 backslash-u",
+]
+HOSTILE_URL = 'https://e.org/p?q="a"&r=<b>{c}|^`\\d'
+
+
+def _yaml(text: str) -> str:
+    """A YAML double-quoted scalar holding `text` exactly (escapes for everything but printable ASCII)."""
+    out = []
+    for ch in text:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif " " <= ch <= "~":
+            out.append(ch)
+        else:
+            out.append(f"\\U{ord(ch):08X}")
+    return '"' + "".join(out) + '"'
+
+
+def hostile_file(tmp_path: Path) -> Path:
+    aliases = ", ".join(_yaml(t) for t in HOSTILE_TEXT[1:])
+    path = tmp_path / "hostile.yaml"
+    path.write_text(
+        f"""sources:
+  - id: source:hostile
+    publisher: {_yaml(HOSTILE_TEXT[0])}
+    kind: news_report
+    title: {_yaml(HOSTILE_TEXT[5])}
+    url: {_yaml(HOSTILE_URL)}
+entities:
+  - id: vendor:hostile
+    name: {_yaml(HOSTILE_TEXT[0])}
+    aliases: [{aliases}]
+    description: {_yaml(HOSTILE_TEXT[6])}
+    hq_country: US
+    sources: [source:hostile]
+    confidence: reported
+  - id: project:hostile
+    name: {_yaml(HOSTILE_TEXT[3])}
+    country: ZW
+    sources: [source:hostile]
+    confidence: alleged
+claims:
+  - type: SUPPLIES
+    from: vendor:hostile
+    to: project:hostile
+    sources: [source:hostile]
+    confidence: alleged
+    notes: {_yaml(HOSTILE_TEXT[7])}
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def literal_values(data: bytes, fmt: RdfFormat) -> set[str]:
+    return {
+        q.object.value
+        for q in pyoxigraph.parse(data, OXIGRAPH_FORMATS[fmt])
+        if isinstance(q.object, pyoxigraph.Literal)
+    }
+
+
+@pytest.mark.parametrize("fmt", STREAMED_FORMATS, ids=[f.value for f in STREAMED_FORMATS])
+def test_hostile_text_reads_back_exactly(store: GraphStore, tmp_path: Path, fmt: RdfFormat) -> None:
+    ds, _ = load_paths(store, [SMALL, hostile_file(tmp_path)])
+    assert not ds.errors, ds.errors
+    # The graph rdflib builds from the same rows, read by two parsers (pyoxigraph's is strict) ...
+    assert_same_as_rdflib(store, fmt, WholeGraph(), RdfFormat.nt)
+    # ... and every hostile string is a literal's exact value.
+    assert {*HOSTILE_TEXT, HOSTILE_URL} <= literal_values(export_bytes(store, fmt), fmt)
+
+
+#: Every ASCII character but NUL-free text cannot hold, and a few beyond: what a store written by other
+#: means than the loaders (which refuse control characters) could hand an export.
+ALL_ASCII = "".join(map(chr, range(128))) + "\u0085\u2028\U0001f600"
+HOSTILE_IDS = ['vendor:a b<c>"{d}|^`\\e%25#f', "vendor:\u00e9\U0001f600", "project:ok"]
+
+
+def test_control_characters_and_bad_ids_are_written_exactly() -> None:
+    """The text makers on rows no loader would accept: every ASCII character in literals, ids that cannot
+    stand in an IRI (percent-encoded, as `Vocab.iri` does for rdflib's terms)."""
+    registry = REGISTRY
+    vendor = {
+        "id": HOSTILE_IDS[0],
+        "name": ALL_ASCII,
+        "aliases": [ALL_ASCII[::-1], "x"],
+        "source_ids": [HOSTILE_IDS[1]],
+    }
+    claim = {
+        "id": "claim:0",
+        "type": "SUPPLIES",
+        "from_id": HOSTILE_IDS[0],
+        "to_id": HOSTILE_IDS[2],
+        "notes": ALL_ASCII,
+    }
+    pages = [RowPage("Vendor", [vendor]), RowPage(None, [claim])]
+    maker = export_module.TripleMaker(VOCAB, registry)
+    expected = Graph()
+    for t in [*maker.node("Vendor", vendor), *maker.claim(claim)]:
+        expected.add(t)
+    for fmt, made in ((RdfFormat.nt, LineMaker(VOCAB, registry)), (RdfFormat.turtle, TurtleMaker(VOCAB, registry))):
+        data = b"".join(text_chunks(pages, made))
+        assert made.count == len(expected)
+        ours = rdflib_parse(data, fmt)
+        assert isomorphic(ours, expected), fmt
+        assert oxigraph_parse(data, fmt) == set(expected), fmt
+        assert ALL_ASCII in literal_values(data, fmt)
+        assert not any(ord(c) < 0x20 or ord(c) == 0x7F for c in data.decode().replace("\n", "")), fmt
+
+
+def test_the_escapes_are_canonical_ntriples() -> None:
+    """RDF 1.1 canonical N-Triples: ECHAR for '"', '\\', LF, CR, BS, TAB, FF; UCHAR for the other C0
+    controls and DEL; every other character as itself."""
+    echar = {'"': '"', "\\": "\\", "\n": "n", "\r": "r", "\b": "b", "\t": "t", "\f": "f"}
+    for ch in ALL_ASCII:
+        if ch in echar:
+            want = "\\" + echar[ch]
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            want = f"\\u{ord(ch):04X}"
+        else:
+            want = ch
+        assert escape(ch) == want, repr(ch)
+        assert escape(f"a{ch}b") == f"a{want}b"
+
+
+@pytest.mark.neo4j
+def test_both_engines_write_the_same_export(
+    embedded_store: GraphStore, neo4j_store: GraphStore, tmp_path: Path
+) -> None:
+    files = [SMALL, rich_file(tmp_path), hostile_file(tmp_path)]
+    for s in (embedded_store, neo4j_store):
+        ds, _ = load_paths(s, files)
+        assert not ds.errors
+    for fmt in (RdfFormat.nt, RdfFormat.turtle):
+        a, b = export_bytes(embedded_store, fmt), export_bytes(neo4j_store, fmt)
+        assert len(a) > 1000
+        if fmt is RdfFormat.nt:  # the same lines, byte for byte (in the same order, give or take ties)
+            assert sorted(a.splitlines()) == sorted(b.splitlines())
+        assert isomorphic(rdflib_parse(a, fmt), rdflib_parse(b, fmt))
+
+
+def test_scans_page_every_claim_once(store: GraphStore, tmp_path: Path) -> None:
+    """The export's claim scan (pages by start-node id ranges; a node with more claims than a page paged
+    on its own) gives every claim once, in (from_id, id) order, pages no larger than asked, with the
+    filled columns only; and the same with as_of."""
+    load_paths(store, [SMALL, rich_file(tmp_path)])
+    for as_of in (None, "2020-01-01"):
+        view = GraphView(store, as_of=as_of)
+        for etype in store.registry.edge_types:
+            every = [c for page in view.iter_claims(etype, page_size=1000) for c in page]
+            filled = view.filled_columns(etype)
+            starts = list(dict.fromkeys(a for a, _ in store.registry.edge_types[etype].endpoints))
+
+            def order(c: dict[str, str], starts: list[str] = starts, view: GraphView = view) -> tuple[int, str, str]:
+                return starts.index(str(view.label_of(c["from_id"]))), c["from_id"], c["id"]  # label, start, id
+
+            assert filled == [
+                c.name for c in store.registry.edge_columns if any(r[c.name] not in (None, []) for r in every)
+            ]
+            for size in (1, 2, 3, 1000):
+                pages = list(view.scan_claims(etype, filled, page_size=size))
+                assert all(0 < len(p) <= size for p in pages)
+                rows = [r for p in pages for r in p]
+                assert [r["id"] for r in rows] == [c["id"] for c in sorted(every, key=order)]
+                assert all(set(r) == set(filled) for r in rows)
+    ends = [(c["type"], c["from_id"]) for c in GraphView(store).page_claims(limit=1000).items]
+    assert max(map(ends.count, ends)) > 1  # a start node with more claims of a type than a page of 1 holds
 
 
 # -- streaming: output before input ends, bounded memory, early close, errors ------------------------

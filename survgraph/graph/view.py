@@ -22,7 +22,7 @@ from typing import Any, Literal
 from survgraph.errors import SurvgraphError
 from survgraph.graph.store import GraphStore
 from survgraph.graph.time import AS_OF_PARAM, in_force
-from survgraph.schema.registry import Column
+from survgraph.schema.registry import Column, ColumnType
 from survgraph.schema.types import check_as_of
 
 Row = dict[str, Any]
@@ -31,6 +31,8 @@ Row = dict[str, Any]
 LOOKUP_CHUNK = 1000
 #: Rows per page when iterating a whole kind.
 PAGE_SIZE = 5000
+#: Start nodes per degree read of a claim scan (`scan_claims`): an id and a count each.
+SCAN_DEGREES = 20_000
 
 Direction = Literal["out", "in", "both"]
 
@@ -471,6 +473,83 @@ class GraphView:
         """Every claim of one type, in id order, a page at a time."""
         return _pages(lambda after: self.page_claims([etype], after=after, limit=page_size))
 
+    # -- whole-kind scans, for exports ------------------------------------------------------------
+    # A keyset page on the claim id (iter_claims) makes LadybugDB, which has no ordered index on a
+    # relationship property, sort every claim of the type for each page: a whole export grew with the
+    # square of the graph. `scan_claims` pages claims by the node they leave instead (an id range on
+    # that node's label, which both engines read from the label's id), so each query reads its own claims
+    # only. Both scans return the named columns only, as the store returns them: no `label` or `type`,
+    # and a column not asked for is absent rather than None.
+
+    def filled_columns(self, name: str) -> list[str]:
+        """The columns of node kind or edge type `name` that hold a value (for a list: a non-empty one) in
+        at least one node or claim (claims: in force on `as_of`), in registry order: what a scan of the
+        kind needs to return. One pass over the kind."""
+        if name in self.registry.edge_types:
+            columns = self.registry.edge_columns
+            cond, params = self._in_force("x")
+            head = f"MATCH ()-[x:{self.registry.edge_types[name].name}]->() WHERE {cond}"
+        else:
+            label = self.registry.node_kinds[name].label  # KeyError: neither a kind nor a type
+            columns, params, head = self.registry.node_columns[label], {}, f"MATCH (x:{label})"
+        counts = ", ".join(
+            f"count(CASE WHEN size(x.`{c.name}`) > 0 THEN 1 END) AS `{c.name}`"
+            if c.type is ColumnType.string_list
+            else f"count(x.`{c.name}`) AS `{c.name}`"
+            for c in columns
+        )
+        row = self._query(f"{head} RETURN {counts}", params)[0]
+        return [c.name for c in columns if row[c.name]]
+
+    def scan_entities(
+        self, label: str, columns: Iterable[str] | None = None, *, page_size: int = PAGE_SIZE
+    ) -> Iterator[list[Row]]:
+        """Every node of one kind, in id order, with `columns` only (default all; `id` always), a page at
+        a time."""
+        label = self.registry.node_kinds[label].label
+        fields = _fields("n", _scan_columns(self.registry.node_columns[label], columns, ("id",)))
+        cypher = f"MATCH (n:{label}) WHERE n.id > $after RETURN {fields} ORDER BY n.id LIMIT $limit"
+        after = ""
+        while rows := self._query(cypher, {"after": after, "limit": page_size}):
+            yield rows
+            if len(rows) < page_size:
+                return
+            after = str(rows[-1]["id"])
+
+    def scan_claims(
+        self, etype: str, columns: Iterable[str] | None = None, *, page_size: int = PAGE_SIZE
+    ) -> Iterator[list[Row]]:
+        """Every claim of one type (in force on `as_of`) with `columns` only (default all; `id` and
+        `from_id` always), at most `page_size` a page, by start node label (registry order) and then in
+        (from_id, id) order. A page is the claims leaving a range of start nodes, sized from their
+        degrees; a start node with more claims than a page is paged by claim id on its own."""
+        etype = self.registry.edge_types[etype].name
+        fields = _fields("r", _scan_columns(self.registry.edge_columns, columns, ("id", "from_id")))
+        cond, extra = self._in_force()
+        for label in dict.fromkeys(a for a, _ in self.registry.edge_types[etype].endpoints):
+            match = f"MATCH (a:{label})-[r:{etype}]->()"
+            degrees = (
+                f"{match} WHERE a.id > $after AND {cond} WITH a.id AS id, count(r) AS n "
+                "RETURN id, n ORDER BY id LIMIT $limit"
+            )
+            in_range = f"{match} WHERE a.id > $lo AND a.id <= $hi AND {cond} RETURN {fields} ORDER BY a.id, r.id"
+            one = f"{match} WHERE a.id = $id AND r.id > $after AND {cond} RETURN {fields} ORDER BY r.id LIMIT $limit"
+            after = ""
+            while found := self._query(degrees, {"after": after, "limit": SCAN_DEGREES, **extra}):
+                for lo, hi, n in _ranges(found, after, page_size):
+                    if n <= page_size:
+                        yield self._query(in_range, {"lo": lo, "hi": hi, **extra})
+                        continue
+                    last = ""  # one node with more claims than a page: keyset pages on the claim id
+                    while rows := self._query(one, {"id": hi, "after": last, "limit": page_size, **extra}):
+                        yield rows
+                        if len(rows) < page_size:
+                            break
+                        last = str(rows[-1]["id"])
+                if len(found) < SCAN_DEGREES:
+                    break
+                after = str(found[-1]["id"])
+
     def _labels(self, labels: Sequence[str] | None) -> list[str]:
         if labels is None:
             return list(self.registry.node_kinds)
@@ -517,6 +596,37 @@ class GraphView:
         items = merged[:limit]
         more = len(merged) > limit
         return Page(items, str(items[-1]["id"]) if more and items else None)
+
+
+def _scan_columns(columns: Iterable[Column], wanted: Iterable[str] | None, always: tuple[str, ...]) -> list[str]:
+    """The registry columns among `wanted` (all without it) plus `always`, in registry order; a name the
+    registry does not hold is a ValueError (column names are written into the Cypher)."""
+    names = [c.name for c in columns]
+    if wanted is None:
+        return names
+    chosen = set(wanted) | set(always)
+    if unknown := chosen - set(names):
+        raise ValueError(f"not columns of this kind: {sorted(unknown)}")
+    return [n for n in names if n in chosen]
+
+
+def _fields(var: str, names: Iterable[str]) -> str:
+    return ", ".join(f"{var}.`{n}` AS `{n}`" for n in names)
+
+
+def _ranges(degrees: list[Row], after: str, size: int) -> Iterator[tuple[str, str, int]]:
+    """Consecutive ranges (lo, hi] of start node ids, in id order from `after`, with the number of claims
+    each holds: at most `size`, unless one node alone has more (then the range is that node alone)."""
+    lo = hi = after
+    total = 0
+    for row in degrees:
+        node, n = str(row["id"]), int(row["n"])
+        if total and total + n > size:
+            yield lo, hi, total
+            lo, total = hi, 0
+        hi, total = node, total + n
+    if total:
+        yield lo, hi, total
 
 
 def _projection(var: str, columns: Iterable[Column]) -> str:

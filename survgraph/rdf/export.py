@@ -5,10 +5,12 @@ tool can query, and an sg:Claim resource that names the same subject, predicate 
 rdf:predicate, rdf:object) and carries what makes the claim trustworthy: confidence, dates, figures and
 prov:wasDerivedFrom links to the sources, which are exported too.
 
-N-Triples, Turtle, TriG and RDF/XML stream: rows are read page by page from the store, written as N-Triples
-lines (stream.py) and, for the other three, re-serialised by pyoxigraph as they come, so memory does not
-grow with the graph. JSON-LD, compacted with our context, is built whole in rdflib and so refused above a
-bound (MAX_BUFFERED_TRIPLES).
+N-Triples, Turtle, TriG and RDF/XML stream: rows are read page by page from the store (a whole graph
+through GraphView's scans: the filled columns only, claims by ranges of their start nodes), written as
+N-Triples lines or Turtle blocks (TriG: the same) straight from the rows (stream.py), and for RDF/XML
+re-serialised by pyoxigraph from the lines as they come, so memory does not grow with the graph.
+JSON-LD, compacted with our context, is built whole in rdflib and so refused above a bound
+(MAX_BUFFERED_TRIPLES).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 from typing import Literal as TypingLiteral
 
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -28,7 +30,17 @@ from survgraph.graph.view import PAGE_SIZE, GraphView, Row
 from survgraph.progress import progress
 from survgraph.rdf.context import load_context
 from survgraph.rdf.formats import RdfFormat
-from survgraph.rdf.stream import EXPORT_PREFIXES, STREAMED, LineMaker, quoted, serialize
+from survgraph.rdf.stream import (
+    EXPORT_PREFIXES,
+    STREAMED,
+    WRITTEN,
+    LineMaker,
+    TurtleMaker,
+    quoted,
+    serialize,
+    stream_bytes,
+    turtle_header,
+)
 from survgraph.rdf.vocab import (
     CLAIM_CLASS,
     PropertyMap,
@@ -250,21 +262,29 @@ class TripleMaker:
                 yield c, prop.iri, term(prop, v, self.vocab)
 
 
-#: A page of rows: the node label (None for claims) and the rows.
-RowPage = tuple[str | None, list[Row]]
+class RowPage(NamedTuple):
+    """A page of rows: nodes of one kind (`label`), or claims (label None) of one type (`etype`; None when
+    each row names its own `type`)."""
+
+    label: str | None
+    rows: list[Row]
+    etype: str | None = None
 
 
 def row_pages(store: GraphStore, selection: Selection, *, page_size: int = PAGE_SIZE) -> Iterator[RowPage]:
-    """The rows of the export, a page at a time: nodes by label, then claims by edge type (whole graph: one
-    keyset page of the store at a time; a part: what `select` gathered, in id order, in pages)."""
+    """The rows of the export, a page at a time: nodes by label, then claims by edge type (whole graph: the
+    view's scans, with the columns that hold a value in some row of the kind only; a part: what `select`
+    gathered, in id order, in pages)."""
     if isinstance(selection, WholeGraph):
         view = GraphView(store, as_of=selection.as_of)
         for label in store.registry.node_kinds:
-            for page in view.iter_entities(label, page_size=page_size):
-                yield label, page
+            if columns := view.filled_columns(label):  # none: the kind has no node
+                for page in view.scan_entities(label, columns, page_size=page_size):
+                    yield RowPage(label, page)
         for etype in store.registry.edge_types:
-            for page in view.iter_claims(etype, page_size=page_size):
-                yield None, page
+            if columns := view.filled_columns(etype):
+                for page in view.scan_claims(etype, columns, page_size=page_size):
+                    yield RowPage(None, page, etype)
         return
     subset = select(store, selection)
     run: list[Row] = []
@@ -272,15 +292,15 @@ def row_pages(store: GraphStore, selection: Selection, *, page_size: int = PAGE_
     for node_id in sorted(subset.nodes):  # in id order, a run of one label at a time
         label, row = subset.nodes[node_id]
         if run and (label != run_label or len(run) >= page_size):
-            yield run_label, run
+            yield RowPage(run_label, run)
             run = []
         run_label = label
         run.append(row)
     if run:
-        yield run_label, run
+        yield RowPage(run_label, run)
     claim_ids = sorted(subset.claims)
     for i in range(0, len(claim_ids), page_size):
-        yield None, [subset.claims[c] for c in claim_ids[i : i + page_size]]
+        yield RowPage(None, [subset.claims[c] for c in claim_ids[i : i + page_size]])
 
 
 def iter_triples(
@@ -288,10 +308,10 @@ def iter_triples(
 ) -> Iterator[Triple]:
     """Every triple of the export as rdflib terms, produced lazily (whole graph: a page of the store at a time)."""
     maker = TripleMaker(vocab, store.registry)
-    for label, rows in row_pages(store, selection, page_size=page_size):
+    for label, rows, etype in row_pages(store, selection, page_size=page_size):
         for row in rows:
             if label is None:
-                yield from maker.claim(row)
+                yield from maker.claim(row if etype is None else {**row, "type": etype})
             else:
                 yield from maker.node(label, row)
 
@@ -303,22 +323,44 @@ def iter_ntriples(
     return ntriples_chunks(row_pages(store, selection, page_size=page_size), vocab, store.registry)
 
 
+def iter_serialised(
+    store: GraphStore, selection: Selection, vocab: Vocab, fmt: RdfFormat, *, page_size: int = PAGE_SIZE
+) -> Iterator[bytes]:
+    """A streamed format as chunks of UTF-8, one or so per page: N-Triples, Turtle and TriG written here,
+    RDF/XML by pyoxigraph from the N-Triples (in a thread, `stream.stream_bytes`)."""
+    pages = row_pages(store, selection, page_size=page_size)
+    if fmt not in WRITTEN:
+        return stream_bytes(ntriples_chunks(pages, vocab, store.registry), fmt)
+    return text_chunks(pages, _maker(fmt, vocab, store.registry))
+
+
+def _maker(fmt: RdfFormat, vocab: Vocab, registry: Registry) -> LineMaker:
+    """Turtle's maker for Turtle and TriG (a TriG file of the default graph only is Turtle); N-Triples
+    lines for the rest (RDF/XML is made from them)."""
+    return TurtleMaker(vocab, registry) if fmt in (RdfFormat.turtle, RdfFormat.trig) else LineMaker(vocab, registry)
+
+
 def ntriples_chunks(pages: Iterable[RowPage], vocab: Vocab, registry: Registry) -> Iterator[bytes]:
     """Pages of rows as chunks of N-Triples lines.
 
     A relation stated by two claims (say, with different dates) gives its direct triple twice: N-Triples
     allows repeats and parsers merge them, and dropping them here would need memory that grows."""
-    maker = LineMaker(vocab, registry)
-    for label, rows in pages:
-        lines: list[str] = []
+    return text_chunks(pages, LineMaker(vocab, registry))
+
+
+def text_chunks(pages: Iterable[RowPage], maker: LineMaker) -> Iterator[bytes]:
+    """Pages of rows as chunks of text made by `maker` (N-Triples lines, or Turtle after its prefixes);
+    `maker.count` counts the triples."""
+    if isinstance(maker, TurtleMaker):
+        yield turtle_header().encode()
+    for label, rows, etype in pages:
+        text: list[str] = []
         if label is None:
-            for row in rows:
-                maker.claim(row, lines)
+            maker.claims(rows, text, etype)
         else:
-            for row in rows:
-                maker.node(label, row, lines)
-        if lines:
-            yield "".join(lines).encode()
+            maker.nodes(label, rows, text)
+        if text:
+            yield "".join(text).encode()
 
 
 # -- N-Triples from rdflib triples -----------------------------------------------------------------
@@ -460,25 +502,20 @@ def export(
     if isinstance(selection, WholeGraph):
         view = GraphView(store)
         total = view.count_entities() + view.count_claims()
-    count = 0
-
-    def counted(chunks: Iterable[bytes]) -> Iterator[bytes]:
-        nonlocal count
-        for chunk in chunks:
-            count += chunk.count(b"\n")
-            yield chunk
 
     with progress(total=total, desc=f"exporting {fmt.value}", unit="record") as bar:
 
         def pages() -> Iterator[RowPage]:
             for page in row_pages(store, selection, page_size=EXPORT_PAGE_SIZE):
                 yield page
-                bar.update(len(page[1]))
+                bar.update(len(page.rows))
 
-        chunks = counted(ntriples_chunks(pages(), vocab, store.registry))
-        if fmt is RdfFormat.nt:
+        maker = _maker(fmt, vocab, store.registry)
+        chunks = text_chunks(pages(), maker)
+        if fmt in WRITTEN:
             for chunk in chunks:
                 out.write(chunk)
         else:
             serialize(chunks, out, fmt)
+    count = maker.count
     return count

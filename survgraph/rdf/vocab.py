@@ -70,6 +70,23 @@ DEFAULT_BASE_IRI = "http://127.0.0.1:8000/id/"
 #: Characters that may not appear in an IRI written between <...> in Turtle or N-Triples.
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _ID = re.compile(r"^[a-z]+:[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$")
+#: What a stored value may hold to be written into an IRI as it is: RFC 3986's unreserved characters,
+#: sub-delimiters, ':', '@' and '/'. Every id the loaders accept is made of these.
+_IRI_PLAIN = re.compile(r"[A-Za-z0-9\-._~:@!$&'()*+,;=/]*")
+
+
+def plain_ids(text: str) -> bool:
+    """Whether every character of `text` (say, ids joined) may stand in an IRI as it is."""
+    return _IRI_PLAIN.fullmatch(text) is not None
+
+
+def iri_part(value: str) -> str:
+    """A stored value (an id, a QID) as it goes into an IRI: as it is when every character may stand there
+    (the case for every id the loaders accept), else with each other character percent-encoded as UTF-8
+    ('%' too), so that a hostile id in a store still makes a valid IRI and never breaks the syntax."""
+    if _IRI_PLAIN.fullmatch(value):
+        return value
+    return "".join(c if _IRI_PLAIN.fullmatch(c) else "".join(f"%{b:02X}" for b in c.encode()) for c in value)
 
 
 class RdfError(SurvgraphError, ValueError):
@@ -127,7 +144,7 @@ class Vocab:
         return cls(check_base_iri(base) if base else RdfSettings().base_iri or DEFAULT_BASE_IRI)
 
     def iri(self, entity_id: str) -> URIRef:
-        return URIRef(self.base + entity_id)
+        return URIRef(self.base + iri_part(entity_id))
 
     def id_of(self, iri: str) -> str:
         """The id an IRI names: the part after our base, or else after its last '/' or '#', so that data
@@ -278,7 +295,7 @@ def term(prop: Prop, value: Any, vocab: Vocab) -> URIRef | Literal:
     if prop.kind is ValueKind.entity:
         return vocab.iri(str(value))
     if prop.kind is ValueKind.wikidata:
-        return WD[str(value)]
+        return WD[iri_part(str(value))]
     if prop.kind is ValueKind.double:
         return Literal(float(value), datatype=XSD.double)
     if prop.kind is ValueKind.partial_date:
