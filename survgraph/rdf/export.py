@@ -15,6 +15,7 @@ JSON-LD, compacted with our context, is built whole in rdflib and so refused abo
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -327,8 +328,14 @@ def iter_serialised(
     store: GraphStore, selection: Selection, vocab: Vocab, fmt: RdfFormat, *, page_size: int = PAGE_SIZE
 ) -> Iterator[bytes]:
     """A streamed format as chunks of UTF-8, one or so per page: N-Triples, Turtle and TriG written here,
-    RDF/XML by pyoxigraph from the N-Triples (in a thread, `stream.stream_bytes`)."""
+    RDF/XML by pyoxigraph from the N-Triples (in a thread, `stream.stream_bytes`).
+
+    The first page is read before this returns, so that an unknown entity (UnknownEntity) or a store
+    outage is raised to the caller, not in the middle of a streamed body."""
     pages = row_pages(store, selection, page_size=page_size)
+    first = next(pages, None)
+    if first is not None:
+        pages = itertools.chain([first], pages)
     if fmt not in WRITTEN:
         return stream_bytes(ntriples_chunks(pages, vocab, store.registry), fmt)
     return text_chunks(pages, _maker(fmt, vocab, store.registry))

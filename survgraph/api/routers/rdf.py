@@ -7,8 +7,6 @@ Every entity and claim IRI the exports write is `<base>{id}`, where the base def
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -45,10 +43,9 @@ from survgraph.rdf import (
     buffered,
     build_ontology,
     build_shapes,
-    iter_ntriples,
+    iter_serialised,
     load_context,
     parse_format,
-    stream_bytes,
 )
 from survgraph.rdf.vocab import RdfSettings
 
@@ -158,15 +155,10 @@ def _rdf_response(
         except UnknownEntity as exc:
             raise NotFound(str(exc)) from exc
         return Response(body, media_type=fmt.media_type, headers=headers)
-    chunks = iter_ntriples(store, selection, vocab)
     try:
-        # Run the first page now: an unknown entity or a store outage must become an error status,
-        # which is impossible once a streamed body has started.
-        first = next(chunks, None)
+        streamed = iter_serialised(store, selection, vocab, fmt)  # reads the first page now
     except UnknownEntity as exc:
         raise NotFound(str(exc)) from exc
-    everything: Iterator[bytes] = chunks if first is None else itertools.chain([first], chunks)
-    streamed = everything if fmt is RdfFormat.nt else stream_bytes(everything, fmt)
     return StreamingResponse(streamed, media_type=fmt.media_type, headers=headers)
 
 
