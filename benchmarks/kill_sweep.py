@@ -2,7 +2,7 @@
 
     python benchmarks/kill_sweep.py --instants 500                  # both stores, prints the outcome table
     python benchmarks/kill_sweep.py --store embedded --instants 200 --size 3000
-    python benchmarks/kill_sweep.py --store neo4j --instants 200 --size 300 --neo4j-batched 40   # + batched loads
+    python benchmarks/kill_sweep.py --store neo4j-batched --instants 200 --size 300 --neo4j-batched 40
 
 A child process validates a dataset, says READY, and on GO opens the store, writes the dataset with the
 loader API (`load_dataset`: one all-or-nothing write) and closes the store (the embedded engine
@@ -16,6 +16,13 @@ checkpoint), the rest over the whole run (GO + t). After each kill:
   does, which is where recovery runs) and takes it again;
 - neo4j: the parent takes the fingerprint through a new driver, then loads the dataset again (the next
   load must be accepted and give the "after" graph).
+
+Neo4j, batched loads (`--store neo4j-batched`, or `--neo4j-batched TX_ROWS` beside the Neo4j sweep): the
+child's load is larger than TX_ROWS rows (SURVGRAPH_NEO4J_TX_ROWS), so it goes in batch transactions behind
+a load marker (survgraph/graph/neo4j_load.py); besides the timed instants, the child also kills itself at
+exact points (EXACT_KILLS: after the first and second batch, right after the commit flip, after the first
+journal record's clean-up). After each kill a new store opens the database (its recovery rolls the load
+back or completes it) and the fingerprint must be before or after with nothing of the load left.
 
 Each fingerprint is classed as `before` (equal to the store before the load), `after` (equal to the store
 after an unkilled load), `other` (anything else: a half state) or `unopenable`. `other` and `unopenable`
@@ -833,7 +840,12 @@ def main() -> None:
         return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--instants", type=int, default=500, help="kill instants per store")
-    ap.add_argument("--store", choices=["embedded", "neo4j", "both"], default="both")
+    ap.add_argument(
+        "--store",
+        choices=["embedded", "neo4j", "neo4j-batched", "both"],
+        default="both",
+        help="neo4j-batched: only the batched Neo4j load (--neo4j-batched rows a batch, 40 if not given)",
+    )
     ap.add_argument("--size", type=int, default=3000, help="records in the base dataset (the load has twice)")
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--readers", type=int, default=0, help="also open read-only beside a live load N times")
@@ -854,9 +866,12 @@ def main() -> None:
             results.append(sweep_embedded(args.instants, args.size, workdir / "embedded", seed=args.seed))
         if args.readers and args.store in ("embedded", "both"):
             results.append(sweep_readers(args.readers, args.size, workdir / "readers", seed=args.seed))
-        if args.store in ("neo4j", "both") and args.instants:
+        if args.store in ("neo4j", "neo4j-batched", "both") and args.instants:
             with neo4j_env(workdir) as neo_env:
-                results.append(sweep_neo4j(args.instants, args.size, workdir / "neo4j", neo_env, seed=args.seed))
+                if args.store != "neo4j-batched":
+                    results.append(sweep_neo4j(args.instants, args.size, workdir / "neo4j", neo_env, seed=args.seed))
+                if args.store == "neo4j-batched" and not args.neo4j_batched:
+                    args.neo4j_batched = 40
                 if args.neo4j_batched:
                     results.append(
                         sweep_neo4j_batched(

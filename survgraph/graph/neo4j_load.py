@@ -448,8 +448,8 @@ class LoadJournal:
             before = ""
             if chunk.op == "update":
                 done = saved.setdefault((chunk.target, chunk.name), set())
-                rows = tx.run(self._read_props(chunk), ids=ids).data()
-                keep = [[r["id"], r["p"]] for r in rows if r["id"] not in done]
+                found = tx.run(self._read_props(chunk), ids=ids).single()
+                keep = [[i, p] for i, p in (found["rows"] if found else []) if i not in done]
                 before = json.dumps(keep, ensure_ascii=False, separators=(",", ":"))
                 newly_saved.append((done, [k[0] for k in keep]))
             tx.run(
@@ -469,9 +469,11 @@ class LoadJournal:
             done.update(new_ids)
 
     def _read_props(self, chunk: Chunk) -> str:
+        # One record holding every [id, properties] pair: the driver decodes a list far faster than as
+        # many records (measured: a third of the client's time on a load of updates).
         if chunk.target == "node":
-            return f"MATCH (n:{chunk.name}) WHERE n.id IN $ids RETURN n.id AS id, properties(n) AS p"
-        return f"MATCH ()-[r:{chunk.name}]->() WHERE r.id IN $ids RETURN r.id AS id, properties(r) AS p"
+            return f"MATCH (n:{chunk.name}) WHERE n.id IN $ids RETURN collect([n.id, properties(n)]) AS rows"
+        return f"MATCH ()-[r:{chunk.name}]->() WHERE r.id IN $ids RETURN collect([r.id, properties(r)]) AS rows"
 
     def _statement(self, chunk: Chunk) -> str:
         tag = q(TAG)
