@@ -152,7 +152,7 @@ def run(graph: GeneratedGraph, store: str, workdir: Path) -> list[Result]:
         plain_s = _plain_copy(plan, workdir)
         note = "plain: COPY FROM CSV"
     else:
-        return results + _neo4j_pair(graph.yaml_dir, size, validate_s)
+        return results + _neo4j_pair(graph.yaml_dir, size, validate_s, workdir)
     results.append(Result("write, fresh store", store, size, write_s, plain_s, "s", note))
     results.append(
         Result(
@@ -204,22 +204,32 @@ def _neo4j_side(side: str, records: Path) -> None:
     print(json.dumps(out), flush=True)
 
 
-def _neo4j_pair(records: Path, size: int, validate_s: float) -> list[Result]:
-    """survgraph's load against the plain driver's UNWIND in 10,000-row transactions, the same run, each
-    in a child process (so that each peak RSS is its own): into an empty database, then again (updates)."""
+def _neo4j_child(side: str, records: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
     import subprocess
 
-    sides = {}
+    proc = subprocess.run(
+        [sys.executable, __file__, "_neo4j_side", side, str(records)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent), **(env or {})},
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"the {side} Neo4j load failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def _neo4j_pair(records: Path, size: int, validate_s: float, workdir: Path) -> list[Result]:
+    """survgraph's load against the plain driver's UNWIND in 10,000-row transactions, the same run, each
+    in a child process (so that each peak RSS is its own): into an empty database, then again (updates).
+    Both sides first load a small graph of the same shape (ours in batches too), untimed, so that neither
+    pays for the server's first planning and JIT of the statements."""
+    from generate import generate as generate_graph
+
+    warm = generate_graph(workdir / "neo4j-warmup", 3_000, seed=8, formats={"yaml"})
+    assert warm.yaml_dir is not None
     for side in ("ours", "plain"):
-        proc = subprocess.run(
-            [sys.executable, __file__, "_neo4j_side", side, str(records)],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
-        )
-        if proc.returncode != 0:
-            raise RuntimeError(f"the {side} Neo4j load failed:\n{proc.stderr[-3000:]}")
-        sides[side] = json.loads(proc.stdout.strip().splitlines()[-1])
+        _neo4j_child(side, warm.yaml_dir, {"SURVGRAPH_NEO4J_TX_ROWS": "1000"})
+    sides = {side: _neo4j_child(side, records) for side in ("ours", "plain")}
     ours, plain = sides["ours"], sides["plain"]
     if ours["nodes"] != plain["nodes"]:
         raise RuntimeError(f"the two loads wrote different graphs: {ours['nodes']} vs {plain['nodes']} nodes")

@@ -407,7 +407,10 @@ class LoadJournal:
                 seqs = list(range(seq, seq + len(batch.chunks)))
                 seq += len(batch.chunks)
                 with self._session() as s:
-                    s.execute_write(self._write_batch, load, batch, seqs, saved)
+                    newly_saved = s.execute_write(self._write_batch, load, batch, seqs, saved)
+                # Only once the batch committed: a transaction the driver retried must save them again.
+                for key, ids in newly_saved:
+                    saved.setdefault(key, set()).update(ids)
                 if progress:
                     progress(batch.rows)
             self.commit(load)
@@ -440,18 +443,20 @@ class LoadJournal:
         batch: Batch,
         seqs: list[int],
         saved: dict[tuple[str, str], set[str]],
-    ) -> None:
+    ) -> list[tuple[tuple[str, str], list[str]]]:
+        """One batch: heartbeat, then per chunk its journal record and its rows. Returns the ids whose
+        properties it saved, per (target, name), for the caller to add to `saved` once it committed."""
         self._heartbeat(tx, load)
-        newly_saved: list[tuple[set[str], list[str]]] = []
+        newly_saved: list[tuple[tuple[str, str], list[str]]] = []
         for chunk, seq in zip(batch.chunks, seqs, strict=True):
             ids = [r["id"] for r in chunk.rows]
             before = ""
             if chunk.op == "update":
-                done = saved.setdefault((chunk.target, chunk.name), set())
+                done = saved.get((chunk.target, chunk.name), set())
                 found = tx.run(self._read_props(chunk), ids=ids).single()
                 keep = [[i, p] for i, p in (found["rows"] if found else []) if i not in done]
                 before = json.dumps(keep, ensure_ascii=False, separators=(",", ":"))
-                newly_saved.append((done, [k[0] for k in keep]))
+                newly_saved.append(((chunk.target, chunk.name), [k[0] for k in keep]))
             tx.run(
                 f"CREATE (j:{LOAD_JOURNAL_LABEL} {{load: $load, seq: $seq, op: $op, target: $target, name: $name, "
                 "ids: $ids, before: $before})",
@@ -464,9 +469,7 @@ class LoadJournal:
                 before=before,
             ).consume()
             tx.run(self._statement(chunk), rows=chunk.rows, load=load).consume()
-        # Only once the transaction body ran: a retried transaction must save them again.
-        for done, new_ids in newly_saved:
-            done.update(new_ids)
+        return newly_saved
 
     def _read_props(self, chunk: Chunk) -> str:
         # One record holding every [id, properties] pair: the driver decodes a list far faster than as
