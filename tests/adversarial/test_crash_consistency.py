@@ -75,7 +75,7 @@ def test_neo4j_kill_sweep(neo4j_server: Neo4jServer, tmp_path: Path) -> None:
 #: The Neo4j batched-load profile: a load of ~170 rows in batch transactions of 20 rows (so ~9 batches,
 #: a commit flip and ~9 journal records to clean up), killed at 8 instants over the run plus the exact
 #: points of ks.EXACT_KILLS (after batches 1 and 2, right after the flip, inside the clean-up): 12 kills,
-#: 45-55 s on the shared 2-core machine at load average ~10.
+#: 34 s on the shared 2-core machine at load average 12-16 (2026-12-01).
 CI_BATCHED_INSTANTS = 8
 CI_BATCHED_SIZE = 60
 CI_BATCHED_TX_ROWS = 20
