@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import random
 import sys
@@ -151,21 +152,7 @@ def run(graph: GeneratedGraph, store: str, workdir: Path) -> list[Result]:
         plain_s = _plain_copy(plan, workdir)
         note = "plain: COPY FROM CSV"
     else:
-        settings = StoreSettings()
-        settings.store = StoreKind.neo4j
-        neo = open_store(settings)
-        try:
-            neo.clear()
-            neo.ensure_schema()
-            t0 = time.perf_counter()
-            load_dataset(neo, ds, batch_size=NEO4J_PLAIN_BATCH)
-            write_s = time.perf_counter() - t0
-            neo.clear()
-            plain_s = _plain_unwind(neo, plan)
-            neo.clear()
-        finally:
-            neo.close()
-        note = f"plain: UNWIND MERGE, {NEO4J_PLAIN_BATCH:,} rows a transaction"
+        return results + _neo4j_pair(graph.yaml_dir, size, validate_s, workdir)
     results.append(Result("write, fresh store", store, size, write_s, plain_s, "s", note))
     results.append(
         Result(
@@ -179,6 +166,99 @@ def run(graph: GeneratedGraph, store: str, workdir: Path) -> list[Result]:
         )
     )
     return results
+
+
+# -- Neo4j: each side in a process of its own, for its peak RSS --------------------------------------
+
+
+def _neo4j_side(side: str, records: Path) -> None:
+    """Child: validate `records`, then write them to the (cleared) Neo4j of NEO4J_*: `ours` through
+    load_dataset (a plan larger than SURVGRAPH_NEO4J_TX_ROWS goes in batches behind a load marker),
+    `plain` through the driver's UNWIND MERGE in 10,000-row transactions; twice (into the empty database,
+    then the same rows again: every row an update). Prints one JSON line: seconds, peak RSS."""
+    import resource
+
+    ds = validate_paths([records])
+    if ds.errors:
+        raise SystemExit(f"invalid records: {ds.errors[0]}")
+    settings = StoreSettings()
+    settings.store = StoreKind.neo4j
+    neo = open_store(settings)
+    out: dict[str, Any] = {"claims": len(ds.claims), "rows": len(ds.nodes) + len(ds.claims)}
+    try:
+        neo.clear()
+        neo.ensure_schema()
+        t0 = time.perf_counter()
+        plan = plan_write(ds.nodes, ds.claims, REGISTRY)  # the rows both sides write (load_dataset's first step)
+        out["plan"] = time.perf_counter() - t0
+        for work in ("fresh", "update"):
+            t0 = time.perf_counter()
+            if side == "ours":
+                neo.write(plan, batch_size=NEO4J_PLAIN_BATCH)  # what load_dataset does after plan_write
+            else:
+                _plain_unwind(neo, plan)
+            out[work] = time.perf_counter() - t0
+        out["nodes"] = sum(neo.stats().nodes.values())
+        neo.clear()
+    finally:
+        neo.close()
+    out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out), flush=True)
+
+
+def _neo4j_child(side: str, records: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
+    import subprocess
+
+    proc = subprocess.run(
+        [sys.executable, __file__, "_neo4j_side", side, str(records)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent), **(env or {})},
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"the {side} Neo4j load failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def _neo4j_pair(records: Path, size: int, validate_s: float, workdir: Path) -> list[Result]:
+    """survgraph's load against the plain driver's UNWIND in 10,000-row transactions, the same run, each
+    in a child process (so that each peak RSS is its own): into an empty database, then again (updates).
+    Both sides first load a small graph of the same shape (ours in batches too), untimed, so that neither
+    pays for the server's first planning and JIT of the statements."""
+    from generate import generate as generate_graph
+
+    warm = generate_graph(workdir / "neo4j-warmup", 3_000, seed=8, formats={"yaml"})
+    assert warm.yaml_dir is not None
+    for side in ("ours", "plain"):
+        _neo4j_child(side, warm.yaml_dir, {"SURVGRAPH_NEO4J_TX_ROWS": "1000"})
+    sides = {side: _neo4j_child(side, records) for side in ("ours", "plain")}
+    ours, plain = sides["ours"], sides["plain"]
+    if ours["nodes"] != plain["nodes"]:
+        raise RuntimeError(f"the two loads wrote different graphs: {ours['nodes']} vs {plain['nodes']} nodes")
+    claims = ours["claims"]
+
+    def note(work: str) -> str:
+        return (
+            f"claims/s {claims / ours[work]:,.0f} vs {claims / plain[work]:,.0f}; peak RSS {ours['rss_mb']:,.0f} "
+            f"vs {plain['rss_mb']:,.0f} MB; both write the same rows (plan_write, untimed on both sides); plain: "
+            f"UNWIND MERGE, {NEO4J_PLAIN_BATCH:,} rows a transaction"
+        )
+
+    return [
+        Result("write, fresh store", "neo4j", size, ours["fresh"], plain["fresh"], "s", note("fresh")),
+        Result(
+            "write again (every row an update)", "neo4j", size, ours["update"], plain["update"], "s", note("update")
+        ),
+        Result(
+            "load (validate + write), fresh store",
+            "neo4j",
+            size,
+            validate_s + ours["plan"] + ours["fresh"],
+            plain["fresh"],
+            "s",
+            f"{claims / (validate_s + ours['plan'] + ours['fresh']):,.0f} claims/s (validate, plan_write, write)",
+        ),
+    ]
 
 
 # -- standalone ---------------------------------------------------------------------------------------
@@ -241,14 +321,23 @@ def generate(folder: Path, claims: int, seed: int = 7) -> GeneratedGraph:
 
 
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "_neo4j_side":
+        _neo4j_side(sys.argv[2], Path(sys.argv[3]))
+        return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--claims", type=int, default=100_000)
     ap.add_argument("--store", choices=["embedded", "neo4j"], default="embedded")
+    ap.add_argument("--records", type=Path, help="load these record files (e.g. generate.py's DIR/yaml) instead")
     args = ap.parse_args()
     if args.store == "neo4j" and not os.environ.get("NEO4J_URI"):
         raise SystemExit("set NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD to a scratch database (it is cleared)")
     with tempfile.TemporaryDirectory() as tmp:
-        graph = generate(Path(tmp) / "records", args.claims)
+        if args.records:
+            manifest = args.records.parent / "manifest.json"
+            claims = json.loads(manifest.read_text())["claims"] if manifest.exists() else args.claims
+            graph = GeneratedGraph(claims, 0, 0, 0, args.records, yaml_dir=args.records)
+        else:
+            graph = generate(Path(tmp) / "records", args.claims)
         rows = run(graph, args.store, Path(tmp))
     print("| work | store | claims | survgraph (s) | plain (s) | ratio | note |\n|---|---|---|---|---|---|---|")
     for r in rows:

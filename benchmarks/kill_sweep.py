@@ -2,6 +2,7 @@
 
     python benchmarks/kill_sweep.py --instants 500                  # both stores, prints the outcome table
     python benchmarks/kill_sweep.py --store embedded --instants 200 --size 3000
+    python benchmarks/kill_sweep.py --store neo4j-batched --instants 200 --size 300 --neo4j-batched 40
 
 A child process validates a dataset, says READY, and on GO opens the store, writes the dataset with the
 loader API (`load_dataset`: one all-or-nothing write) and closes the store (the embedded engine
@@ -15,6 +16,13 @@ checkpoint), the rest over the whole run (GO + t). After each kill:
   does, which is where recovery runs) and takes it again;
 - neo4j: the parent takes the fingerprint through a new driver, then loads the dataset again (the next
   load must be accepted and give the "after" graph).
+
+Neo4j, batched loads (`--store neo4j-batched`, or `--neo4j-batched TX_ROWS` beside the Neo4j sweep): the
+child's load is larger than TX_ROWS rows (SURVGRAPH_NEO4J_TX_ROWS), so it goes in batch transactions behind
+a load marker (survgraph/graph/neo4j_load.py); besides the timed instants, the child also kills itself at
+exact points (EXACT_KILLS: after the first and second batch, right after the commit flip, after the first
+journal record's clean-up). After each kill a new store opens the database (its recovery rolls the load
+back or completes it) and the fingerprint must be before or after with nothing of the load left.
 
 Each fingerprint is classed as `before` (equal to the store before the load), `after` (equal to the store
 after an unkilled load), `other` (anything else: a half state) or `unopenable`. `other` and `unopenable`
@@ -135,6 +143,9 @@ def child_main(store_kind: str, records: Path) -> None:
         os.write(out, f"{name}\n".encode())
 
     total = len(ds.nodes) + len(ds.claims)
+    kill_at = os.environ.get(KILL_AT_ENV, "")
+    if kill_at:
+        _arm_kill(kill_at)
     mark("READY")
     for line in sys.stdin:
         cmd, _, arg = line.strip().partition(" ")
@@ -151,6 +162,9 @@ def child_main(store_kind: str, records: Path) -> None:
         def progress(n: int) -> None:
             nonlocal done
             done += n
+            _KILL_COUNTS["batch"] += 1
+            if kill_at == f"batch:{_KILL_COUNTS['batch']}":
+                os.kill(os.getpid(), signal.SIGKILL)
             if done >= total:
                 mark("LAST_WRITE")
 
@@ -159,6 +173,40 @@ def child_main(store_kind: str, records: Path) -> None:
         store.close()
         mark("CLOSED")
         return
+
+
+#: Env var of the child: SIGKILL itself at an exact point of a batched Neo4j load (tests use it for
+#: deterministic kills): "batch:N" (after the Nth batch committed), "flip" (right after the commit flip,
+#: before the clean-up), "clean:N" (after N journal records were cleaned up).
+KILL_AT_ENV = "SURVGRAPH_KILL_AT"
+_KILL_COUNTS: Counter[str] = Counter()
+
+
+def _arm_kill(kill_at: str) -> None:
+    """Instrument the batched load's steps in this (child) process so that it kills itself at `kill_at`."""
+    from survgraph.graph.neo4j_load import LoadJournal
+
+    commit, clean = LoadJournal.commit, LoadJournal._clean_record
+
+    def commit_then_die(self: LoadJournal, load: str) -> None:
+        commit(self, load)
+        if kill_at == "flip":
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    def clean_then_die(self: LoadJournal, tx: Any, load: str, seq: int) -> None:
+        clean(self, tx, load, seq)
+        _KILL_COUNTS["clean"] += 1
+
+    def clean_up(self: LoadJournal, load: str) -> None:
+        for seq in self._journal(load):
+            with self._session() as s:
+                s.execute_write(clean_then_die, self, load, seq)
+            if kill_at == f"clean:{_KILL_COUNTS['clean']}":
+                os.kill(os.getpid(), signal.SIGKILL)
+        self._drop_marker(load)
+
+    LoadJournal.commit = commit_then_die  # type: ignore[method-assign]
+    LoadJournal.clean_up = clean_up  # type: ignore[method-assign]
 
 
 @dataclass
@@ -339,6 +387,17 @@ def run_trial(child: Child, anchor: str, offset: float, go_arg: str = "") -> str
     child.proc.wait()
     seen = (["GO"] + ([anchor] if anchor != "GO" else [])) + child.markers_seen()
     if finished or child.proc.returncode == 0:
+        return "DONE"
+    return [m for m in MARKERS if m in seen][-1]
+
+
+def run_to_own_kill(child: Child) -> str:
+    """GO, and wait for the child to kill itself at its KILL_AT_ENV point: the last marker it printed, or
+    'DONE' when it finished (the point was never reached)."""
+    child.go()
+    child.proc.wait(timeout=300)
+    seen = ["GO", *child.markers_seen()]
+    if child.proc.returncode == 0:
         return "DONE"
     return [m for m in MARKERS if m in seen][-1]
 
@@ -534,7 +593,7 @@ def sweep_neo4j(
         reset()
         before = fingerprint(store)
         lasts, commits, ends = [], [], []
-        for _ in range(3):
+        for _ in range(2):
             reset()
             child = Child.spawn("neo4j", load_records, env)
             child.wait_for("READY")
@@ -584,6 +643,161 @@ def sweep_neo4j(
     return res
 
 
+# -- Neo4j, batched loads (survgraph/graph/neo4j_load.py) ----------------------------------------------
+
+
+#: The exact points every batched sweep also kills at: after the first batch, after the second, right
+#: after the commit flip, and after the first journal record's clean-up.
+EXACT_KILLS = ["batch:1", "batch:2", "flip", "clean:1"]
+
+
+def leftovers(store: Any) -> dict[str, int]:
+    """What a batched load leaves in Neo4j until it is finished or rolled back: markers and journal
+    records (internal labels), and nodes and relationships still tagged with a load id. All 0 after a
+    clean load, and after the recovery of an interrupted one."""
+    from survgraph.graph.neo4j_load import TAG
+    from survgraph.schema import LOAD_JOURNAL_LABEL, LOAD_MARKER_LABEL
+
+    def count(cypher: str) -> int:
+        return int(store.query(cypher)[0]["n"])
+
+    return {
+        "markers": count(f"MATCH (m:{LOAD_MARKER_LABEL}) RETURN count(m) AS n"),
+        "journal": count(f"MATCH (j:{LOAD_JOURNAL_LABEL}) RETURN count(j) AS n"),
+        "tagged nodes": count(f"MATCH (n) WHERE n.{TAG} IS NOT NULL RETURN count(n) AS n"),
+        "tagged relationships": count(f"MATCH ()-[r]->() WHERE r.{TAG} IS NOT NULL RETURN count(r) AS n"),
+    }
+
+
+def open_and_check(neo_env: dict[str, str], before: str, after: str) -> tuple[str, str]:
+    """Open the database as the next process does (a new store: ensure_schema runs the recovery), then
+    class its fingerprint; anything left of a load after that counts as "other"."""
+    from survgraph.graph.neo4j_store import Neo4jStore
+    from tests.fingerprint import fingerprint
+
+    try:
+        store = Neo4jStore(
+            neo_env["NEO4J_URI"],
+            neo_env.get("NEO4J_USER", "neo4j"),
+            neo_env["NEO4J_PASSWORD"],
+            neo_env.get("NEO4J_DATABASE"),
+        )
+    except Exception as exc:  # an outcome to count
+        return "unopenable", str(exc)
+    try:
+        store.ensure_schema()
+        outcome = classify(fingerprint(store), before, after)
+        left = {k: v for k, v in leftovers(store).items() if v}
+    except Exception as exc:  # an outcome to count
+        return "unopenable", str(exc)
+    finally:
+        store.close()
+    if left:
+        return "other", f" left after recovery: {left}"
+    return outcome, ""
+
+
+def sweep_neo4j_batched(
+    n: int,
+    size: int,
+    workdir: Path,
+    neo_env: dict[str, str],
+    tx_rows: int,
+    progress: bool = True,
+    seed: int = 5,
+    kill_at: list[str] | None = None,
+    next_load: bool = True,
+) -> Result:
+    """The batched load (SURVGRAPH_NEO4J_TX_ROWS=tx_rows in the child: a load larger than that many rows
+    goes in batches behind a load marker) killed at `n` instants, and at each exact point of `kill_at`
+    (KILL_AT_ENV values). After each kill a new store opens the database (its recovery rolls the load
+    back, or finishes it if it had committed) and the fingerprint must be before or after, with nothing
+    of the load left; then (`next_load`) the next load must be accepted and give the after graph (the
+    reset to "before" that follows each trial is a load too, so a load is always accepted). `phases` counts
+    "last marker -> outcome" (LAST_WRITE -> after: killed after the commit, in or before the clean-up)."""
+    sys.path.insert(0, str(ROOT))
+    from survgraph.graph.neo4j_store import Neo4jStore
+    from survgraph.loaders import load_dataset, validate_paths
+    from tests.fingerprint import fingerprint
+
+    res = Result(f"neo4j, batched ({tx_rows} rows a transaction)")
+    started = time.monotonic()
+    env = {**os.environ, **neo_env, "PYTHONPATH": str(ROOT), "SURVGRAPH_NEO4J_TX_ROWS": str(tx_rows)}
+    base_records, load_records = workdir / "base", workdir / "load"
+    write_records(base_records, size, 1)
+    write_records(load_records, size, 2)
+    base_ds, load_ds = validate_paths([base_records]), validate_paths([load_records])
+    if len(load_ds.nodes) + len(load_ds.claims) <= tx_rows * 2:
+        raise ValueError(f"a load of {size * 2} records is not several batches of {tx_rows} rows")
+    db = neo_env.get("NEO4J_DATABASE")
+    store = Neo4jStore(neo_env["NEO4J_URI"], neo_env.get("NEO4J_USER", "neo4j"), neo_env["NEO4J_PASSWORD"], db)
+
+    def reset() -> None:
+        store.clear()
+        load_dataset(store, base_ds)  # one transaction (the store's own tx_rows is the default)
+
+    try:
+        reset()
+        before = fingerprint(store)
+        # Calibrate on unkilled loads (the first one warms the server's query caches up and is not timed).
+        lasts, commits, ends, after = [], [], [], ""
+        for _ in range(2):
+            reset()
+            child = Child.spawn("neo4j", load_records, env)
+            child.wait_for("READY")
+            t_go = child.go()
+            lasts.append(child.wait_for("LAST_WRITE") - t_go)
+            commits.append(child.wait_for("COMMITTED") - t_go)
+            child.wait_for("CLOSED")
+            child.proc.wait()
+            ends.append(time.monotonic() - t_go)
+            fp = fingerprint(store)
+            if fp == before or (after and fp != after) or any(leftovers(store).values()):
+                raise RuntimeError(f"an unkilled batched load did not give a clean after graph: {leftovers(store)}")
+            after = fp
+        res.calibration = cal = Calibration(min(lasts[1:]), min(commits[1:]), min(ends[1:]))
+        plan: list[tuple[str, float, str]] = [(a, o, "") for a, o in schedule(n, cal, seed)]
+        plan += [("GO", 0.0, point) for point in kill_at or []]
+        reset()
+
+        def spawn(point: str) -> Child:
+            return Child.spawn("neo4j", load_records, {**env, KILL_AT_ENV: point} if point else env)
+
+        nxt = spawn(plan[0][2]) if plan else None
+        for i, (anchor, offset, point) in enumerate(plan):
+            child = nxt
+            assert child is not None
+            child.wait_for("READY")
+            phase = run_to_own_kill(child) if point else run_trial(child, anchor, offset)
+            if point and phase == "DONE":
+                raise RuntimeError(f"the child was not killed at {point}")
+            nxt = spawn(plan[i + 1][2]) if i + 1 < len(plan) else None  # starts while this one is checked
+            outcome, detail = open_and_check(neo_env, before, after)
+            if next_load:
+                # The next load must be accepted (nothing of the killed one may hold it up) and give "after".
+                try:
+                    load_dataset(store, load_ds)
+                    if fingerprint(store) != after or any(leftovers(store).values()):
+                        detail += " the next load did not give a clean after graph"
+                        outcome = "other"
+                except Exception as exc:  # an outcome to count
+                    detail += f" the next load was refused: {exc}"
+                    outcome = "unopenable"
+            res.attempts += 1
+            res.counts[outcome] += 1
+            res.phases[f"{point or phase} -> {outcome}"] += 1
+            if outcome in ("other", "unopenable"):
+                where = point or f"{anchor}+{offset * 1000:.1f} ms"
+                res.failures.append(f"#{i} {where} (phase {phase}): {outcome}{detail}")
+            reset()
+            if progress:
+                _progress("neo4j batched", i + 1, len(plan), res)
+    finally:
+        store.close()
+    res.seconds = time.monotonic() - started
+    return res
+
+
 def _progress(store: str, i: int, n: int, res: Result) -> None:
     if sys.stderr.isatty():
         print(f"\r  {store} {i}/{n} {dict(res.counts)}", end="" if i < n else "\n", file=sys.stderr, flush=True)
@@ -626,11 +840,23 @@ def main() -> None:
         return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--instants", type=int, default=500, help="kill instants per store")
-    ap.add_argument("--store", choices=["embedded", "neo4j", "both"], default="both")
+    ap.add_argument(
+        "--store",
+        choices=["embedded", "neo4j", "neo4j-batched", "both"],
+        default="both",
+        help="neo4j-batched: only the batched Neo4j load (--neo4j-batched rows a batch, 40 if not given)",
+    )
     ap.add_argument("--size", type=int, default=3000, help="records in the base dataset (the load has twice)")
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--readers", type=int, default=0, help="also open read-only beside a live load N times")
     ap.add_argument("--keep", type=Path, help="work in this folder and keep it (failed stores are copied there)")
+    ap.add_argument(
+        "--neo4j-batched",
+        type=int,
+        default=0,
+        metavar="TX_ROWS",
+        help="also sweep Neo4j's batched load, TX_ROWS rows a batch transaction (e.g. 40 with --size 300)",
+    )
     args = ap.parse_args()
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="kill-sweep-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -640,9 +866,24 @@ def main() -> None:
             results.append(sweep_embedded(args.instants, args.size, workdir / "embedded", seed=args.seed))
         if args.readers and args.store in ("embedded", "both"):
             results.append(sweep_readers(args.readers, args.size, workdir / "readers", seed=args.seed))
-        if args.store in ("neo4j", "both") and args.instants:
+        if args.store in ("neo4j", "neo4j-batched", "both") and args.instants:
             with neo4j_env(workdir) as neo_env:
-                results.append(sweep_neo4j(args.instants, args.size, workdir / "neo4j", neo_env, seed=args.seed))
+                if args.store != "neo4j-batched":
+                    results.append(sweep_neo4j(args.instants, args.size, workdir / "neo4j", neo_env, seed=args.seed))
+                if args.store == "neo4j-batched" and not args.neo4j_batched:
+                    args.neo4j_batched = 40
+                if args.neo4j_batched:
+                    results.append(
+                        sweep_neo4j_batched(
+                            args.instants,
+                            args.size,
+                            workdir / "neo4j-batched",
+                            neo_env,
+                            args.neo4j_batched,
+                            seed=args.seed,
+                            kill_at=EXACT_KILLS,
+                        )
+                    )
     finally:
         if args.keep is None and not any(r.failures for r in results):
             shutil.rmtree(workdir, ignore_errors=True)

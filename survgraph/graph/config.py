@@ -11,6 +11,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from survgraph.graph.store import GraphStore
 
+#: The defaults of survgraph/graph/neo4j_load.py (repeated here so that reading the settings does not
+#: import the Neo4j driver); tests/test_neo4j_batched.py checks they agree.
+DEFAULT_TX_ROWS = 10_000
+DEFAULT_STALE_AFTER_S = 120.0
+DEFAULT_WAIT_S = 180.0
+
 
 class StoreKind(StrEnum):
     embedded = "embedded"
@@ -23,7 +29,11 @@ def default_data_dir() -> Path:
 
 
 class StoreSettings(BaseSettings):
-    """SURVGRAPH_STORE, SURVGRAPH_DATA_DIR, NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE."""
+    """SURVGRAPH_STORE, SURVGRAPH_DATA_DIR, NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE, and the
+    Neo4j batched loads' knobs (survgraph/graph/neo4j_load.py): SURVGRAPH_NEO4J_TX_ROWS (rows per batch
+    transaction; a plan of more rows is loaded in batches behind a load marker), SURVGRAPH_NEO4J_LOAD_STALE_S
+    (a load whose heartbeat is older is taken for dead), SURVGRAPH_NEO4J_LOAD_WAIT_S (how long a load waits
+    for another)."""
 
     model_config = SettingsConfigDict(extra="ignore")
 
@@ -33,13 +43,26 @@ class StoreSettings(BaseSettings):
     neo4j_user: str = Field(default="neo4j", validation_alias="NEO4J_USER")
     neo4j_password: str = Field(default="neo4j", validation_alias="NEO4J_PASSWORD")
     neo4j_database: str | None = Field(default=None, validation_alias="NEO4J_DATABASE")
+    neo4j_tx_rows: int = Field(default=DEFAULT_TX_ROWS, ge=1, validation_alias="SURVGRAPH_NEO4J_TX_ROWS")
+    neo4j_load_stale_s: float = Field(
+        default=DEFAULT_STALE_AFTER_S, gt=0, validation_alias="SURVGRAPH_NEO4J_LOAD_STALE_S"
+    )
+    neo4j_load_wait_s: float = Field(default=DEFAULT_WAIT_S, ge=0, validation_alias="SURVGRAPH_NEO4J_LOAD_WAIT_S")
 
 
 def open_store(settings: StoreSettings, *, read_only: bool = False) -> GraphStore:
     if settings.store is StoreKind.neo4j:
+        from survgraph.graph.neo4j_load import LoadOptions
         from survgraph.graph.neo4j_store import Neo4jStore
 
-        return Neo4jStore(settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database)
+        options = LoadOptions(settings.neo4j_tx_rows, settings.neo4j_load_stale_s, settings.neo4j_load_wait_s)
+        return Neo4jStore(
+            settings.neo4j_uri,
+            settings.neo4j_user,
+            settings.neo4j_password,
+            settings.neo4j_database,
+            load_options=options,
+        )
     from survgraph.graph.embedded import EmbeddedStore
 
     return EmbeddedStore(settings.data_dir, read_only=read_only)

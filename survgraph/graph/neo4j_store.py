@@ -14,6 +14,15 @@ from neo4j.graph import Path as NeoPath
 from neo4j.graph import Relationship as NeoRel
 
 from survgraph.graph.ddl import neo4j_statements, q
+from survgraph.graph.neo4j_load import (
+    LoadJournal,
+    LoadOptions,
+    ReadWriteLock,
+    new_load_id,
+    release_slot_in,
+    schema_statements,
+    take_slot_in,
+)
 from survgraph.graph.store import (
     DEFAULT_BATCH_SIZE,
     GraphStore,
@@ -55,8 +64,13 @@ class Neo4jStore(GraphStore):
         registry: Registry = REGISTRY,
         *,
         connection_timeout: float = 10.0,
+        load_options: LoadOptions | None = None,
     ) -> None:
+        """`load_options`: rows per batch transaction (a plan of more rows is written in batches behind a
+        load marker, one of at most that many in one transaction), when a load in flight counts as dead,
+        how long a load waits for another (survgraph/graph/neo4j_load.py)."""
         super().__init__(registry)
+        self.load_options = load_options or LoadOptions()
         self.uri = uri
         self.database = database
         self._user = user
@@ -76,6 +90,8 @@ class Neo4jStore(GraphStore):
         except ValueError as exc:  # malformed URI or scheme
             raise StoreError(f"bad NEO4J_URI {uri!r}: {exc}") from exc
         self._schema_ready = False
+        self._loads = LoadJournal(self._driver, database, registry, self.load_options)
+        self._rw = ReadWriteLock()
 
     def _wrap(self, exc: Exception) -> StoreError:
         if isinstance(exc, AuthError):
@@ -89,9 +105,12 @@ class Neo4jStore(GraphStore):
             return
         try:
             with self._driver.session(database=self.database) as s:
-                for stmt in neo4j_statements(self.registry):
+                for stmt in [*neo4j_statements(self.registry), *schema_statements()]:
                     s.run(stmt).consume()
                 s.run("CALL db.awaitIndexes(60)").consume()
+            # A load another process left half done is rolled back (or, committed, cleaned up) here; a
+            # live one is left to its owner.
+            self._loads.recover()
         except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
             raise self._wrap(exc) from exc
         self._schema_ready = True
@@ -99,7 +118,11 @@ class Neo4jStore(GraphStore):
     def write(
         self, plan: WritePlan, *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None
     ) -> WriteSummary:
+        """A plan of at most `load_options.tx_rows` rows in one transaction; a larger one in batches behind
+        a load marker (all or nothing by the journal: survgraph/graph/neo4j_load.py)."""
         self.ensure_schema()
+        if plan.size > self.load_options.tx_rows:
+            return self._write_batched(plan, progress)
         try:
             return self._write(plan, batch_size, progress, merge_all=False)
         except neo4j.exceptions.ConstraintError:
@@ -107,13 +130,27 @@ class Neo4jStore(GraphStore):
             # whole transaction rolled back, so write it again with MERGE for every row, which is race-free.
             return self._write(plan, batch_size, progress, merge_all=True)
 
-    def _write(self, plan: WritePlan, batch_size: int, progress: Progress | None, *, merge_all: bool) -> WriteSummary:
-        existing_nodes = {
-            label: self.existing_ids(label, [r["id"] for r in rows]) for label, rows in plan.nodes.items()
-        }
-        existing_edges: dict[str, set[str]] = {b.type: set() for b in plan.edges}
+    def _existing(self, plan: WritePlan) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        nodes = {label: self.existing_ids(label, [r["id"] for r in rows]) for label, rows in plan.nodes.items()}
+        edges: dict[str, set[str]] = {b.type: set() for b in plan.edges}
         for b in plan.edges:
-            existing_edges[b.type] |= self.existing_edge_ids(b.type, [r["id"] for r in b.rows])
+            edges[b.type] |= self.existing_edge_ids(b.type, [r["id"] for r in b.rows])
+        return nodes, edges
+
+    def _write_batched(self, plan: WritePlan, progress: Progress | None) -> WriteSummary:
+        load = new_load_id()
+        try:
+            with self._loads.acquire(load, plan.size), self._rw.writing():
+                # Ids are looked up once the load holds the store: no other load can add or change one now.
+                existing_nodes, existing_edges = self._existing(plan)
+                summary = summary_from(plan, existing_nodes, existing_edges)
+                self._loads.write(load, plan, existing_nodes, existing_edges, progress)
+        except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise self._wrap(exc) from exc
+        return summary
+
+    def _write(self, plan: WritePlan, batch_size: int, progress: Progress | None, *, merge_all: bool) -> WriteSummary:
+        existing_nodes, existing_edges = self._existing(plan)
         summary = summary_from(plan, existing_nodes, existing_edges)
         # Rows with a new id are CREATEd (`SET n = row` leaves out the null columns, as SET of each column
         # on a new node or relationship does); only rows that update an existing id are MERGEd. MERGE of a
@@ -138,17 +175,26 @@ class Neo4jStore(GraphStore):
             statements.append((f"{match}CREATE (a)-[r:{batch.type}]->(b) SET r = row", new))
             statements.append((f"{match}MERGE (a)-[r:{batch.type} {{id: row.id}}]->(b) SET {rel_sets}", old))
 
+        load = new_load_id()
+
         def work(tx: ManagedTransaction) -> None:
-            # One transaction for the whole load: a failure anywhere rolls all of it back.
+            # One transaction for the whole load: a failure anywhere rolls all of it back. It holds the
+            # load slot (never visible: taken and given back inside it), so a batched load waits for it.
+            take_slot_in(tx, load)
             for cypher, rows in statements:
                 for chunk in batches(rows, batch_size):
                     tx.run(cypher, rows=chunk).consume()
                     if progress:
                         progress(len(chunk))
+            release_slot_in(tx, load)
+
+        def attempt() -> None:
+            with self._driver.session(database=self.database, notifications_min_severity="OFF") as s:
+                s.execute_write(work)
 
         try:
-            with self._driver.session(database=self.database) as s:
-                s.execute_write(work)
+            # A batched load in flight holds the slot: wait for it (or recover it, if abandoned).
+            self._loads.wait_for_slot(attempt)
         except neo4j.exceptions.ConstraintError as exc:
             if merge_all:
                 raise self._wrap(exc) from exc
@@ -160,6 +206,9 @@ class Neo4jStore(GraphStore):
     def clear(self) -> None:
         try:
             with self._driver.session(database=self.database) as s:
+                # Relationships first: DETACH DELETE of 10,000 nodes at once takes their relationships
+                # into the same transaction, past the memory cap when hubs are among them.
+                s.run("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS").consume()
                 s.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
         except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
             raise self._wrap(exc) from exc
@@ -167,12 +216,13 @@ class Neo4jStore(GraphStore):
     def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         self.ensure_schema()
         try:
-            records, _, keys = self._driver.execute_query(
-                cypher,
-                parameters_=dict(params or {}),
-                routing_=neo4j.RoutingControl.READ,
-                database_=self.database,
-            )
+            with self._rw.reading():
+                records, _, keys = self._driver.execute_query(
+                    cypher,
+                    parameters_=dict(params or {}),
+                    routing_=neo4j.RoutingControl.READ,
+                    database_=self.database,
+                )
         except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
             raise self._wrap(exc) from exc
         return [{k: self._normalise(r[k]) for k in keys} for r in records]
@@ -229,12 +279,15 @@ class Neo4jStore(GraphStore):
         stop: str | None = None
         used = 0
         try:
-            with self._driver.session(
-                database=self.database,
-                default_access_mode=neo4j.READ_ACCESS,
-                notifications_min_severity="OFF",
-                fetch_size=RAW_FETCH_SIZE,
-            ) as session:
+            with (
+                self._rw.reading(),
+                self._driver.session(
+                    database=self.database,
+                    default_access_mode=neo4j.READ_ACCESS,
+                    notifications_min_severity="OFF",
+                    fetch_size=RAW_FETCH_SIZE,
+                ) as session,
+            ):
                 tx = session.begin_transaction(timeout=timeout_s)
                 try:
                     result = tx.run(cypher, dict(params or {}))

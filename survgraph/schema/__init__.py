@@ -12,10 +12,23 @@ from survgraph.schema.models import (
     SourceKind,
     Vendor,
 )
-from survgraph.schema.registry import REGISTRY, Column, ColumnType, EdgeType, NodeKind, Registry
+from survgraph.schema.registry import (
+    INTERNAL_LABELS,
+    LOAD_JOURNAL_LABEL,
+    LOAD_MARKER_LABEL,
+    REGISTRY,
+    Column,
+    ColumnType,
+    EdgeType,
+    NodeKind,
+    Registry,
+)
 from survgraph.schema.types import Confidence, Money, Quantity, Technology
 
 __all__ = [
+    "INTERNAL_LABELS",
+    "LOAD_JOURNAL_LABEL",
+    "LOAD_MARKER_LABEL",
     "REGISTRY",
     "Claim",
     "Column",

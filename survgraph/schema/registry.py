@@ -174,6 +174,14 @@ EDGE_TYPES: tuple[EdgeType, ...] = (
 )
 
 
+#: Internal labels of a batched Neo4j load (survgraph/graph/neo4j_load.py): the load's marker node, and its
+#: journal records (what each batch created, and the properties of what it updated, for a rollback). They
+#: are not node kinds: stats, exports, the API's kinds and the viz never list them, and they exist only
+#: while a batched load runs or awaits its recovery.
+LOAD_MARKER_LABEL = "SurvgraphLoad"
+LOAD_JOURNAL_LABEL = "SurvgraphLoadJournal"
+INTERNAL_LABELS: frozenset[str] = frozenset({LOAD_MARKER_LABEL, LOAD_JOURNAL_LABEL})
+
 #: A claim, in RDF, is a reified statement (rdf:subject/predicate/object) derived from its sources.
 CLAIM_ALIGNED: tuple[str, ...] = ("rdf:Statement", "prov:Entity")
 
@@ -261,6 +269,8 @@ class Registry:
         self.edge_types: dict[str, EdgeType] = {e.name: e for e in edge_types}
         self._by_prefix = {k.prefix: k for k in node_kinds}
         self._by_model = {k.model: k for k in node_kinds}
+        if clash := INTERNAL_LABELS & (set(self.node_kinds) | set(self.edge_types)):
+            raise ValueError(f"{sorted(clash)}: internal labels, not for node kinds or edge types")
         for e in edge_types:
             for a, b in e.endpoints:
                 if a not in self.node_kinds or b not in self.node_kinds:

@@ -72,6 +72,36 @@ def test_neo4j_kill_sweep(neo4j_server: Neo4jServer, tmp_path: Path) -> None:
     _assert_only_before_or_after(res)
 
 
+#: The Neo4j batched-load profile: a load of ~170 rows in batch transactions of 20 rows (so ~9 batches,
+#: a commit flip and ~9 journal records to clean up), killed at 8 instants over the run plus the exact
+#: points of ks.EXACT_KILLS (after batches 1 and 2, right after the flip, inside the clean-up): 12 kills,
+#: 34 s on the shared 2-core machine at load average 12-16 (2026-12-01).
+CI_BATCHED_INSTANTS = 8
+CI_BATCHED_SIZE = 60
+CI_BATCHED_TX_ROWS = 20
+
+
+@pytest.mark.neo4j
+def test_neo4j_batched_kill_sweep(neo4j_server: Neo4jServer, tmp_path: Path) -> None:
+    """Each kill is followed by a new store opening the database (its recovery rolls the load back, or
+    completes it after the commit flip): exactly before or after, nothing of the load left. The load
+    rewrites every entity and claim of the base graph, so the rollback restores updated properties too."""
+    res = ks.sweep_neo4j_batched(
+        CI_BATCHED_INSTANTS,
+        CI_BATCHED_SIZE,
+        tmp_path,
+        neo4j_server.env(),
+        CI_BATCHED_TX_ROWS,
+        progress=False,
+        kill_at=ks.EXACT_KILLS,
+        next_load=False,
+    )
+    _assert_only_before_or_after(res, CI_BATCHED_INSTANTS + len(ks.EXACT_KILLS))
+    # The exact points fell where they were meant to: before the flip rolls back, after it completes.
+    for point, outcome in (("batch:1", "before"), ("batch:2", "before"), ("flip", "after"), ("clean:1", "after")):
+        assert res.phases[f"{point} -> {outcome}"] == 1, ks.table([res])
+
+
 # -- the recovery itself, at exact byte offsets -------------------------------------------------------
 
 
