@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from survgraph.loaders import load_paths, validate_paths
 
 from .conftest import FIXTURES, ROOT, SERVER_SCRIPT, TEST_PASSWORD, Neo4jServer
 from .fingerprint import fingerprint
+from .readme_support import readme_lines
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate import generate
@@ -98,13 +100,14 @@ class Imported:
     home: Path
     uri: str
     report: dict[str, Any]
+    password: str
 
     def open(self) -> Neo4jStore:
-        return Neo4jStore(self.uri, "neo4j", TEST_PASSWORD)
+        return Neo4jStore(self.uri, "neo4j", self.password)
 
 
-def _run(args: list[str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def _run(args: list[str], cwd: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd)
 
 
 def _wait(proc: subprocess.Popen[str], what: str) -> str:
@@ -113,42 +116,55 @@ def _wait(proc: subprocess.Popen[str], what: str) -> str:
     return out
 
 
+README_SECTION = "A new Neo4j database in one go"
+
+
+def _readme_commands(home: Path) -> tuple[list[str], list[str]]:
+    """The README's import and start lines, on `home` instead of the README's folder."""
+    (imp,) = readme_lines(README_SECTION, "survgraph ")
+    (start,) = readme_lines(README_SECTION, "tools/neo4j/neo4j-test-server start")
+    readme_home = shlex.split(imp)[shlex.split(imp).index("--neo4j-home") + 1]
+    imp_args = [sys.executable, "-m", "survgraph", *shlex.split(imp)[1:], "--format", "json"]
+    start_args = [str(ROOT / shlex.split(start)[0]), *shlex.split(start)[1:]]
+    swap = {readme_home: str(home)}
+    return [swap.get(a, a) for a in imp_args], [swap.get(a, a) for a in start_args]
+
+
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Imported]]:
+    """Three new homes, built side by side: the small fixture with hostile records, a generated 2k-claim
+    graph, and the README's own commands on the seed data."""
     base = tmp_path_factory.mktemp("neo4j-import")
     gen = base / "generated"
     generate(gen, 2000, seed=11, formats={"yaml"})
     sets = {
         "small": [FIXTURES / "small", hostile_records(base / "hostile.yaml")],
         "generated": [gen / "yaml"],
+        "readme": [ROOT / "seed_data"],
     }
     homes = {name: base / f"home-{name}" for name in sets}
-    procs = {
-        name: _run(
-            [
-                sys.executable,
-                "-m",
-                "survgraph",
-                "neo4j-import",
-                *map(str, paths),
-                "--neo4j-home",
-                str(homes[name]),
-                "--neo4j-admin",
-                ADMIN,
-                "--format",
-                "json",
-            ]
-        )
+    readme_import, readme_start = _readme_commands(homes["readme"])
+    imports = {
+        name: [
+            *(sys.executable, "-m", "survgraph", "neo4j-import", *map(str, paths)),
+            *("--neo4j-home", str(homes[name]), "--neo4j-admin", ADMIN, "--format", "json"),
+        ]
         for name, paths in sets.items()
     }
+    imports["readme"] = readme_import
+    starts = {name: [str(SERVER_SCRIPT), "start", "--home", str(home)] for name, home in homes.items()}
+    starts["readme"] = readme_start
+    procs = {name: _run(args, cwd=ROOT) for name, args in imports.items()}
     reports = {name: json.loads(_wait(p, f"neo4j-import of {name}")) for name, p in procs.items()}
-    starts = {
-        name: _run([str(SERVER_SCRIPT), "start", "--home", str(home), "--password", TEST_PASSWORD])
-        for name, home in homes.items()
+    password = {name: TEST_PASSWORD for name in sets}
+    password["readme"] = readme_start[readme_start.index("--password") + 1]
+    procs = {
+        name: _run([*args, "--password", password[name]] if name != "readme" else args, cwd=ROOT)
+        for name, args in starts.items()
     }
     try:
-        uris = {name: _wait(p, f"start of {name}").split()[-1] for name, p in starts.items()}
-        yield {name: Imported(sets[name], homes[name], uris[name], reports[name]) for name in sets}
+        uris = {name: _wait(p, f"start of {name}").split()[-1] for name, p in procs.items()}
+        yield {name: Imported(sets[name], homes[name], uris[name], reports[name], password[name]) for name in sets}
     finally:
         for home in homes.values():
             subprocess.run([str(SERVER_SCRIPT), "stop", "--home", str(home)], capture_output=True, timeout=120)
@@ -166,7 +182,7 @@ def _raw(store: Neo4jStore) -> list[dict[str, Any]]:
 
 
 @pytest.mark.neo4j
-@pytest.mark.parametrize("name", ["small", "generated"])
+@pytest.mark.parametrize("name", ["small", "generated", "readme"])
 def test_import_equals_load(name: str, imported: dict[str, Imported], neo4j_server: Neo4jServer) -> None:
     got = imported[name]
     loaded = neo4j_server.open()

@@ -30,6 +30,7 @@ import subprocess
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -130,36 +131,46 @@ def _header(col: Column, id_column: bool) -> str:
     return f"{col.name}:{HEADER_TYPES[col.type]}"
 
 
-def _cells(columns: Sequence[Column], delimiter: str) -> Callable[[dict[str, Any]], list[Any]]:
-    """A function from a registry row to its CSV cells."""
-    lists = frozenset(c.name for c in columns if c.type is ColumnType.string_list)
-    bools = frozenset(c.name for c in columns if c.type is ColumnType.bool)
-    names = [c.name for c in columns]
+def _cells(columns: Sequence[Column], delimiter: str) -> Callable[[Any], list[Any]]:
+    """A function from a validated model to its CSV cells, column by column as `Registry.node_row` /
+    `edge_row` flatten it (a nested model's `field_sub` columns, enums as their values).
 
-    def cells(row: dict[str, Any]) -> list[Any]:
-        out: list[Any] = []
-        for name in names:
-            value = row[name]
-            if value is None:
-                out.append(NULL)
-            elif name in lists:
-                if not value:
-                    # No property: neo4j-admin has no way to write an empty array (a quoted "" is a null
-                    # too); the driver's load stores []. Every survgraph read normalises both to [].
-                    out.append(NULL)
-                    continue
-                joined = delimiter.join(value)
-                if joined.count(delimiter) != len(value) - 1:
-                    raise _DelimiterClash
-                if "" in value:
-                    raise StoreError(f"{row.get('id')!r}: {name} holds an empty item, which an array cannot carry")
-                out.append(joined)
-            elif name in bools:
-                out.append("true" if value else "false")
-            else:
-                out.append(value)  # str quoted; int and float written bare (float as repr: exact)
-        return out
+    It is generated for the columns, one expression a column (as dataclasses generate __init__): a
+    loop over the columns was most of the writing time. Only registry identifiers enter the source."""
+    exprs = []
+    for c in columns:
+        for part in (c.field, c.sub or ""):
+            if part and not part.isidentifier():
+                raise ValueError(f"not a registry identifier: {part!r}")
+        get = f"m.{c.field}" if c.sub is None else f"(None if (s := m.{c.field}) is None else s.{c.sub})"
+        if c.type is ColumnType.string_list:
+            exprs.append(f"_list(m, {c.name!r}, {get})")
+        elif c.type is ColumnType.bool:
+            exprs.append(f"(NULL if (v := {get}) is None else ('true' if v else 'false'))")
+        else:
+            # str (StrEnum members included: csv writes a str subclass's own text) is quoted; int and float
+            # are written bare (float as repr: exact); any other enum as its value.
+            exprs.append(
+                f"(NULL if (v := {get}) is None else v.value if isinstance(v, Enum) and not isinstance(v, str) else v)"
+            )
 
+    def _list(model: Any, name: str, value: list[Any] | None) -> Any:
+        if not value:
+            # No property: neo4j-admin has no way to write an empty array (a quoted "" is a null too);
+            # the driver's load stores []. Every survgraph read normalises both to [].
+            return NULL
+        items = [v.value if isinstance(v, Enum) else v for v in value]
+        joined = delimiter.join(items)
+        if joined.count(delimiter) != len(items) - 1:
+            raise _DelimiterClash
+        if "" in items:
+            raise StoreError(f"{model.id!r}: {name} holds an empty item, which an array cannot carry")
+        return joined
+
+    source = "def cells(m):\n    return [\n" + "".join(f"        {e},\n" for e in exprs) + "    ]\n"
+    namespace: dict[str, Any] = {"NULL": NULL, "Enum": Enum, "_list": _list}
+    exec(compile(source, "<survgraph.graph.neo4j_admin cells>", "exec"), namespace)
+    cells: Callable[[Any], list[Any]] = namespace["cells"]
     return cells
 
 
@@ -207,7 +218,7 @@ def _write(
     label_of: dict[str, str] = {}
     step = 10_000
     try:
-        node_writers: dict[str, tuple[Any, Callable[[dict[str, Any]], list[Any]]]] = {}
+        node_writers: dict[str, tuple[Any, Callable[[Any], list[Any]]]] = {}
         for i, node in enumerate(nodes, 1):
             label = registry.kind_of_model(node).label
             got = node_writers.get(label)
@@ -220,7 +231,7 @@ def _write(
                 raise StoreError(f"{node.id!r} appears twice among the records")
             label_of[node.id] = label
             files.node_counts[label] = files.node_counts.get(label, 0) + 1
-            got[0].writerow(got[1](registry.node_row(node)))
+            got[0].writerow(got[1](node))
             if progress and i % step == 0:
                 progress(step)
         if progress:
@@ -248,7 +259,7 @@ def _write(
                 raise StoreError(f"claim {claim.id!r} appears twice among the records")
             seen.add(claim.id)
             files.relationship_counts[claim.type] = files.relationship_counts.get(claim.type, 0) + 1
-            w.writerow([claim.from_id, claim.to_id, *edge_cells(registry.edge_row(claim))])
+            w.writerow([claim.from_id, claim.to_id, *edge_cells(claim)])
             if progress and i % step == 0:
                 progress(step)
         if progress:
@@ -256,19 +267,19 @@ def _write(
     finally:
         for f in opened:
             f.close()
-    files.multiline = any(_has_line_break_in_values(p) for p in (*files.nodes.values(), *files.relationships.values()))
+    files.multiline = any(_line_breaks(files.nodes[label]) > 1 + n for label, n in files.node_counts.items()) or any(
+        _line_breaks(files.relationships[etype]) > 1 + n for etype, n in files.relationship_counts.items()
+    )
     return files
 
 
-def _has_line_break_in_values(path: Path) -> bool:
-    """Whether a value in the file holds a line break: more line breaks than rows (read in chunks)."""
+def _line_breaks(path: Path) -> int:
+    """Line feeds and carriage returns in the file: one a row (header included) unless a value holds some."""
     breaks = 0
     with path.open("rb") as f:
         while chunk := f.read(1 << 22):
             breaks += chunk.count(b"\n") + chunk.count(b"\r")
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = sum(1 for _ in csv.reader(f)) if breaks else 0
-    return breaks > rows
+    return breaks
 
 
 # -- the Neo4j home ----------------------------------------------------------------------------------
