@@ -21,6 +21,17 @@ from survgraph.loaders import InvalidRecords, validate_paths
 from survgraph.progress import progress
 
 
+def _rss_mib() -> float:
+    """The resident memory now (Linux; 0 where /proc is missing)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return 0.0
+
+
 def _peak_rss_mib() -> float:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
     return round(peak / (2**20 if sys.platform == "darwin" else 2**10), 1)
@@ -67,6 +78,7 @@ def neo4j_import(
         raise InvalidRecords(ds.problems)
     for p in ds.warnings:
         typer.echo(f"warning: {p}", err=True)
+    validated_rss = _rss_mib()
 
     with tempfile.TemporaryDirectory(prefix="survgraph-neo4j-import-") as tmp:
         folder = csv_dir if csv_dir is not None else Path(tmp)
@@ -117,6 +129,7 @@ def neo4j_import(
                     "timings": {k: round(v, 3) for k, v in timings.items()},
                     "claims_per_s": round(claims_per_s, 1),
                     "client_peak_rss_mib": client_peak,
+                    "client_rss_after_validation_mib": validated_rss,
                     "command": shlex.join(command),
                 },
                 indent=2,

@@ -420,6 +420,7 @@ def run_admin_import(
     if overwrite:
         args.append("--overwrite-destination=true")
     env = {**os.environ, "NEO4J_HOME": str(target.home), "NEO4J_CONF": str(target.conf_dir)}
+    fresh = not target.database_dir(database).exists() and not target.transactions_dir(database).exists()
     start = time.perf_counter()
     with log.open("w", encoding="utf-8") as out:
         out.write("$ " + shlex.join(args) + "\n")
@@ -432,9 +433,15 @@ def run_admin_import(
     text = log.read_text(encoding="utf-8", errors="replace")
     if proc.returncode != 0 or "IMPORT DONE" not in text:
         tail = "\n".join([ln for ln in text.splitlines() if not ln.startswith(".....")][-25:])
-        raise Neo4jImportError(
-            f"neo4j-admin import failed (exit {proc.returncode}); nothing usable was imported. Log: {log}\n{tail}"
-        )
+        if fresh:
+            # neo4j-admin leaves the store files of a failed import behind ("likely in an unusable
+            # state"): the database did not exist before this run, so remove them (all or nothing).
+            for leftover in (target.database_dir(database), target.transactions_dir(database)):
+                shutil.rmtree(leftover, ignore_errors=True)
+            outcome = "the partial database was removed"
+        else:
+            outcome = f"--overwrite: what is left in {target.database_dir(database)} is likely unusable"
+        raise Neo4jImportError(f"neo4j-admin import failed (exit {proc.returncode}); {outcome}. Log: {log}\n{tail}")
     summary = text[text.index("IMPORT DONE") :].strip()
     if echo:
         echo(summary)
