@@ -67,6 +67,7 @@ def run_plain(graph: GeneratedGraph, home: Path) -> tuple[float, tuple[int, int,
 def run_ours(graph: GeneratedGraph, home: Path, csv_dir: Path) -> tuple[float, dict[str, Any], tuple[int, int, int]]:
     assert graph.yaml_dir is not None
     shutil.rmtree(home, ignore_errors=True)
+    shutil.rmtree(csv_dir, ignore_errors=True)
     args = [
         *(sys.executable, "-m", "survgraph", "neo4j-import", str(graph.yaml_dir)),
         *("--neo4j-home", str(home), "--neo4j-admin", " ".join(ADMIN), "--csv-dir", str(csv_dir)),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -319,6 +320,24 @@ def test_array_delimiter_falls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     text = files.nodes["Vendor"].read_text(encoding="utf-8")
     assert f'"a{ARRAY_DELIMITERS[0]}b{ARRAY_DELIMITERS[1]}c"' in text
     assert f"--array-delimiter=U+{ord(ARRAY_DELIMITERS[1]):04X}" in files.admin_args("neo4j")
+
+
+def test_a_csv_dir_that_is_not_ours_is_refused(tmp_path: Path) -> None:
+    """--csv-dir pointed at a records folder by mistake: refused before anything, its files untouched."""
+    records = tmp_path / "records"
+    shutil.copytree(FIXTURES / "small", records)
+    before = {p.name: p.read_bytes() for p in records.iterdir()}
+    args = [str(records), "--neo4j-home", str(tmp_path / "h"), "--neo4j-admin", ADMIN, "--csv-dir", str(records)]
+    result = CliRunner().invoke(app, ["neo4j-import", *args])
+    assert result.exit_code == 2 and "not an earlier import's folder" in result.output
+    assert {p.name: p.read_bytes() for p in records.iterdir()} == before
+    # A folder of an earlier import is reused: its CSVs are replaced.
+    ours = tmp_path / "ours"
+    ds = validate_paths([records])
+    first = write_import_files(ours, ds.nodes, ds.claims)
+    second = write_import_files(ours, ds.nodes[:3], [])
+    assert set(second.nodes.values()) < set(first.nodes.values())
+    assert sorted(p.name for p in ours.glob("*.csv")) == sorted(p.name for p in second.nodes.values())
 
 
 def test_a_failing_neo4j_admin_is_reported(tmp_path: Path) -> None:

@@ -16,7 +16,13 @@ import typer
 from survgraph.cli.common import err
 from survgraph.cli.output import print_counts
 from survgraph.errors import UsageError
-from survgraph.graph.neo4j_admin import Neo4jHome, admin_command, run_admin_import, write_import_files
+from survgraph.graph.neo4j_admin import (
+    Neo4jHome,
+    admin_command,
+    check_csv_folder,
+    run_admin_import,
+    write_import_files,
+)
 from survgraph.loaders import InvalidRecords, validate_paths
 from survgraph.progress import progress
 
@@ -69,6 +75,8 @@ def neo4j_import(
     target = Neo4jHome.at(neo4j_home)
     target.check_target(database, overwrite=overwrite)
     command = admin_command(target.home, neo4j_admin)
+    if csv_dir is not None:
+        check_csv_folder(csv_dir)
     timings: dict[str, float] = {}
 
     t0 = time.perf_counter()
@@ -93,7 +101,15 @@ def neo4j_import(
         client_peak = _peak_rss_mib()
         target.check_target(database, overwrite=overwrite)  # again: a server may have started meanwhile
         log = folder / "neo4j-admin-import.log"
-        run = run_admin_import(files, target, database, command, overwrite=overwrite, log=log)
+
+        # On a terminal, neo4j-admin's own progress (stage by stage, with percentages) shows as it comes.
+        def echo(text: str) -> None:
+            sys.stderr.write(text)
+            sys.stderr.flush()
+
+        run = run_admin_import(
+            files, target, database, command, overwrite=overwrite, log=log, echo=echo if sys.stderr.isatty() else None
+        )
         timings["neo4j_admin_s"] = run.seconds
         if csv_dir is None:
             log_copy = target.home / "logs" / "survgraph-neo4j-import.log"

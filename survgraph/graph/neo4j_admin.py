@@ -182,17 +182,30 @@ def write_import_files(
     *,
     progress: Progress | None = None,
 ) -> ImportFiles:
-    """Stream validated records to `folder` (created; its earlier import files are replaced) as
-    neo4j-admin's CSV files. Memory beyond the records themselves: one id -> label map."""
+    """Stream validated records to `folder` (see check_csv_folder; an earlier import's files there are
+    replaced) as neo4j-admin's CSV files. Memory beyond the records themselves: one id -> label map."""
+    check_csv_folder(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    if "," in str(folder.resolve()):
-        raise StoreError(f"{folder}: neo4j-admin reads ',' in a path as a list of files; choose another folder")
+    (folder / CSV_MARKER).write_text("CSV files written by `survgraph neo4j-import`; replaced by the next one.\n")
     for delimiter in ARRAY_DELIMITERS:
         try:
             return _write(folder, nodes, claims, registry, delimiter, progress)
         except _DelimiterClash:
             continue
     raise StoreError("every array delimiter survgraph tries occurs inside a list item; nothing was imported")
+
+
+#: The file that marks a folder as ours: only such a folder (or an empty one) is written into.
+CSV_MARKER = ".survgraph-neo4j-import"
+
+
+def check_csv_folder(folder: Path) -> None:
+    """Refuse a folder that holds anything but an earlier import's files (its CSVs are replaced, and
+    a records folder given by mistake must not lose a table), or whose path neo4j-admin would misread."""
+    if "," in str(folder.resolve()):
+        raise StoreError(f"{folder}: neo4j-admin reads ',' in a path as a list of files; choose another folder")
+    if folder.exists() and (not folder.is_dir() or (any(folder.iterdir()) and not (folder / CSV_MARKER).exists())):
+        raise StoreError(f"{folder} exists and is not an earlier import's folder: give a new or empty folder")
 
 
 def _write(
@@ -204,8 +217,9 @@ def _write(
     progress: Progress | None,
 ) -> ImportFiles:
     files = ImportFiles(folder.resolve(), array_delimiter=delimiter)
-    for old in folder.glob("*.csv"):
-        old.unlink()
+    for pattern in ("nodes-*.csv", "rels-*.csv"):
+        for old in folder.glob(pattern):
+            old.unlink()
     opened: list[TextIO] = []
 
     def writer(path: Path, header: list[str]) -> Any:
@@ -415,34 +429,52 @@ def run_admin_import(
     echo: Callable[[str], None] | None = None,
 ) -> AdminRun:
     """Run `COMMAND database import full ...` with NEO4J_HOME and NEO4J_CONF set to the target; its
-    output goes to `log`. A failure raises Neo4jImportError with the log's last lines."""
+    output goes to `log`, and to `echo` as it comes (neo4j-admin's own progress, stage by stage). A
+    failure or an interrupt raises (Neo4jImportError with the log's last lines, or KeyboardInterrupt)
+    after removing the store files of a database that did not exist before: all or nothing."""
     args = [*command, "database", "import", "full", *files.admin_args(database)]
     if overwrite:
         args.append("--overwrite-destination=true")
     env = {**os.environ, "NEO4J_HOME": str(target.home), "NEO4J_CONF": str(target.conf_dir)}
     fresh = not target.database_dir(database).exists() and not target.transactions_dir(database).exists()
+
+    def remove_partial() -> str:
+        if not fresh:
+            return f"--overwrite: what is left in {target.database_dir(database)} is likely unusable"
+        # neo4j-admin leaves the store files of a failed import behind ("likely in an unusable state"):
+        # the database did not exist before this run, so they go.
+        for leftover in (target.database_dir(database), target.transactions_dir(database)):
+            shutil.rmtree(leftover, ignore_errors=True)
+        return "the partial database was removed"
+
     start = time.perf_counter()
     with log.open("w", encoding="utf-8") as out:
         out.write("$ " + shlex.join(args) + "\n")
         out.flush()
         try:
-            proc = subprocess.run(args, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env)
+            proc = subprocess.Popen(
+                args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env
+            )
         except OSError as exc:
             raise Neo4jImportError(f"cannot run {shlex.join(list(command))}: {exc}") from exc
+        assert proc.stdout is not None
+        try:
+            while chunk := os.read(proc.stdout.fileno(), 1 << 16):
+                text = chunk.decode("utf-8", errors="replace")
+                out.write(text)
+                if echo:
+                    echo(text)
+            returncode = proc.wait()
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            remove_partial()
+            raise
     seconds = time.perf_counter() - start
     text = log.read_text(encoding="utf-8", errors="replace")
-    if proc.returncode != 0 or "IMPORT DONE" not in text:
+    if returncode != 0 or "IMPORT DONE" not in text:
         tail = "\n".join([ln for ln in text.splitlines() if not ln.startswith(".....")][-25:])
-        if fresh:
-            # neo4j-admin leaves the store files of a failed import behind ("likely in an unusable
-            # state"): the database did not exist before this run, so remove them (all or nothing).
-            for leftover in (target.database_dir(database), target.transactions_dir(database)):
-                shutil.rmtree(leftover, ignore_errors=True)
-            outcome = "the partial database was removed"
-        else:
-            outcome = f"--overwrite: what is left in {target.database_dir(database)} is likely unusable"
-        raise Neo4jImportError(f"neo4j-admin import failed (exit {proc.returncode}); {outcome}. Log: {log}\n{tail}")
+        outcome = remove_partial()
+        raise Neo4jImportError(f"neo4j-admin import failed (exit {returncode}); {outcome}. Log: {log}\n{tail}")
     summary = text[text.index("IMPORT DONE") :].strip()
-    if echo:
-        echo(summary)
     return AdminRun(seconds, log, summary)
