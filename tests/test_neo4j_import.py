@@ -167,8 +167,9 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Imp
         uris = {name: _wait(p, f"start of {name}").split()[-1] for name, p in procs.items()}
         yield {name: Imported(sets[name], homes[name], uris[name], reports[name], password[name]) for name in sets}
     finally:
-        for home in homes.values():
-            subprocess.run([str(SERVER_SCRIPT), "stop", "--home", str(home)], capture_output=True, timeout=120)
+        stops = [_run([str(SERVER_SCRIPT), "stop", "--home", str(home)], cwd=ROOT) for home in homes.values()]
+        for p in stops:
+            p.communicate(timeout=120)
 
 
 def _raw(store: Neo4jStore) -> list[dict[str, Any]]:

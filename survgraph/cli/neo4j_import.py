@@ -48,6 +48,14 @@ def neo4j_import(
     neo4j_home: Annotated[
         Path, typer.Option("--neo4j-home", help="The offline Neo4j's home (NEO4J_HOME); its conf/neo4j.conf is read.")
     ],
+    neo4j_conf: Annotated[
+        Optional[Path],  # noqa: UP045 - typer needs Optional here
+        typer.Option(
+            "--neo4j-conf",
+            envvar="NEO4J_CONF",
+            help="The folder of its neo4j.conf (NEO4J_CONF) [default: HOME/conf].",
+        ),
+    ] = None,
     database: Annotated[str, typer.Option(help="The database to create.")] = "neo4j",
     neo4j_admin: Annotated[
         Optional[str],  # noqa: UP045 - typer needs Optional here
@@ -72,7 +80,7 @@ def neo4j_import(
     and cannot add to one. survgraph creates its constraints when the server first serves it."""
     if fmt not in ("table", "json"):
         raise UsageError(f"--format {fmt!r}: expected table or json")
-    target = Neo4jHome.at(neo4j_home)
+    target = Neo4jHome.at(neo4j_home, neo4j_conf)
     target.check_target(database, overwrite=overwrite)
     command = admin_command(target.home, neo4j_admin)
     if csv_dir is not None:
