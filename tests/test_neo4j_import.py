@@ -359,6 +359,7 @@ def test_a_failing_neo4j_admin_is_reported(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "neo4j-admin import failed (exit 3)" in result.output and "Error in input data" in result.output
     assert "the partial database was removed" in result.output
+    assert "Error in input data" in (home / "logs" / "survgraph-neo4j-import.log").read_text()  # the log stays
     target = Neo4jHome.at(home)
     assert not target.database_dir("neo4j").exists() and not target.transactions_dir("neo4j").exists()
 

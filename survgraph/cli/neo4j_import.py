@@ -26,6 +26,8 @@ from survgraph.graph.neo4j_admin import (
 from survgraph.loaders import InvalidRecords, validate_paths
 from survgraph.progress import progress
 
+LOG_NAME = "survgraph-neo4j-import.log"
+
 
 def _rss_mib() -> float:
     """The resident memory now (Linux; 0 where /proc is missing)."""
@@ -108,7 +110,9 @@ def neo4j_import(
         timings["csv_s"] = time.perf_counter() - t0
         client_peak = _peak_rss_mib()
         target.check_target(database, overwrite=overwrite)  # again: a server may have started meanwhile
-        log = folder / "neo4j-admin-import.log"
+        # neo4j-admin's output: beside the kept CSVs, else in the home's logs (the temporary folder goes).
+        log = folder / "neo4j-admin-import.log" if csv_dir is not None else target.home / "logs" / LOG_NAME
+        log.parent.mkdir(parents=True, exist_ok=True)
 
         # On a terminal, neo4j-admin's own progress (stage by stage, with percentages) shows as it comes.
         def echo(text: str) -> None:
@@ -119,14 +123,6 @@ def neo4j_import(
             files, target, database, command, overwrite=overwrite, log=log, echo=echo if sys.stderr.isatty() else None
         )
         timings["neo4j_admin_s"] = run.seconds
-        if csv_dir is None:
-            log_copy = target.home / "logs" / "survgraph-neo4j-import.log"
-            try:
-                log_copy.parent.mkdir(parents=True, exist_ok=True)
-                log_copy.write_text(log.read_text(encoding="utf-8", errors="replace"), encoding="utf-8")
-                log = log_copy
-            except OSError:
-                log = Path("-")
 
     total = sum(timings.values())
     claims_per_s = len(ds.claims) / total if total else 0.0
