@@ -22,7 +22,11 @@ Formats (DIR/<format>/):
           native/ladybug/: one CSV per node table and per (rel table, from, to), and copy.cypher with the
                            COPY FROM statements (after survgraph's schema DDL);
           native/neo4j/:   neo4j-admin database import CSVs (header in each file's first line) and
-                           import-args.txt with the arguments for `neo4j-admin database import full`.
+                           import-args.txt with the arguments for `neo4j-admin database import full`:
+                           the database first (the file options take every word after them), then the
+                           files relative to the folder, so that from it
+                           `neo4j-admin database import full $(cat import-args.txt)` imports them
+                           (benchmarks/bench_neo4j_import.py runs exactly that).
 DIR/manifest.json records the sizes, the seed, the hub ids and some sample ids for the benchmarks.
 """
 
@@ -269,7 +273,7 @@ class Writers:
                 opts = f"header=true{', ' + options if options else ''}"
                 lines.append(f"COPY {table} FROM '{name}' ({opts});")
             (self.out / "native" / "ladybug" / "copy.cypher").write_text("\n".join(lines) + "\n")
-            args = ["--array-delimiter=;", "--id-type=string"]
+            args = ["neo4j", "--array-delimiter=;", "--id-type=string"]
             args += [f"--nodes={p.name}" for p in sorted((self.out / "native" / "neo4j").glob("nodes-*.csv"))]
             args += [f"--relationships={p.name}" for p in sorted((self.out / "native" / "neo4j").glob("rels-*.csv"))]
             (self.out / "native" / "neo4j" / "import-args.txt").write_text("\n".join(args) + "\n")

@@ -1,6 +1,7 @@
 """The `survgraph` command line.
 
     survgraph validate | load | stats | schema          records in and out of the store  (cli/records.py)
+    survgraph neo4j-import                               a new Neo4j database, offline     (cli/neo4j_import.py)
     survgraph import aigs | rdf                          published datasets, RDF back in  (records.py, rdf.py)
     survgraph query | cypher                             named templates, read-only Cypher (cli/query.py)
     survgraph export rdf | ontology | shapes             linked data                      (cli/rdf.py)
@@ -19,7 +20,7 @@ import signal
 
 import typer
 
-from survgraph.cli import network, query, rdf, records, serve, viz
+from survgraph.cli import neo4j_import, network, query, rdf, records, serve, viz
 from survgraph.cli.errors import HandledGroup
 from survgraph.cli.records import edge_table_markdown
 
@@ -43,6 +44,7 @@ export_app = typer.Typer(
 
 app.command()(records.validate)
 app.command()(records.load)
+app.command("neo4j-import")(neo4j_import.neo4j_import)
 app.add_typer(import_app, name="import")
 import_app.command("aigs")(records.import_aigs)
 app.command()(records.stats)
