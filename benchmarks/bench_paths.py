@@ -1,6 +1,7 @@
 """Benchmark: the path templates against the plain single Cypher query, per store, in the same run.
 
     python benchmarks/bench_paths.py --claims 50000 [--store embedded|neo4j|both] [--runs 20]
+    python benchmarks/bench_paths.py --graph GRAPH_DIR --store neo4j [--workdir DIR] [--shortest-only]
 
 Builds a hub-shaped graph of about N claims (tests/queries/hubs.py: forty country hubs, initiatives,
 banks, vendors; a national data centre in every four databases), loads it, then times
@@ -140,7 +141,7 @@ def questions(graph: Any) -> tuple[str, ...]:
     return (country, "") if graph.claims <= WHOLE_QUESTION_MAX else (country,)
 
 
-def run(graph: Any, store: str, workdir: Path) -> list[Any]:
+def run(graph: Any, store: str, workdir: Path, *, vendors: bool = True) -> list[Any]:
     """The harness's pair (benchmarks/run.py) on the generated graph: embedded, copied into LadybugDB the
     plain engine's way (COPY FROM the native tables); Neo4j, imported with `neo4j-admin database import`
     (benchmarks/neo4j_admin.py: a server of its own, started for the run and stopped after it)."""
@@ -153,7 +154,7 @@ def run(graph: Any, store: str, workdir: Path) -> list[Any]:
     def measure(s: GraphStore) -> list[Any]:
         for prefix, label in (("vendor", "Vendor"), ("database", "Database")):
             ids[prefix] = [r["id"] for r in s.query(f"MATCH (n:{label}) RETURN n.id AS id ORDER BY n.id")]
-        return bench(s, runs, ids, graph.claims, countries=questions(graph), vendor_runs=vendor_runs)
+        return bench(s, runs, ids, graph.claims, countries=questions(graph) if vendors else (), vendor_runs=vendor_runs)
 
     if store == "embedded":
         from survgraph.graph.embedded import EmbeddedStore
@@ -176,7 +177,20 @@ def main() -> None:
     ap.add_argument("--claims", type=int, default=50000)
     ap.add_argument("--store", choices=["embedded", "neo4j", "both"], default="embedded")
     ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--graph", type=Path, help="instead: the harness's pair on this generated graph (--store one)")
+    ap.add_argument("--workdir", type=Path, help="with --graph: where the stores go (as run.py's --workdir)")
+    ap.add_argument("--shortest-only", action="store_true", help="with --graph: skip the vendors question")
     args = ap.parse_args()
+    if args.graph:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from common import markdown_table
+        from generate import load_graph
+
+        graph_ = load_graph(args.graph)
+        work = args.workdir or args.graph.parent
+        found = run(graph_, args.store, work / f"paths-{graph_.claims}-{args.store}", vendors=not args.shortest_only)
+        print(markdown_table(found))
+        return
     t0 = time.perf_counter()
     graph = hub_graph(args.claims)
     ids: dict[str, list[str]] = {"vendor": [], "database": []}

@@ -18,13 +18,15 @@
 // @column sources: ids of the sources of every claim on the path
 //
 // How it runs: one native shortest-path search between the two ends, each found by its label's id
-// index ({{label from}} becomes `:Vendor` for vendor:...). Neo4j: `SHORTEST k` gives the k shortest
-// paths, and the runner keeps those of the least length; LadybugDB: `ALL SHORTEST` (the
-// .embedded.cypher variant). {{types}} becomes `:TYPE1|TYPE2` (each checked against the schema
+// index ({{label from}} becomes `:Vendor` for vendor:...), then `ALL SHORTEST` on both engines (LadybugDB:
+// the .embedded.cypher variant), at most limit of them. Not Neo4j's `SHORTEST k`: it goes on to find
+// longer paths until it has k, and on the 1M-claim graph one vendor-database pair took 30 s and more that
+// way, against 54 ms (p50) for allShortestPaths (docs/performance.md). {{types}} becomes `:TYPE1|TYPE2` (each checked against the schema
 // registry) or nothing, {{in_force r}} the as_of test (or `true` without a date); in Neo4j Browser,
 // write them yourself.
 
-// @statement paths: up to limit shortest paths (Neo4j may add longer ones; the runner drops them)
+// @statement paths: up to limit shortest paths
 MATCH (a{{label from}} {id: $from}), (b{{label to}} {id: $to})
-MATCH p = SHORTEST {{limit}} (a)(()-[r{{types}}]-() WHERE {{in_force r}}){1,{{max_hops}}}(b)
-RETURN p AS path;
+MATCH p = ALL SHORTEST (a)(()-[r{{types}}]-() WHERE {{in_force r}}){1,{{max_hops}}}(b)
+RETURN p AS path
+LIMIT $limit;
