@@ -1,24 +1,31 @@
 """Pair: the API's entity lookups (`GET /entities/{id}`) vs a constant route of the same server, same run.
 
 A real uvicorn server runs in a subprocess (benchmarks/api_server.py) on the generated graph, copied into
-an embedded store; an async httpx client keeps 50, then 200 requests in flight for a fixed time, over the
-graph's sample entities (the long tail, not the hubs), then does the same on `/__bench/constant`, which
-never touches the store. `ours` is the entity route, `plain` the constant route: the ratio is what the
-store costs on top of the server itself. The same is measured once more with `--serial` (every store call
-behind one lock, the way the API served the embedded store before), to show what parallel reads buy.
+an embedded store the plain engine's way; `wrk` (a C load generator: the Python client of before could not
+issue more than about 150 requests a second on the shared 2 cores, so it measured itself) keeps 1, 50, then
+200 connections busy for a fixed time, each request for one of many real entity ids (a Lua script walks
+the list; every kind, hubs excluded), then does the same on `/__bench/constant`, which never touches the
+store. `ours` is the entity route, `plain` the constant route: the ratio is what the store and the
+entity's shaping cost on top of the server itself. Rows: req/s, p50, p95, p99 per number of connections.
+
+`wrk` is a system package (Debian `wrk`; tools/system-deps installs it): without it the pair fails with
+a message saying so. Closed loop: each connection sends its next request when the last one is answered,
+so the latency at N connections is about N / throughput (Little's law) once the server is saturated.
 
 Embedded store only (the API's Neo4j path has its own driver pool): other stores give no rows.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
+import re
+import shutil
 import socket
-import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -27,12 +34,33 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import GeneratedGraph, Result, copy_into_ladybug, profile
 
 SERVER = Path(__file__).resolve().parent / "api_server.py"
-CLIENTS = (50, 200)
+#: Connections: 1 (a request's own latency, no queue), then 50 and 200 (the issue's loads).
+CLIENTS = (1, 50, 200)
 #: Seconds each load runs, per profile.
 DURATION = {"ci": 2.0, "full": 15.0}
 #: Overrides for a quick smoke run (the harness test): "2,4" clients, "0.5" seconds.
 CLIENTS_ENV = "SURVGRAPH_BENCH_API_CLIENTS"
 SECONDS_ENV = "SURVGRAPH_BENCH_API_SECONDS"
+#: wrk threads: one leaves the other core to the server (wrk's one thread issues tens of thousands of
+#: requests a second, far above what the server answers here).
+WRK_THREADS = 1
+#: Entity ids the Lua script walks (a spread over the whole id range, not only the generator's samples).
+ID_COUNT = 2000
+
+
+class MissingTool(RuntimeError):
+    pass
+
+
+def wrk_path() -> str:
+    """The wrk binary, or a clear error naming the package."""
+    found = shutil.which("wrk")
+    if found is None:
+        raise MissingTool(
+            "bench_api needs the `wrk` load generator (a C program; Debian package `wrk`): "
+            "run tools/system-deps, or apt-get install wrk"
+        )
+    return found
 
 
 def _free_port() -> int:
@@ -44,11 +72,11 @@ def _free_port() -> int:
 class Server:
     """api_server.py in a subprocess, up once /health answers."""
 
-    def __init__(self, data_dir: Path, *, serial: bool = False) -> None:
+    def __init__(self, data_dir: Path, *, extra: tuple[str, ...] = ()) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         args = [sys.executable, str(SERVER), "--data-dir", str(data_dir), "--port", str(self.port)]
-        self.proc = subprocess.Popen([*args, *(["--serial"] if serial else [])])
+        self.proc = subprocess.Popen([*args, *extra])
 
     def __enter__(self) -> Server:
         deadline = time.monotonic() + 60
@@ -74,90 +102,121 @@ class Server:
             self.proc.wait()
 
 
+LUA = """
+local paths = {%(paths)s}
+local i = 0
+init = function(args)
+  i = math.random(#paths)
+end
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRKRESULT %%d %%d %%d %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
+    e.connect + e.read + e.write, e.timeout, e.status,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
+end
+"""
+
+
+@dataclass(frozen=True)
 class Load:
-    """What one load run measured: requests per second and latency percentiles (seconds)."""
+    """What one wrk run measured: requests per second and latency percentiles (seconds)."""
 
-    def __init__(self, latencies: list[float], elapsed: float, errors: int) -> None:
-        if not latencies:
-            raise RuntimeError("no request completed")
-        self.rps = len(latencies) / elapsed
-        qs = statistics.quantiles(latencies, n=100, method="inclusive")
-        self.p50, self.p95 = qs[49], qs[94]
-        self.errors = errors
-        self.count = len(latencies)
-
-
-async def _load(url: str, paths: list[str], clients: int, duration: float) -> Load:
-    latencies: list[float] = []
-    errors = 0
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=120) as client:
-        # Warm up: open the connections (and the server's store and threads) before the clock starts.
-        await asyncio.gather(*(client.get(paths[i % len(paths)]) for i in range(clients)))
-        stop = time.perf_counter() + duration
-
-        async def worker(i: int) -> None:
-            nonlocal errors
-            k = i
-            while time.perf_counter() < stop:
-                t0 = time.perf_counter()
-                try:
-                    r = await client.get(paths[k % len(paths)])
-                except httpx.TransportError:
-                    errors += 1  # counted, not timed; more than 1% fails the run
-                else:
-                    latencies.append(time.perf_counter() - t0)
-                    if r.status_code != 200:
-                        raise RuntimeError(f"{r.request.url.path}: {r.status_code} {r.text[:200]}")
-                k += clients
-
-        start = time.perf_counter()
-        await asyncio.gather(*(worker(i) for i in range(clients)))
-        elapsed = time.perf_counter() - start
-    return Load(latencies, elapsed, errors)
+    count: int
+    rps: float
+    p50: float
+    p95: float
+    p99: float
+    max: float
+    errors: int  # connect/read/write errors and timeouts
+    bad_status: int  # answers other than 2xx/3xx
 
 
 def measure(url: str, paths: list[str], clients: int, duration: float) -> Load:
-    got = asyncio.run(_load(url, paths, clients, duration))
-    if got.errors > 0.01 * (got.count + got.errors):
-        raise RuntimeError(f"{got.errors} of {got.count + got.errors} requests to {paths[0]}... failed to connect")
+    """wrk with `clients` connections for `duration` seconds (whole seconds, at least 1: wrk's unit) over
+    `paths`, after a one-second warm-up."""
+    wrk = wrk_path()
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "paths.lua"
+        script.write_text(LUA % {"paths": ", ".join(f'"{p}"' for p in paths)})
+        base = [wrk, "-t", str(min(WRK_THREADS, clients)), "--timeout", "120s", "-s", str(script), url]
+        # Warm-up: opens the connections, the server's threads and the store's read pool.
+        subprocess.run([*base[:1], "-c", str(clients), "-d", "1s", *base[1:]], check=True, capture_output=True)
+        done = subprocess.run(
+            [*base[:1], "-c", str(clients), "-d", f"{max(1, round(duration))}s", *base[1:]],
+            capture_output=True,
+            text=True,
+        )
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
+    m = re.search(r"^WRKRESULT (.*)$", done.stdout, re.M)
+    if m is None:
+        raise RuntimeError(f"wrk printed no result:\n{done.stdout}\n{done.stderr}")
+    n, micros, errors, timeouts, status, p50, p95, p99, mx = (int(x) for x in m.group(1).split())
+    if n == 0:
+        raise RuntimeError(f"no request to {paths[0]}... completed in {duration} s")
+    got = Load(n, n / (micros / 1e6), p50 / 1e6, p95 / 1e6, p99 / 1e6, mx / 1e6, errors + timeouts, status)
+    if got.bad_status:
+        raise RuntimeError(f"{got.bad_status} of {n} answers from {paths[0]}... were errors")
+    if got.errors > 0.01 * n:
+        raise RuntimeError(f"{got.errors} of {n} requests to {paths[0]}... failed (connection errors, timeouts)")
     return got
+
+
+def entity_ids(store_dir: Path, hubs: list[str], count: int = ID_COUNT) -> list[str]:
+    """`count` real entity ids spread evenly over every kind's ids (countries included), less the few huge
+    hubs (`country:CN` has a tenth of all claims: one answer of megabytes, a different benchmark)."""
+    from survgraph.graph.embedded import EmbeddedStore
+    from survgraph.schema import REGISTRY
+
+    with EmbeddedStore(store_dir, read_only=True) as store:
+        ids: list[str] = []
+        for label in REGISTRY.node_kinds:
+            if label == "Source":
+                continue
+            ids += [r["id"] for r in store.query(f"MATCH (n:{label}) RETURN n.id AS id ORDER BY n.id")]
+    ids = [i for i in ids if i not in set(hubs)]
+    step = max(1, len(ids) // count)
+    return ids[::step][:count]
+
+
+def ladybug_store(graph: GeneratedGraph, workdir: Path) -> Path:
+    """The graph copied into LadybugDB the plain engine's way, shared by the pairs of one work folder."""
+    return copy_into_ladybug(graph, workdir.parent / f"ladybug-{graph.root.name}")
 
 
 def run(graph: GeneratedGraph, store: str, workdir: Path) -> list[Result]:
     if store != "embedded":
         return []
+    wrk_path()  # fail before copying a graph
     duration = float(os.environ.get(SECONDS_ENV) or DURATION[profile()])
     clients_list = [int(c) for c in os.environ.get(CLIENTS_ENV, "").split(",") if c.strip()] or list(CLIENTS)
-    data_dir = copy_into_ladybug(graph, workdir / "api-store")
-    entity_paths = [f"/entities/{eid}" for eid in graph.sample_entities]
+    data_dir = ladybug_store(graph, workdir)
+    entity_paths = [f"/entities/{eid}" for eid in entity_ids(data_dir, graph.hubs)]
     constant = ["/__bench/constant"]
     results: list[Result] = []
-    for serial in (False, True):
-        label = ", one global lock as before" if serial else ""
-        with Server(data_dir, serial=serial) as server:
-            for clients in clients_list:
-                ours = measure(server.url, entity_paths, clients, duration)
-                plain = measure(server.url, constant, clients, duration)
-                note = f"{clients} clients{label}"
-                if ours.errors or plain.errors:
-                    note += f", {ours.errors + plain.errors} connection errors"
-                work = "GET /entities/{id} vs constant route"
-                results.append(Result(f"{work}: throughput", store, graph.claims, ours.rps, plain.rps, "req/s", note))
-                if not serial:
-                    results.append(
-                        Result(f"{work}: p50", store, graph.claims, ours.p50 * 1e3, plain.p50 * 1e3, "ms", note)
-                    )
-                results.append(Result(f"{work}: p95", store, graph.claims, ours.p95 * 1e3, plain.p95 * 1e3, "ms", note))
+    work = "GET /entities/{id} vs constant route"
+    with Server(data_dir) as server:
+        for clients in clients_list:
+            ours = measure(server.url, entity_paths, clients, duration)
+            plain = measure(server.url, constant, clients, duration)
+            note = f"{clients} connections"
+            if ours.errors or plain.errors:
+                note += f", {ours.errors + plain.errors} connection errors"
+            results.append(Result(f"{work}: throughput", store, graph.claims, ours.rps, plain.rps, "req/s", note))
+            for q in ("p50", "p95", "p99"):
+                mine, theirs = getattr(ours, q), getattr(plain, q)
+                results.append(Result(f"{work}: {q}", store, graph.claims, mine * 1e3, theirs * 1e3, "ms", note))
     return results
 
 
 if __name__ == "__main__":
     # python benchmarks/bench_api.py GRAPH_DIR: run this pair alone on a graph from generate.py
-    import tempfile
-
     from common import markdown_table
     from generate import load_graph
 
     with tempfile.TemporaryDirectory() as tmp:
-        print(markdown_table(run(load_graph(Path(sys.argv[1])), "embedded", Path(tmp))))
+        print(markdown_table(run(load_graph(Path(sys.argv[1])), "embedded", Path(tmp) / "api")))

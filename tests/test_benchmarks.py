@@ -141,3 +141,14 @@ def test_harness_smoke_runs_every_pair_at_a_tiny_size(tmp_path: Path) -> None:
         assert r["size"] > 0 and r["ours"] > 0 and r["plain"] > 0
     assert "| work | store | size (claims) | survgraph | plain engine | unit | ratio |" in done.stdout
     assert report["markdown"] in done.stdout
+
+
+def test_api_pair_names_wrk_when_it_is_missing(
+    graph_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import bench_api
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no wrk on it
+    with pytest.raises(bench_api.MissingTool, match=r"`wrk`.*apt-get install wrk"):
+        bench_api.run(load_graph(graph_dir), "embedded", tmp_path / "work")
+    assert not (tmp_path / f"ladybug-{graph_dir.name}").exists()  # refused before copying the graph

@@ -129,10 +129,14 @@ class GraphReads:
         row = self.view.get_entity(entity_id)
         return entity_out(row, self.registry) if row is not None else None
 
-    def entity_claims(self, entity: EntityOut) -> tuple[list[EntityClaimOut], list[EntityClaimOut]]:
-        """Outgoing and incoming claims of an entity, ordered by type, far end and claim id."""
+    def entity_claims(
+        self, entity: EntityOut, *, also_sources: Iterable[str] = ()
+    ) -> tuple[list[EntityClaimOut], list[EntityClaimOut], dict[str, SourceOut]]:
+        """Outgoing and incoming claims of an entity, ordered by type, far end and claim id, and the sources
+        they cite (with those of `also_sources`, read in the same look-up)."""
         outgoing, incoming = self.view.get_adjacent(entity.id)
-        found = self.sources(s for a in outgoing + incoming for s in a.claim.get("source_ids") or [])
+        cited = [s for a in outgoing + incoming for s in a.claim.get("source_ids") or []]
+        found = self.sources([*cited, *also_sources])
 
         def shape(adjacent: list[Adjacent]) -> list[EntityClaimOut]:
             items = []
@@ -144,16 +148,16 @@ class GraphReads:
                 items.append(EntityClaimOut.model_validate(data))
             return sorted(items, key=lambda c: (c.type, c.other.id, c.id))
 
-        return shape(outgoing), shape(incoming)
+        return shape(outgoing), shape(incoming), found
 
     def entity_detail(self, entity_id: str) -> EntityDetailOut | None:
         """An entity with its own sources and its claims both ways (GET /entities/{id}; with `as_of`, the claims
-        in force that day); None if unknown."""
+        in force that day); None if unknown. Reads the node, its claims each way, their far ends, and every
+        source cited (the entity's and its claims' in one look-up)."""
         entity = self.entity(entity_id)
         if entity is None:
             return None
-        outgoing, incoming = self.entity_claims(entity)
-        found = self.sources(entity.source_ids)
+        outgoing, incoming, found = self.entity_claims(entity, also_sources=entity.source_ids)
         sources = [found[s] for s in entity.source_ids if s in found]
         return EntityDetailOut(
             entity=entity, sources=sources, outgoing=outgoing, incoming=incoming, as_of=self.view.as_of

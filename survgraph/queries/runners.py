@@ -239,7 +239,7 @@ def shortest_path(ctx: Context) -> list[dict[str, Any]]:
     if not found:
         return []
     least = min(p.hops for p in found)
-    # Neo4j's SHORTEST k may add longer paths after the shortest ones: only the shortest count.
+    # Only the shortest count (both engines search ALL SHORTEST; kept should a template search more).
     # Smallest first: compared step by step on (node id, claim id), as the shortest paths are listed.
     chosen = sorted((p for p in found if p.hops == least), key=lambda p: tuple(zip(p.nodes[1:], p.claims, strict=True)))
     return [
