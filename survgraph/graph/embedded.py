@@ -11,7 +11,9 @@ load that was interrupted. A checkpoint that was interrupted is completed by the
 from __future__ import annotations
 
 import logging
+import re
 import shutil
+import tempfile
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -177,14 +179,14 @@ class EmbeddedStore(GraphStore):
             log.info("no checkpoint before the write (%s); the WAL keeps the earlier commits", exc)
         self._conn.execute("BEGIN TRANSACTION")
         copied = False  # whether a COPY ran in this transaction
+        tables = _CopyFiles()
         try:
             for label, rows in plan.nodes.items():
                 cols = self.registry.node_columns[label]
                 new, old = split_new(rows, existing_nodes[label]) if label in empty else ([], rows)
                 for chunk in batches(new, COPY_ROWS):
-                    select, params = _copy_select(cols, chunk)
                     copied = True
-                    self._conn.execute(f"COPY {label} FROM ({select})", params)
+                    self._copy(label, cols, chunk, tables, "")
                     if progress:
                         progress(len(chunk))
                 cypher = f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET {self._set_clause('n', cols)}"
@@ -199,11 +201,9 @@ class EmbeddedStore(GraphStore):
                 created.update(r["id"] for r in new)
                 cols = self.registry.edge_columns
                 for chunk in batches(new, COPY_ROWS):
-                    select, params = _copy_select(cols, chunk, endpoints=True)
                     copied = True
-                    self._conn.execute(
-                        f"COPY {batch.type} FROM ({select}) (from='{batch.from_label}', to='{batch.to_label}')", params
-                    )
+                    ends = f"from='{batch.from_label}', to='{batch.to_label}'"
+                    self._copy(batch.type, cols, chunk, tables, ends)
                     if progress:
                         progress(len(chunk))
                 cypher = (
@@ -224,14 +224,37 @@ class EmbeddedStore(GraphStore):
         except BaseException:  # a crash in the caller's progress callback, KeyboardInterrupt, ...
             self._rollback(copied)
             raise
+        finally:
+            tables.close()
         self._conn.execute("COMMIT")
         return summary
+
+    def _copy(
+        self, table: str, cols: tuple[Column, ...], rows: list[dict[str, Any]], files: _CopyFiles, ends: str
+    ) -> None:
+        """`COPY table FROM` rows (new ids, into a table empty when the load began): those a CSV file
+        carries exactly from a temporary CSV file (the engine's own bulk path: no per-value parameter
+        conversion), any others (a list item the engine's CSV list syntax cannot hold) from a subquery over
+        list parameters."""
+        endpoints = bool(ends)
+        path, multiline, rest = files.write(table, cols, rows, endpoints=endpoints)
+        options = ", ".join(x for x in ("header=false", "parallel=false" if multiline else "", ends) if x)
+        if path is not None:
+            # The path is ours (a fresh temporary folder, a fixed file name): no quote can be in it.
+            self._conn.execute(f"COPY {table} FROM '{path.as_posix()}' ({options})")
+        if rest:
+            select, params = _copy_select(cols, rest, endpoints=endpoints)
+            self._conn.execute(f"COPY {table} FROM ({select})" + (f" ({ends})" if ends else ""), params)
 
     def _rollback(self, copied: bool) -> None:
         """Roll the open transaction back. After a COPY was rolled back, LadybugDB 0.22 crashes (SIGSEGV)
         on the next write through the same database object (measured: tests/test_stores.py's failure
         midway); reads are right, and a database opened afresh is whole. So the store reopens it."""
-        self._conn.execute("ROLLBACK")
+        try:
+            self._conn.execute("ROLLBACK")
+        except RuntimeError as exc:  # the engine ends a transaction itself when a COPY in it fails
+            if "no active transaction" not in str(exc).lower():
+                raise
         if copied:
             self._reopen()
 
@@ -345,8 +368,80 @@ class EmbeddedStore(GraphStore):
 #: Up to this many claim ids, existing ones are found with `WHERE r.id IN $ids`; beyond, by one pass.
 EDGE_ID_LIST = 1_000
 
-#: Rows one COPY statement takes (its parameters sit in memory twice: as Python lists and in the engine).
-COPY_ROWS = 50_000
+#: Rows one COPY statement takes (each goes through a temporary CSV file of at most this many rows).
+COPY_ROWS = 100_000
+
+#: Characters that the engine's CSV list syntax (`[a,b]`) reads as structure or strips: a list item holding
+#: one (or empty, or with spaces at either end) is not written to CSV; its row takes the subquery path.
+_LIST_UNSAFE = re.compile(r"[,\[\]{}\"'\\\r\n]")
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+def _csv_list(items: list[str]) -> str | None:
+    """A list cell for the engine's CSV reader, or None when an item cannot be written so."""
+    for item in items:
+        if not item or item != item.strip() or _LIST_UNSAFE.search(item):
+            return None
+    return '"[' + ",".join(items) + ']"'
+
+
+class _CopyFiles:
+    """Temporary CSV files for COPY FROM, in a private temporary folder removed at `close`.
+
+    Cells: a string is always quoted (`""` doubled inside), so that an empty string stays an empty
+    string and a missing value (an empty cell) is NULL; a float as `repr`; a list as a quoted `[a,b]`."""
+
+    def __init__(self) -> None:
+        self._dir: Path | None = None
+        self._count = 0
+
+    def write(
+        self, table: str, cols: tuple[Column, ...], rows: list[dict[str, Any]], *, endpoints: bool
+    ) -> tuple[Path | None, bool, list[dict[str, Any]]]:
+        """Write the rows a CSV file carries exactly; returns the file (None if no row), whether a
+        string in it holds a line break (the engine's parallel CSV reader refuses quoted line breaks),
+        and the rows left out."""
+        kinds = [c.type for c in cols]
+        if any(k not in (ColumnType.string, ColumnType.string_list, ColumnType.float) for k in kinds):
+            return None, False, rows
+        if self._dir is None:
+            self._dir = Path(tempfile.mkdtemp(prefix="survgraph-copy-"))
+        self._count += 1
+        path = self._dir / f"{self._count:04d}-{table}.csv"
+        columns: list[list[str]] = []
+        if endpoints:
+            columns.append(['"' + r["from_id"] + '"' for r in rows])  # ids match EntityId: no quote in them
+            columns.append(['"' + r["to_id"] + '"' for r in rows])
+        multiline = False
+        bad: set[int] = set()  # rows with a list item that CSV cannot carry
+        for col in cols:
+            values = [r.get(col.name) for r in rows]
+            if col.type is ColumnType.string:
+                cells = ["" if v is None else '"' + v.replace('"', '""') + '"' for v in values]
+                multiline = multiline or any(v is not None and ("\n" in v or "\r" in v) for v in values)
+            elif col.type is ColumnType.float:
+                cells = ["" if v is None else repr(float(v)) for v in values]
+            else:
+                lists = ["" if v is None else _csv_list(v) for v in values]
+                bad.update(i for i, cell in enumerate(lists) if cell is None)
+                cells = [c or "" for c in lists]
+            columns.append(cells)
+        rest = [rows[i] for i in sorted(bad)]
+        lines = (",".join(line) for i, line in enumerate(zip(*columns, strict=True)) if i not in bad)
+        with path.open("w", encoding="utf-8", newline="") as f:
+            f.writelines(line + "\n" for line in lines)
+        if len(rest) == len(rows):
+            path.unlink()
+            return None, False, rest
+        return path, multiline, rest
+
+    def close(self) -> None:
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
 
 
 def _copy_select(

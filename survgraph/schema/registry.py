@@ -297,17 +297,32 @@ class Registry:
         return Claim.model_validate(data)
 
 
+#: (name, field, sub) of each column, by the id of the registry's column tuple (kept, so the id stays its).
+_FLAT_SPECS: dict[int, tuple[tuple[Column, ...], tuple[tuple[str, str, str | None], ...]]] = {}
+
+
+def _flat_spec(columns: tuple[Column, ...]) -> tuple[tuple[str, str, str | None], ...]:
+    got = _FLAT_SPECS.get(id(columns))
+    if got is None or got[0] is not columns:
+        got = _FLAT_SPECS[id(columns)] = (columns, tuple((col.name, col.field, col.sub) for col in columns))
+    return got[1]
+
+
 def _flatten(model: BaseModel, columns: tuple[Column, ...]) -> dict[str, Any]:
+    # Reads the fields from the model's __dict__ (where pydantic keeps them): this runs once per record on
+    # every load, a million times for a million claims.
+    fields = model.__dict__
     row: dict[str, Any] = {}
-    for col in columns:
-        value = getattr(model, col.field)
-        if col.sub is not None:
-            value = None if value is None else getattr(value, col.sub)
-        if isinstance(value, Enum):
+    for name, field_name, sub in _flat_spec(columns):
+        value = fields[field_name]
+        if sub is not None and value is not None:
+            value = getattr(value, sub)
+        kind = type(value)
+        if kind is list:
+            value = [v.value for v in value] if value and isinstance(value[0], Enum) else list(value)
+        elif kind is not str and isinstance(value, Enum):
             value = value.value
-        elif isinstance(value, list):
-            value = [v.value if isinstance(v, Enum) else v for v in value]
-        row[col.name] = value
+        row[name] = value
     return row
 
 
