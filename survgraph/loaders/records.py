@@ -406,8 +406,15 @@ def _split_list(value: str) -> list[str]:
     return [part.strip() for part in value.split(";") if part.strip()]
 
 
+#: The columns that make a CSV a table of claims (any other CSV is a table of entities, with an id column).
+CLAIM_CSV_COLUMNS = frozenset({"type", "from", "to"})
+
+
 def read_csv(path: Path, list_fields: frozenset[str]) -> tuple[list[RawRecord], list[Problem]]:
-    """A CSV of entities: a header of field names, one record a row; list fields split on ';'.
+    """A CSV table: a header of field names, one record a row, list fields split on ';', and a nested
+    field's parts as `field.part` columns (`amount.amount`, `amount.currency`). A table whose header has
+    `type`, `from` and `to` holds claims; any other holds entities (sources among them) and needs an `id`
+    column. An empty cell is a field not given.
 
     The file is bounded (MAX_RECORD_FILE_BYTES) and so is each cell (the csv module's field size limit,
     128 KiB by default); every field is then bounded again by the models."""
@@ -416,23 +423,55 @@ def read_csv(path: Path, list_fields: frozenset[str]) -> tuple[list[RawRecord], 
     if text is None:
         return [], [problem] if problem else []
     records: list[RawRecord] = []
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        if reader.fieldnames is None or "id" not in reader.fieldnames:
+        header = next(reader, None)
+        section = "claims" if header is not None and set(header) >= CLAIM_CSV_COLUMNS else "entities"
+        if header is None or (section == "entities" and "id" not in header):
             return [], [Problem(name, 1, "-", "id", "a CSV of entities needs a header with an id column")]
+        width = len(header)
+        # Each field once, in the order of its first column, the value of its last (as a dict of the
+        # header gives): (cell index, field, part of a nested field or None, whether a list).
+        last = {key: i for i, key in enumerate(header)}
+        plan: list[tuple[int, str, str | None, bool]] = []
+        for key in dict.fromkeys(header):
+            field_name, dot, sub = key.partition(".")
+            part = sub if dot else None
+            plan.append((last[key], field_name, part, part is None and key in list_fields))
+        id_at = last.get("id")
         for row in reader:
+            if not row:
+                continue  # a blank line (csv.DictReader skips these too)
             line = reader.line_num
+            if len(row) > width:
+                rid = row[id_at] if id_at is not None else ""
+                return records, [Problem(name, line, rid or "-", "-", "more cells than header columns")]
             data: dict[str, Any] = {}
-            for key, value in row.items():
-                if key is None:
-                    return records, [Problem(name, line, row.get("id") or "-", "-", "more cells than header columns")]
-                if value is None or value == "":
+            clash = None
+            for i, key, sub, is_list in plan:
+                if i >= len(row):
                     continue
-                data[key] = _split_list(value) if key in list_fields else value
-            records.append(RawRecord("entities", data, name, line, {k: line for k in data}))
+                value = row[i]
+                if value == "":
+                    continue
+                if sub is None:
+                    if isinstance(data.get(key), dict):
+                        clash = key
+                    data[key] = _split_list(value) if is_list else value
+                else:
+                    nested = data.setdefault(key, {})
+                    if not isinstance(nested, dict):
+                        clash = key
+                        continue
+                    nested[sub] = value
+            record = RawRecord(section, data, name, line)
+            if clash is not None:
+                return records, [
+                    Problem(name, line, record.label, clash, "field given twice (as a whole and by parts)")
+                ]
+            records.append(record)
     except csv.Error as exc:
-        # DictReader.line_num lags on a row that fails; the underlying reader's counts the line read.
-        return [], [Problem(name, max(reader.reader.line_num, 1), "-", "-", f"cannot read CSV: {exc}")]
+        return [], [Problem(name, max(reader.line_num, 1), "-", "-", f"cannot read CSV: {exc}")]
     return records, []
 
 

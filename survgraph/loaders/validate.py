@@ -45,7 +45,7 @@ class InvalidRecords(SurvgraphError):
 
 
 def _list_fields(registry: Registry) -> frozenset[str]:
-    names = {"sources"}
+    names = {"sources", "figure_sources"}
     for cols in registry.node_columns.values():
         names.update(c.name for c in cols if c.type is ColumnType.string_list)
     return frozenset(names)
