@@ -435,8 +435,8 @@ def read_csv(path: Path, list_fields: frozenset[str]) -> tuple[list[RawRecord], 
         last = {key: i for i, key in enumerate(header)}
         plan: list[tuple[int, str, str | None, bool]] = []
         for key in dict.fromkeys(header):
-            field_name, dot, sub = key.partition(".")
-            part = sub if dot else None
+            field_name, dot, after = key.partition(".")
+            part = after if dot else None
             plan.append((last[key], field_name, part, part is None and key in list_fields))
         id_at = last.get("id")
         for row in reader:
