@@ -196,10 +196,10 @@ class Writers:
             # nested field (a claim's amount, quantity; a project's value) as `field.part` columns.
             model: type[BaseModel] = Claim if kind == "claim" else REGISTRY.node_kinds[kind].model
             fields: list[str] = []
-            for name, f in model.model_fields.items():
-                key = f.alias or name
+            for name, info in model.model_fields.items():
+                key = info.alias or name
                 try:
-                    nested = sub_model(f.annotation)
+                    nested = sub_model(info.annotation)
                 except TypeError:
                     fields.append(key)
                 else:

@@ -111,7 +111,7 @@ def test_rows_a_csv_list_cannot_carry_are_left_to_the_subquery(tmp_path: Path) -
     try:
         path, multiline, rest = files.write("Vendor", REGISTRY.node_columns["Vendor"], rows, endpoints=False)
         assert path is not None and multiline  # a name holds a line break: the engine's serial reader
-        carried = sum(1 for line in path.read_text(encoding="utf-8").split("\n") if line.startswith('"vendor:'))
+        carried = sum(1 for line in path.read_text(encoding="utf-8").split("\n") if line.startswith("vendor:"))
         assert {r["id"] for r in rest} == {
             f"vendor:v{i}"
             for i, text in enumerate(NASTY)

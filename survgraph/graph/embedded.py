@@ -16,6 +16,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -156,8 +157,9 @@ class EmbeddedStore(GraphStore):
         self, plan: WritePlan, *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None
     ) -> WriteSummary:
         """One transaction, as before; inside it, rows whose id the store does not hold yet go in by `COPY
-        ... FROM (UNWIND ...)` (the engine's bulk path, several times faster than MERGE, and flat as tables
-        grow), and rows that update an existing id by MERGE ... SET."""
+        ... FROM` a temporary CSV file (the engine's bulk path, several times faster than MERGE, and flat as
+        tables grow), and rows that update an existing id by MERGE ... SET. A worker thread writes the CSV
+        files while the engine checkpoints and copies the ones before (the engine releases the GIL)."""
         self.ensure_schema()
         # COPY goes only into tables that are empty when the load starts: LadybugDB 0.22 crashes (SIGSEGV)
         # on some COPY ... FROM (subquery) into a table that already holds rows (measured with 100 rows
@@ -169,6 +171,58 @@ class EmbeddedStore(GraphStore):
         for b in plan.edges:
             existing_edges[b.type] |= self._existing_edge_ids(b.type, b.rows)
         summary = summary_from(plan, existing_nodes, existing_edges)
+        steps = self._steps(plan, empty, existing_nodes, existing_edges, batch_size)
+        tables = _CopyFiles()
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="survgraph-copy-csv")
+        try:
+            files = {
+                n: pool.submit(tables.write, table, cols, rows, endpoints=bool(ends))
+                for n, (table, cols, rows, ends, _) in enumerate(steps)
+                if cols is not None
+            }
+            self._write_steps(steps, files, progress)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            tables.close()
+        return summary
+
+    def _steps(
+        self,
+        plan: WritePlan,
+        empty: set[str],
+        existing_nodes: dict[str, set[str]],
+        existing_edges: dict[str, set[str]],
+        batch_size: int,
+    ) -> list[_Step]:
+        """The write, in order: COPY steps (table, its columns, rows, COPY options, None) for new rows of
+        tables empty at the start, MERGE steps (table, None, rows, "", the statement) for the others."""
+        steps: list[_Step] = []
+        for label, rows in plan.nodes.items():
+            cols = self.registry.node_columns[label]
+            new, old = split_new(rows, existing_nodes[label]) if label in empty else ([], rows)
+            steps += [(label, cols, chunk, "", None) for chunk in batches(new, COPY_ROWS)]
+            cypher = f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET {self._set_clause('n', cols)}"
+            steps += [(label, None, chunk, "", cypher) for chunk in batches(old, batch_size)]
+        created: set[str] = set()  # claim ids COPYed by an earlier batch of this plan
+        ecols = self.registry.edge_columns
+        for batch in plan.edges:
+            done = existing_edges[batch.type] | created
+            new, old = split_new(batch.rows, done) if batch.type in empty else ([], batch.rows)
+            created.update(r["id"] for r in new)
+            ends = f"from='{batch.from_label}', to='{batch.to_label}'"
+            steps += [(batch.type, ecols, chunk, ends, None) for chunk in batches(new, COPY_ROWS)]
+            cypher = (
+                # Two MATCH clauses, not one comma pattern: the engine plans the comma form
+                # as a join that is about four times slower on large batches.
+                f"UNWIND $rows AS row MATCH (a:{batch.from_label} {{id: row.from_id}}) "
+                f"MATCH (b:{batch.to_label} {{id: row.to_id}}) "
+                f"MERGE (a)-[r:{batch.type} {{id: row.id}}]->(b) "
+                f"SET {self._set_clause('r', ecols)}"
+            )
+            steps += [(batch.type, None, chunk, "", cypher) for chunk in batches(old, batch_size)]
+        return steps
+
+    def _write_steps(self, steps: list[_Step], files: dict[int, Future[_Written]], progress: Progress | None) -> None:
         # Fold every earlier commit into the database file first, so that the WAL holds this load only:
         # a kill while COMMIT writes it can then lose nothing but this load. Best effort: the engine
         # refuses a checkpoint while another connection has a transaction open, and replay up to the
@@ -179,71 +233,36 @@ class EmbeddedStore(GraphStore):
             log.info("no checkpoint before the write (%s); the WAL keeps the earlier commits", exc)
         self._conn.execute("BEGIN TRANSACTION")
         copied = False  # whether a COPY ran in this transaction
-        tables = _CopyFiles()
         try:
-            for label, rows in plan.nodes.items():
-                cols = self.registry.node_columns[label]
-                new, old = split_new(rows, existing_nodes[label]) if label in empty else ([], rows)
-                for chunk in batches(new, COPY_ROWS):
+            for n, (table, cols, rows, ends, cypher) in enumerate(steps):
+                if cols is not None:
                     copied = True
-                    self._copy(label, cols, chunk, tables, "")
-                    if progress:
-                        progress(len(chunk))
-                cypher = f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET {self._set_clause('n', cols)}"
-                for chunk in batches(old, batch_size):
-                    self._conn.execute(cypher, {"rows": chunk})
-                    if progress:
-                        progress(len(chunk))
-            created: set[str] = set()  # claim ids COPYed by an earlier batch of this plan
-            for batch in plan.edges:
-                done = existing_edges[batch.type] | created
-                new, old = split_new(batch.rows, done) if batch.type in empty else ([], batch.rows)
-                created.update(r["id"] for r in new)
-                cols = self.registry.edge_columns
-                for chunk in batches(new, COPY_ROWS):
-                    copied = True
-                    ends = f"from='{batch.from_label}', to='{batch.to_label}'"
-                    self._copy(batch.type, cols, chunk, tables, ends)
-                    if progress:
-                        progress(len(chunk))
-                cypher = (
-                    # Two MATCH clauses, not one comma pattern: the engine plans the comma form
-                    # as a join that is about four times slower on large batches.
-                    f"UNWIND $rows AS row MATCH (a:{batch.from_label} {{id: row.from_id}}) "
-                    f"MATCH (b:{batch.to_label} {{id: row.to_id}}) "
-                    f"MERGE (a)-[r:{batch.type} {{id: row.id}}]->(b) "
-                    f"SET {self._set_clause('r', cols)}"
-                )
-                for chunk in batches(old, batch_size):
-                    self._conn.execute(cypher, {"rows": chunk})
-                    if progress:
-                        progress(len(chunk))
+                    self._copy(table, cols, files[n].result(), ends)
+                else:
+                    assert cypher is not None
+                    self._conn.execute(cypher, {"rows": rows})
+                if progress:
+                    progress(len(rows))
         except RuntimeError as exc:  # the engine's own errors
             self._rollback(copied)
             raise StoreError(f"embedded store refused the write (nothing was written): {exc}") from exc
         except BaseException:  # a crash in the caller's progress callback, KeyboardInterrupt, ...
             self._rollback(copied)
             raise
-        finally:
-            tables.close()
         self._conn.execute("COMMIT")
-        return summary
 
-    def _copy(
-        self, table: str, cols: tuple[Column, ...], rows: list[dict[str, Any]], files: _CopyFiles, ends: str
-    ) -> None:
+    def _copy(self, table: str, cols: tuple[Column, ...], written: _Written, ends: str) -> None:
         """`COPY table FROM` rows (new ids, into a table empty when the load began): those a CSV file
-        carries exactly from a temporary CSV file (the engine's own bulk path: no per-value parameter
+        carries exactly from its temporary CSV file (the engine's own bulk path: no per-value parameter
         conversion), any others (a list item the engine's CSV list syntax cannot hold) from a subquery over
         list parameters."""
-        endpoints = bool(ends)
-        path, multiline, rest = files.write(table, cols, rows, endpoints=endpoints)
+        path, multiline, rest = written
         options = ", ".join(x for x in ("header=false", "parallel=false" if multiline else "", ends) if x)
         if path is not None:
             # The path is ours (a fresh temporary folder, a fixed file name): no quote can be in it.
             self._conn.execute(f"COPY {table} FROM '{path.as_posix()}' ({options})")
         if rest:
-            select, params = _copy_select(cols, rest, endpoints=endpoints)
+            select, params = _copy_select(cols, rest, endpoints=bool(ends))
             self._conn.execute(f"COPY {table} FROM ({select})" + (f" ({ends})" if ends else ""), params)
 
     def _rollback(self, copied: bool) -> None:
@@ -376,8 +395,8 @@ COPY_ROWS = 100_000
 _LIST_UNSAFE = re.compile(r"[,\[\]{}\"'\\\r\n]")
 
 
-def _quote(value: str) -> str:
-    return '"' + value.replace('"', '""') + '"'
+#: A string cell the engine would read otherwise unless quoted.
+_NEEDS_QUOTES = re.compile(r"^$|^\s|\s$|[,\"'\\\r\n]")
 
 
 def _csv_list(items: list[str]) -> str | None:
@@ -388,19 +407,24 @@ def _csv_list(items: list[str]) -> str | None:
     return '"[' + ",".join(items) + ']"'
 
 
+#: A step of a write: (table, its columns for a COPY or None for a MERGE, rows, COPY options, MERGE statement).
+_Step = tuple[str, tuple[Column, ...] | None, list[dict[str, Any]], str, str | None]
+#: A CSV file written for a COPY: (the file or None, whether a string in it holds a line break, rows left out).
+_Written = tuple[Path | None, bool, list[dict[str, Any]]]
+
+
 class _CopyFiles:
     """Temporary CSV files for COPY FROM, in a private temporary folder removed at `close`.
 
-    Cells: a string is always quoted (`""` doubled inside), so that an empty string stays an empty
-    string and a missing value (an empty cell) is NULL; a float as `repr`; a list as a quoted `[a,b]`."""
+    Cells: a missing value is an empty cell (NULL); a string is quoted (`""` doubled inside) when it is
+    empty or holds a delimiter, quote, escape or line break, or spaces at an end; a float as `repr`; a
+    list as a quoted `[a,b]`."""
 
     def __init__(self) -> None:
         self._dir: Path | None = None
         self._count = 0
 
-    def write(
-        self, table: str, cols: tuple[Column, ...], rows: list[dict[str, Any]], *, endpoints: bool
-    ) -> tuple[Path | None, bool, list[dict[str, Any]]]:
+    def write(self, table: str, cols: tuple[Column, ...], rows: list[dict[str, Any]], *, endpoints: bool) -> _Written:
         """Write the rows a CSV file carries exactly; returns the file (None if no row), whether a
         string in it holds a line break (the engine's parallel CSV reader refuses quoted line breaks),
         and the rows left out."""
@@ -413,14 +437,19 @@ class _CopyFiles:
         path = self._dir / f"{self._count:04d}-{table}.csv"
         columns: list[list[str]] = []
         if endpoints:
-            columns.append(['"' + r["from_id"] + '"' for r in rows])  # ids match EntityId: no quote in them
-            columns.append(['"' + r["to_id"] + '"' for r in rows])
+            columns.append([r["from_id"] for r in rows])  # ids match EntityId: nothing to quote in them
+            columns.append([r["to_id"] for r in rows])
         multiline = False
         bad: set[int] = set()  # rows with a list item that CSV cannot carry
         for col in cols:
             values = [r.get(col.name) for r in rows]
             if col.type is ColumnType.string:
-                cells = ["" if v is None else '"' + v.replace('"', '""') + '"' for v in values]
+                # Quoted only when it has to be (the engine reads quoted cells about half as fast): empty
+                # (an empty cell is NULL), or with a delimiter, quote, escape or line break, or spaces at an end.
+                cells = [
+                    "" if v is None else '"' + v.replace('"', '""') + '"' if _NEEDS_QUOTES.search(v) else v
+                    for v in values
+                ]
                 multiline = multiline or any(v is not None and ("\n" in v or "\r" in v) for v in values)
             elif col.type is ColumnType.float:
                 cells = ["" if v is None else repr(float(v)) for v in values]
