@@ -55,7 +55,7 @@ class Problem:
         return f"{self.file}:{self.line}: {self.record}: {self.field}: {self.message}"
 
 
-@dataclass
+@dataclass(slots=True)
 class RawRecord:
     """A record as written, before validation: its section, data, and where each field is."""
 

@@ -146,17 +146,18 @@ def build(records: list[RawRecord], registry: Registry = REGISTRY) -> Dataset:
     known_ids = set(seen)
     used_sources: set[str] = set()
 
-    def check_sources(ids: list[str], rec: RawRecord, label: str) -> None:
+    def check_sources(ids: list[str], rec: RawRecord, label: str | None) -> None:
+        """`label` None: the record's own (computed only for a problem)."""
+        used_sources.update(ids)
         for sid in ids:
-            used_sources.add(sid)
             target = nodes.get(sid)
             if sid not in known_ids:
                 ds.problems.append(
-                    Problem(rec.file, rec.line_of("sources"), label, "sources", f"unknown source {sid!r}")
+                    Problem(rec.file, rec.line_of("sources"), label or rec.label, "sources", f"unknown source {sid!r}")
                 )
             elif target is not None and not isinstance(target, Source):
                 ds.problems.append(
-                    Problem(rec.file, rec.line_of("sources"), label, "sources", f"{sid!r} is not a source")
+                    Problem(rec.file, rec.line_of("sources"), label or rec.label, "sources", f"{sid!r} is not a source")
                 )
 
     for node, rec in node_recs:
@@ -165,14 +166,13 @@ def build(records: list[RawRecord], registry: Registry = REGISTRY) -> Dataset:
     claim_ids: dict[str, RawRecord] = {}
     valid_claims: list[tuple[Claim, RawRecord]] = []
     for claim, rec in claim_recs:
-        label = rec.label
         ok = True
         if claim.type not in registry.edge_types:
             ds.problems.append(
                 Problem(
                     rec.file,
                     rec.line_of("type"),
-                    label,
+                    rec.label,
                     "type",
                     f"unknown edge type {claim.type!r}; expected one of {', '.join(registry.edge_types)}",
                 )
@@ -182,7 +182,7 @@ def build(records: list[RawRecord], registry: Registry = REGISTRY) -> Dataset:
         for end, ref in (("from", claim.from_id), ("to", claim.to_id)):
             target = nodes.get(ref)
             if ref not in known_ids:
-                ds.problems.append(Problem(rec.file, rec.line_of(end), label, end, f"unknown id {ref!r}"))
+                ds.problems.append(Problem(rec.file, rec.line_of(end), rec.label, end, f"unknown id {ref!r}"))
                 ok = False
             elif target is not None:
                 kinds[end] = registry.kind_of_model(target).label
@@ -193,12 +193,12 @@ def build(records: list[RawRecord], registry: Registry = REGISTRY) -> Dataset:
                 Problem(
                     rec.file,
                     rec.line_of("to"),
-                    label,
+                    rec.label,
                     "type",
                     f"{claim.type} cannot go from {kinds['from']} to {kinds['to']}; allowed: {allowed}",
                 )
             )
-        check_sources(claim.source_ids, rec, label)
+        check_sources(claim.source_ids, rec, None)
         assert claim.id is not None
         if claim.id in claim_ids:
             first = claim_ids[claim.id]
@@ -206,7 +206,7 @@ def build(records: list[RawRecord], registry: Registry = REGISTRY) -> Dataset:
                 Problem(
                     rec.file,
                     rec.line,
-                    label,
+                    rec.label,
                     "id",
                     f"same claim as {first.file}:{first.line} (same type, endpoints, dates and figures): "
                     "merge their sources, or set a distinct key",
