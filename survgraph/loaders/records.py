@@ -473,6 +473,9 @@ def read_yaml(path: Path) -> tuple[list[RawRecord], list[Problem]]:
 
 
 def _split_list(value: str) -> list[str]:
+    if ";" not in value:  # one item, the usual case
+        item = value.strip()
+        return [item] if item else []
     return [part.strip() for part in value.split(";") if part.strip()]
 
 
@@ -500,40 +503,42 @@ def read_csv(path: Path, list_fields: frozenset[str]) -> tuple[list[RawRecord], 
         if header is None or (section == "entities" and "id" not in header):
             return [], [Problem(name, 1, "-", "id", "a CSV of entities needs a header with an id column")]
         width = len(header)
-        # Each field once, in the order of its first column, the value of its last (as a dict of the
-        # header gives): (cell index, field, part of a nested field or None, whether a list).
+        # Each column name once, the value of its last column (as a dict of the header gives); the plain
+        # fields first, then the parts of nested ones.
         last = {key: i for i, key in enumerate(header)}
-        plan: list[tuple[int, str, str | None, bool]] = []
+        flat: list[tuple[int, str, bool]] = []  # (cell index, field, whether a list)
+        nested: list[tuple[int, str, str]] = []  # (cell index, field, part)
         for key in dict.fromkeys(header):
-            field_name, dot, after = key.partition(".")
-            part = after if dot else None
-            plan.append((last[key], field_name, part, part is None and key in list_fields))
+            field_name, dot, part = key.partition(".")
+            if dot:
+                nested.append((last[key], field_name, part))
+            else:
+                flat.append((last[key], key, key in list_fields))
         id_at = last.get("id")
+        split = _split_list
         for row in reader:
             if not row:
                 continue  # a blank line (csv.DictReader skips these too)
             line = reader.line_num
-            if len(row) > width:
+            n = len(row)
+            if n > width:
                 rid = row[id_at] if id_at is not None else ""
                 return records, [Problem(name, line, rid or "-", "-", "more cells than header columns")]
-            data: dict[str, Any] = {}
+            if n == width:
+                data: dict[str, Any] = {
+                    key: split(row[i]) if is_list else row[i] for i, key, is_list in flat if row[i] != ""
+                }
+            else:  # a short row: the cells it lacks are fields not given
+                data = {key: split(row[i]) if is_list else row[i] for i, key, is_list in flat if i < n and row[i]}
             clash = None
-            for i, key, sub, is_list in plan:
-                if i >= len(row):
+            for i, key, part in nested:
+                if i >= n or row[i] == "":
                     continue
-                value = row[i]
-                if value == "":
+                whole = data.setdefault(key, {})
+                if not isinstance(whole, dict):
+                    clash = key
                     continue
-                if sub is None:
-                    if isinstance(data.get(key), dict):
-                        clash = key
-                    data[key] = _split_list(value) if is_list else value
-                else:
-                    nested = data.setdefault(key, {})
-                    if not isinstance(nested, dict):
-                        clash = key
-                        continue
-                    nested[sub] = value
+                whole[part] = row[i]
             record = RawRecord(section, data, name, line)
             if clash is not None:
                 return records, [
