@@ -410,7 +410,9 @@ def _read_flat(name: str, text: str) -> list[RawRecord] | None:
         for number, line in enumerate(text.split("\n"), 1):
             if line.startswith("  - {") and line.endswith("}") and section is not None:
                 data, end = decode(line, 4)
-                if end != len(line) or _flat_depth(data, 3) > 6:
+                # k brackets nest at most k deep (the record's own is depth 3): count before walking.
+                deep = line.count("{") + line.count("[") > 4 and _flat_depth(data, 3) > 6
+                if end != len(line) or deep:
                     return None
                 records.append(RawRecord(section, data, name, number))
             elif line in _FLAT_SECTION:
