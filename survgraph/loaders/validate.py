@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -279,8 +282,24 @@ def _derived_claims(
     return problems
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for a bulk step (reading, validating, writing records).
+    Records and models hold no reference cycles, so reference counting frees them as before; but with a
+    hundred thousand or a million of them alive, every full collection walks them all (measured at 100k
+    claims: validation and the write plan 2-2.5 times faster without it). The collector runs again after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def validate_paths(paths: list[Path], registry: Registry = REGISTRY) -> Dataset:
-    records, problems = read_paths(paths, _list_fields(registry))
-    ds = build(records, registry)
-    ds.problems = sorted(problems + ds.problems, key=lambda p: (p.file, p.line))
+    with gc_paused():
+        records, problems = read_paths(paths, _list_fields(registry))
+        ds = build(records, registry)
+        ds.problems = sorted(problems + ds.problems, key=lambda p: (p.file, p.line))
     return ds
