@@ -1,21 +1,26 @@
 """Benchmark pair: loading records, survgraph's way against the plain engine's, in the same run.
 
-    python benchmarks/bench_load.py --claims 100000 [--store embedded|neo4j]   # standalone
-    python benchmarks/run.py --sizes 100000                                    # through the harness
+    python benchmarks/bench_load.py --claims 100000 [--store embedded|neo4j]   # standalone, generates a graph
+    python benchmarks/bench_load.py --graph DIR                                # a graph generate.py wrote
+    python benchmarks/run.py --sizes 100000 --only load                        # through the harness
 
 Rows (seconds; ratio > 1 means survgraph is slower):
 
-- validate: `validate_paths` over the record files (read with line numbers, every model and reference
-  checked) against libyaml's plain `yaml.load(..., CSafeLoader)` of the same files (parse only, no checks);
-- write, fresh store: `load_dataset` on a validated dataset into an empty store (one all-or-nothing load)
-  against the plain engine's bulk path: embedded, `COPY ... FROM` CSV tables of the same rows (written
-  beforehand, not timed) into a fresh LadybugDB; Neo4j, the driver's `UNWIND $rows ... MERGE` in
+- validate (YAML), validate (CSV): `validate_paths` over the record files of each layout (read with line
+  numbers, every model and reference checked) against a plain parse of the same files: libyaml's
+  `yaml.load(..., CSafeLoader)` for YAML, the csv module's reader for CSV tables (no checks either way);
+- write, fresh store: `load_dataset` on the last validated dataset into an empty store (one all-or-nothing
+  load) against the plain engine's bulk path: embedded, `COPY ... FROM` CSV tables of the same rows
+  (written beforehand, not timed) into a fresh LadybugDB; Neo4j, the driver's `UNWIND $rows ... MERGE` in
   transactions of 10,000 rows (the usual hand-written load; neo4j-admin import needs a stopped server and
   is not measured here);
-- load, fresh store: validate + write, against the same plain figure (the plain engine validates nothing).
+- load, fresh store: validate + write, against the same plain figure (the plain engine validates nothing);
+  the note gives the process's peak RSS so far;
+- write, incremental (embedded): the last 10% of the claims into a store holding the rest (survgraph's
+  MERGE path) against COPY FROM CSV of the same rows into a LadybugDB holding the same rest.
 
-The graph is the harness's (benchmarks/generate.py, its `yaml_dir`), or, standalone, a generated one of
-vendors, projects and SUPPLIES claims split into files under the 8 MB record-file limit.
+The graph is the harness's (benchmarks/generate.py: its `yaml_dir` and `csv_dir`), or, standalone, one
+generated with both layouts.
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ import argparse
 import csv
 import json
 import os
-import random
+import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -37,15 +43,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import GeneratedGraph, Result
+from generate import generate, load_graph
 
 from survgraph.graph import StoreKind, StoreSettings, open_store, plan_write
 from survgraph.graph.ddl import ladybug_statements
 from survgraph.graph.embedded import DB_FILE, EmbeddedStore
 from survgraph.graph.store import WritePlan
 from survgraph.loaders import load_dataset, validate_paths
+from survgraph.loaders.validate import Dataset
 from survgraph.schema import REGISTRY
 
 NEO4J_PLAIN_BATCH = 10_000
+#: The share of the claims an incremental load adds to a store holding the rest.
+INCREMENT = 0.1
 
 
 def _yaml_files(folder: Path) -> list[Path]:
@@ -65,43 +75,71 @@ def _csv_value(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _plain_copy(plan: WritePlan, workdir: Path) -> float:
-    """A fresh LadybugDB with survgraph's tables, loaded by COPY FROM CSV files of the plan's rows; the
-    seconds the COPY statements took."""
-    import ladybug
-
-    tables = workdir / "copy-tables"
+def _copy_statements(plan: WritePlan, tables: Path, tag: str) -> list[str]:
+    """CSV files of the plan's rows in `tables`, and the COPY FROM statements that load them."""
     tables.mkdir(parents=True, exist_ok=True)
     copies: list[str] = []
     for label, rows in plan.nodes.items():
         cols = [c.name for c in REGISTRY.node_columns[label]]
-        path = tables / f"{label}.csv"
+        path = tables / f"{tag}-{label}.csv"
         with path.open("w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
             w.writerows([_csv_value(r.get(c)) for c in cols] for r in rows)
         copies.append(f"COPY {label} FROM '{path}' (header=false)")
     ecols = [c.name for c in REGISTRY.edge_columns]
     for n, batch in enumerate(plan.edges):
-        path = tables / f"{batch.type}-{n}.csv"
+        path = tables / f"{tag}-{batch.type}-{n}.csv"
         with path.open("w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
             w.writerows([r["from_id"], r["to_id"], *(_csv_value(r.get(c)) for c in ecols)] for r in batch.rows)
         copies.append(
             f"COPY {batch.type} FROM '{path}' (header=false, from='{batch.from_label}', to='{batch.to_label}')"
         )
-    (workdir / "plain-store").mkdir(parents=True, exist_ok=True)
-    db = ladybug.Database(str(workdir / "plain-store" / DB_FILE))
+    return copies
+
+
+def _plain_copy(plan: WritePlan, workdir: Path, base: WritePlan | None = None) -> float:
+    """A fresh LadybugDB with survgraph's tables, loaded by COPY FROM CSV files of the plan's rows (after,
+    untimed, those of `base`); the seconds the plan's COPY statements took."""
+    import ladybug
+
+    tables = workdir / "copy-tables"
+    shutil.rmtree(tables, ignore_errors=True)
+    timed = _copy_statements(plan, tables, "plan")
+    untimed = _copy_statements(base, tables, "base") if base is not None else []
+    folder = workdir / "plain-store"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    db = ladybug.Database(str(folder / DB_FILE))
     conn = ladybug.Connection(db)
     try:
         for stmt in ladybug_statements(REGISTRY):
             conn.execute(stmt)
+        for stmt in untimed:
+            conn.execute(stmt)
         t0 = time.perf_counter()
-        for stmt in copies:
+        for stmt in timed:
             conn.execute(stmt)
         return time.perf_counter() - t0
     finally:
         conn.close()
         db.close()
+
+
+def _plain_csv_parse(folder: Path) -> float:
+    """The CSV tables read by the csv module and the YAML files beside them parsed by libyaml (no checks)."""
+    t0 = time.perf_counter()
+    for path in sorted(folder.rglob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as f:
+            for _row in csv.reader(f):
+                pass
+    for path in _yaml_files(folder):
+        yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return time.perf_counter() - t0
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _plain_unwind(store: Any, plan: WritePlan) -> float:
@@ -129,19 +167,30 @@ def _plain_unwind(store: Any, plan: WritePlan) -> float:
 
 
 def run(graph: GeneratedGraph, store: str, workdir: Path) -> list[Result]:
-    if graph.yaml_dir is None:
-        raise ValueError("the graph was generated without its YAML record files")
+    if graph.yaml_dir is None and graph.csv_dir is None:
+        raise ValueError("the graph was generated without record files (YAML or CSV)")
     size = graph.claims
-    t0 = time.perf_counter()
-    ds = validate_paths([graph.yaml_dir])
-    validate_s = time.perf_counter() - t0
-    if ds.errors:
-        raise SystemExit(f"the generated records do not validate: {ds.errors[0]}")
-    records = len(ds.nodes) + len(ds.claims)
-    plain_parse_s = _plain_parse(graph.yaml_dir)
-    results = [
-        Result("validate", store, size, validate_s, plain_parse_s, "s", f"{records / validate_s:,.0f} records/s"),
-    ]
+    results: list[Result] = []
+    ds: Dataset | None = None
+    for fmt, folder, plain in (
+        ("YAML", graph.yaml_dir, _plain_parse),
+        ("CSV", graph.csv_dir, _plain_csv_parse),
+    ):
+        if folder is None:
+            continue
+        ds = None  # one dataset in memory at a time
+        t0 = time.perf_counter()
+        ds = validate_paths([folder])
+        validate_s = time.perf_counter() - t0
+        if ds.errors:
+            raise SystemExit(f"the generated records do not validate: {ds.errors[0]}")
+        records = len(ds.nodes) + len(ds.claims)
+        plain_s = plain(folder)
+        note = f"{records / validate_s:,.0f} records/s; plain: " + (
+            "libyaml parse" if fmt == "YAML" else "csv module read (+ libyaml for YAML beside)"
+        )
+        results.append(Result(f"validate ({fmt})", store, size, validate_s, plain_s, "s", note))
+    assert ds is not None
     plan = plan_write(ds.nodes, ds.claims, REGISTRY)
     if store == "embedded":
         with EmbeddedStore(workdir / "ours-store") as ours:
@@ -149,23 +198,57 @@ def run(graph: GeneratedGraph, store: str, workdir: Path) -> list[Result]:
             t0 = time.perf_counter()
             load_dataset(ours, ds)
             write_s = time.perf_counter() - t0
+        shutil.rmtree(workdir / "ours-store", ignore_errors=True)
         plain_s = _plain_copy(plan, workdir)
         note = "plain: COPY FROM CSV"
     else:
         return results + _neo4j_pair(graph.yaml_dir, size, validate_s, workdir)
     results.append(Result("write, fresh store", store, size, write_s, plain_s, "s", note))
+    validate_s = results[-2].ours
     results.append(
         Result(
-            "load (validate + write), fresh store",
+            f"load ({results[-2].work.split('(')[1].rstrip(')')}: validate + write), fresh store",
             store,
             size,
             validate_s + write_s,
             plain_s,
             "s",
-            f"{len(ds.claims) / (validate_s + write_s):,.0f} claims/s",
+            f"{len(ds.claims) / (validate_s + write_s):,.0f} claims/s; peak RSS so far {_peak_rss_mb():,.0f} MB",
         )
     )
+    if store == "embedded":
+        results.append(_incremental(ds, workdir, size))
     return results
+
+
+def _incremental(ds: Dataset, workdir: Path, size: int) -> Result:
+    """An incremental load: the last INCREMENT of the claims into a store holding every entity and the other
+    claims (survgraph's MERGE path: the tables are not empty), against the plain engine's COPY FROM CSV of
+    the same rows into a store holding the same base."""
+    cut = len(ds.claims) - max(1, int(len(ds.claims) * INCREMENT))
+    base = Dataset(nodes=ds.nodes, claims=ds.claims[:cut])
+    more = Dataset(nodes=[], claims=ds.claims[cut:])
+    folder = workdir / "incremental-store"
+    shutil.rmtree(folder, ignore_errors=True)
+    with EmbeddedStore(folder) as ours:
+        ours.ensure_schema()
+        load_dataset(ours, base)
+        t0 = time.perf_counter()
+        load_dataset(ours, more)
+        ours_s = time.perf_counter() - t0
+    shutil.rmtree(folder, ignore_errors=True)
+    plain_s = _plain_copy(
+        plan_write([], more.claims, REGISTRY), workdir, base=plan_write(base.nodes, base.claims, REGISTRY)
+    )
+    return Result(
+        f"write, incremental ({len(more.claims):,} new claims into a store holding the rest)",
+        "embedded",
+        size,
+        ours_s,
+        plain_s,
+        "s",
+        "survgraph: MERGE path; plain: COPY FROM CSV into the non-empty tables",
+    )
 
 
 # -- Neo4j: each side in a process of its own, for its peak RSS --------------------------------------
@@ -264,62 +347,6 @@ def _neo4j_pair(records: Path, size: int, validate_s: float, workdir: Path) -> l
 # -- standalone ---------------------------------------------------------------------------------------
 
 
-def generate(folder: Path, claims: int, seed: int = 7) -> GeneratedGraph:
-    """Vendors, projects and SUPPLIES claims between them, in files of at most 20,000 claims."""
-    rng = random.Random(seed)
-    vendors, projects = max(10, claims // 25), max(10, claims // 6)
-    src = [{"id": "source:bench", "publisher": "Benchmark", "kind": "dataset", "title": "Synthetic", "date": "2020"}]
-    countries = [{"id": f"country:{c}", "name": c, "sources": ["source:bench"]} for c in ("CN", "PK", "ZW", "KE", "EC")]
-    entities: list[dict[str, Any]] = [
-        {
-            "id": f"vendor:v{i}",
-            "name": f"Vendor {i}",
-            "hq_country": "CN",
-            "sources": ["source:bench"],
-            "confidence": "reported",
-        }
-        for i in range(vendors)
-    ]
-    entities += [
-        {
-            "id": f"project:p{i}",
-            "name": f"Project {i}",
-            "country": rng.choice(["PK", "ZW", "KE", "EC"]),
-            "technologies": ["cctv"],
-            "sources": ["source:bench"],
-            "confidence": "reported",
-        }
-        for i in range(projects)
-    ]
-    folder.mkdir(parents=True, exist_ok=True)
-    for n in range(0, len(entities), 20_000):
-        body: dict[str, Any] = {"sources": src, "entities": countries} if n == 0 else {"entities": []}
-        body["entities"] = body["entities"] + entities[n : n + 20_000]
-        (folder / f"entities-{n // 20_000:03d}.yaml").write_text(yaml.safe_dump(body, sort_keys=False))
-    seen: set[tuple[int, int]] = set()
-    rels: list[dict[str, Any]] = []
-    while len(rels) < claims:
-        v, p = rng.randrange(vendors), rng.randrange(projects)
-        if (v, p) in seen:
-            continue
-        seen.add((v, p))
-        rels.append(
-            {
-                "type": "SUPPLIES",
-                "from": f"vendor:v{v}",
-                "to": f"project:p{p}",
-                "sources": ["source:bench"],
-                "confidence": "alleged",
-                "start": str(2010 + v % 10),
-            }
-        )
-    for n in range(0, len(rels), 20_000):
-        (folder / f"claims-{n // 20_000:03d}.yaml").write_text(
-            yaml.safe_dump({"claims": rels[n : n + 20_000]}, sort_keys=False)
-        )
-    return GeneratedGraph(claims=claims, entities=len(entities) + 5, sources=1, seed=seed, root=folder, yaml_dir=folder)
-
-
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "_neo4j_side":
         _neo4j_side(sys.argv[2], Path(sys.argv[3]))
@@ -328,16 +355,19 @@ def main() -> None:
     ap.add_argument("--claims", type=int, default=100_000)
     ap.add_argument("--store", choices=["embedded", "neo4j"], default="embedded")
     ap.add_argument("--records", type=Path, help="load these record files (e.g. generate.py's DIR/yaml) instead")
+    ap.add_argument("--graph", type=Path, help="a folder benchmarks/generate.py wrote (default: generate one)")
     args = ap.parse_args()
     if args.store == "neo4j" and not os.environ.get("NEO4J_URI"):
         raise SystemExit("set NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD to a scratch database (it is cleared)")
     with tempfile.TemporaryDirectory() as tmp:
-        if args.records:
+        if args.graph is not None:
+            graph = load_graph(args.graph)
+        elif args.records:
             manifest = args.records.parent / "manifest.json"
             claims = json.loads(manifest.read_text())["claims"] if manifest.exists() else args.claims
             graph = GeneratedGraph(claims, 0, 0, 0, args.records, yaml_dir=args.records)
         else:
-            graph = generate(Path(tmp) / "records", args.claims)
+            graph = generate(Path(tmp) / "graph", args.claims, formats={"yaml", "csv"})
         rows = run(graph, args.store, Path(tmp))
     print("| work | store | claims | survgraph (s) | plain (s) | ratio | note |\n|---|---|---|---|---|---|---|")
     for r in rows:

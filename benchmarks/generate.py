@@ -14,9 +14,9 @@ the number of entities (their ids), never by the number of claims.
 Formats (DIR/<format>/):
 - yaml:   survgraph record files (sources, entities, claims), each under the loader's 8 MiB file limit;
           `survgraph load DIR/yaml` loads them.
-- csv:    the loader's CSV layout, which exists for entities only (a header of field names, one entity a
-          row, lists split on ';'): one table per kind, plus the sources and claims as YAML (there is no
-          CSV layout for those). `survgraph load DIR/csv` loads them.
+- csv:    the loader's CSV layout (a header of field names, one record a row, lists split on ';', nested
+          fields as `field.part` columns): entities-<kind>-NNN.csv for each kind of entity and for the
+          sources, claims-NNN.csv for the claims. `survgraph load DIR/csv` loads them.
 - native: the tables the engines load natively, with the LOCATED_IN / HEADQUARTERED_IN claims that
           survgraph derives from the country fields written out:
           native/ladybug/: one CSV per node table and per (rel table, from, to), and copy.cypher with the
@@ -43,7 +43,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from pydantic import BaseModel
+
 from survgraph.schema import REGISTRY
+from survgraph.schema.annotations import sub_model
 from survgraph.schema.iso import ISO_3166_ALPHA2
 from survgraph.schema.models import Claim, Node
 from survgraph.schema.registry import ColumnType
@@ -181,10 +184,7 @@ class Writers:
         if "yaml" in self.formats:
             self._yaml("yaml", section, kind).write(line)
         if "csv" in self.formats:
-            if section == "entities":
-                self._csv_row(kind, data)
-            else:
-                self._yaml("csv", section, kind).write(line)
+            self._csv_row(kind, data)
 
     def _yaml(self, fmt: str, section: str, kind: str) -> Sharded:
         key = f"{fmt}/{section}/{kind}"
@@ -196,15 +196,28 @@ class Writers:
     def _csv_row(self, kind: str, data: dict[str, Any]) -> None:
         got = self.csv_tables.get(kind)
         if got is None:
-            model = REGISTRY.node_kinds[kind].model
-            # Flat cells only: a nested value (a project's `value`) has no CSV form, and none is generated.
-            fields = [f.alias or name for name, f in model.model_fields.items() if name != "value"]
+            # Claims (kind "claim") in claims-NNN.csv, entities and sources in entities-<kind>-NNN.csv; a
+            # nested field (a claim's amount, quantity; a project's value) as `field.part` columns.
+            model: type[BaseModel] = Claim if kind == "claim" else REGISTRY.node_kinds[kind].model
+            fields: list[str] = []
+            for name, info in model.model_fields.items():
+                key = info.alias or name
+                try:
+                    nested = sub_model(info.annotation)
+                except TypeError:
+                    fields.append(key)
+                else:
+                    fields.extend(f"{key}.{part}" for part in nested.model_fields)
             header = ",".join(fields) + "\r\n"
-            got = self.csv_tables[kind] = (Sharded(self.out / "csv", f"entities-{kind.lower()}", "csv", header), fields)
+            stem = "claims" if kind == "claim" else f"entities-{kind.lower()}"
+            got = self.csv_tables[kind] = (Sharded(self.out / "csv", stem, "csv", header), fields)
         sharded, fields = got
         cells = []
         for f in fields:
-            v = data.get(f)
+            key, dot, part = f.partition(".")
+            v = data.get(key)
+            if dot:
+                v = None if v is None else v.get(part)
             cells.append(";".join(v) if isinstance(v, list) else ("" if v is None else str(v)))
         buf = _CsvLine()
         csv.writer(buf).writerow(cells)

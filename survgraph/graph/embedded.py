@@ -11,9 +11,12 @@ load that was interrupted. A checkpoint that was interrupted is completed by the
 from __future__ import annotations
 
 import logging
+import re
 import shutil
+import tempfile
 import time
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -154,8 +157,9 @@ class EmbeddedStore(GraphStore):
         self, plan: WritePlan, *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None
     ) -> WriteSummary:
         """One transaction, as before; inside it, rows whose id the store does not hold yet go in by `COPY
-        ... FROM (UNWIND ...)` (the engine's bulk path, several times faster than MERGE, and flat as tables
-        grow), and rows that update an existing id by MERGE ... SET."""
+        ... FROM` a temporary CSV file (the engine's bulk path, several times faster than MERGE, and flat as
+        tables grow), and rows that update an existing id by MERGE ... SET. A worker thread writes the CSV
+        files while the engine checkpoints and copies the ones before (the engine releases the GIL)."""
         self.ensure_schema()
         # COPY goes only into tables that are empty when the load starts: LadybugDB 0.22 crashes (SIGSEGV)
         # on some COPY ... FROM (subquery) into a table that already holds rows (measured with 100 rows
@@ -167,6 +171,58 @@ class EmbeddedStore(GraphStore):
         for b in plan.edges:
             existing_edges[b.type] |= self._existing_edge_ids(b.type, b.rows)
         summary = summary_from(plan, existing_nodes, existing_edges)
+        steps = self._steps(plan, empty, existing_nodes, existing_edges, batch_size)
+        tables = _CopyFiles()
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="survgraph-copy-csv")
+        try:
+            files = {
+                n: pool.submit(tables.write, table, cols, rows, endpoints=bool(ends))
+                for n, (table, cols, rows, ends, _) in enumerate(steps)
+                if cols is not None
+            }
+            self._write_steps(steps, files, progress)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            tables.close()
+        return summary
+
+    def _steps(
+        self,
+        plan: WritePlan,
+        empty: set[str],
+        existing_nodes: dict[str, set[str]],
+        existing_edges: dict[str, set[str]],
+        batch_size: int,
+    ) -> list[_Step]:
+        """The write, in order: COPY steps (table, its columns, rows, COPY options, None) for new rows of
+        tables empty at the start, MERGE steps (table, None, rows, "", the statement) for the others."""
+        steps: list[_Step] = []
+        for label, rows in plan.nodes.items():
+            cols = self.registry.node_columns[label]
+            new, old = split_new(rows, existing_nodes[label]) if label in empty else ([], rows)
+            steps += [(label, cols, chunk, "", None) for chunk in batches(new, COPY_ROWS)]
+            cypher = f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET {self._set_clause('n', cols)}"
+            steps += [(label, None, chunk, "", cypher) for chunk in batches(old, batch_size)]
+        created: set[str] = set()  # claim ids COPYed by an earlier batch of this plan
+        ecols = self.registry.edge_columns
+        for batch in plan.edges:
+            done = existing_edges[batch.type] | created
+            new, old = split_new(batch.rows, done) if batch.type in empty else ([], batch.rows)
+            created.update(r["id"] for r in new)
+            ends = f"from='{batch.from_label}', to='{batch.to_label}'"
+            steps += [(batch.type, ecols, chunk, ends, None) for chunk in batches(new, COPY_ROWS)]
+            cypher = (
+                # Two MATCH clauses, not one comma pattern: the engine plans the comma form
+                # as a join that is about four times slower on large batches.
+                f"UNWIND $rows AS row MATCH (a:{batch.from_label} {{id: row.from_id}}) "
+                f"MATCH (b:{batch.to_label} {{id: row.to_id}}) "
+                f"MERGE (a)-[r:{batch.type} {{id: row.id}}]->(b) "
+                f"SET {self._set_clause('r', ecols)}"
+            )
+            steps += [(batch.type, None, chunk, "", cypher) for chunk in batches(old, batch_size)]
+        return steps
+
+    def _write_steps(self, steps: list[_Step], files: dict[int, Future[_Written]], progress: Progress | None) -> None:
         # Fold every earlier commit into the database file first, so that the WAL holds this load only:
         # a kill while COMMIT writes it can then lose nothing but this load. Best effort: the engine
         # refuses a checkpoint while another connection has a transaction open, and replay up to the
@@ -178,46 +234,15 @@ class EmbeddedStore(GraphStore):
         self._conn.execute("BEGIN TRANSACTION")
         copied = False  # whether a COPY ran in this transaction
         try:
-            for label, rows in plan.nodes.items():
-                cols = self.registry.node_columns[label]
-                new, old = split_new(rows, existing_nodes[label]) if label in empty else ([], rows)
-                for chunk in batches(new, COPY_ROWS):
-                    select, params = _copy_select(cols, chunk)
+            for n, (table, cols, rows, ends, cypher) in enumerate(steps):
+                if cols is not None:
                     copied = True
-                    self._conn.execute(f"COPY {label} FROM ({select})", params)
-                    if progress:
-                        progress(len(chunk))
-                cypher = f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET {self._set_clause('n', cols)}"
-                for chunk in batches(old, batch_size):
-                    self._conn.execute(cypher, {"rows": chunk})
-                    if progress:
-                        progress(len(chunk))
-            created: set[str] = set()  # claim ids COPYed by an earlier batch of this plan
-            for batch in plan.edges:
-                done = existing_edges[batch.type] | created
-                new, old = split_new(batch.rows, done) if batch.type in empty else ([], batch.rows)
-                created.update(r["id"] for r in new)
-                cols = self.registry.edge_columns
-                for chunk in batches(new, COPY_ROWS):
-                    select, params = _copy_select(cols, chunk, endpoints=True)
-                    copied = True
-                    self._conn.execute(
-                        f"COPY {batch.type} FROM ({select}) (from='{batch.from_label}', to='{batch.to_label}')", params
-                    )
-                    if progress:
-                        progress(len(chunk))
-                cypher = (
-                    # Two MATCH clauses, not one comma pattern: the engine plans the comma form
-                    # as a join that is about four times slower on large batches.
-                    f"UNWIND $rows AS row MATCH (a:{batch.from_label} {{id: row.from_id}}) "
-                    f"MATCH (b:{batch.to_label} {{id: row.to_id}}) "
-                    f"MERGE (a)-[r:{batch.type} {{id: row.id}}]->(b) "
-                    f"SET {self._set_clause('r', cols)}"
-                )
-                for chunk in batches(old, batch_size):
-                    self._conn.execute(cypher, {"rows": chunk})
-                    if progress:
-                        progress(len(chunk))
+                    self._copy(table, cols, files[n].result(), ends)
+                else:
+                    assert cypher is not None
+                    self._conn.execute(cypher, {"rows": rows})
+                if progress:
+                    progress(len(rows))
         except RuntimeError as exc:  # the engine's own errors
             self._rollback(copied)
             raise StoreError(f"embedded store refused the write (nothing was written): {exc}") from exc
@@ -225,13 +250,30 @@ class EmbeddedStore(GraphStore):
             self._rollback(copied)
             raise
         self._conn.execute("COMMIT")
-        return summary
+
+    def _copy(self, table: str, cols: tuple[Column, ...], written: _Written, ends: str) -> None:
+        """`COPY table FROM` rows (new ids, into a table empty when the load began): those a CSV file
+        carries exactly from its temporary CSV file (the engine's own bulk path: no per-value parameter
+        conversion), any others (a list item the engine's CSV list syntax cannot hold) from a subquery over
+        list parameters."""
+        path, multiline, rest = written
+        options = ", ".join(x for x in ("header=false", "parallel=false" if multiline else "", ends) if x)
+        if path is not None:
+            # The path is ours (a fresh temporary folder, a fixed file name): no quote can be in it.
+            self._conn.execute(f"COPY {table} FROM '{path.as_posix()}' ({options})")
+        if rest:
+            select, params = _copy_select(cols, rest, endpoints=bool(ends))
+            self._conn.execute(f"COPY {table} FROM ({select})" + (f" ({ends})" if ends else ""), params)
 
     def _rollback(self, copied: bool) -> None:
         """Roll the open transaction back. After a COPY was rolled back, LadybugDB 0.22 crashes (SIGSEGV)
         on the next write through the same database object (measured: tests/test_stores.py's failure
         midway); reads are right, and a database opened afresh is whole. So the store reopens it."""
-        self._conn.execute("ROLLBACK")
+        try:
+            self._conn.execute("ROLLBACK")
+        except RuntimeError as exc:  # the engine ends a transaction itself when a COPY in it fails
+            if "no active transaction" not in str(exc).lower():
+                raise
         if copied:
             self._reopen()
 
@@ -345,8 +387,90 @@ class EmbeddedStore(GraphStore):
 #: Up to this many claim ids, existing ones are found with `WHERE r.id IN $ids`; beyond, by one pass.
 EDGE_ID_LIST = 1_000
 
-#: Rows one COPY statement takes (its parameters sit in memory twice: as Python lists and in the engine).
-COPY_ROWS = 50_000
+#: Rows one COPY statement takes (each goes through a temporary CSV file of at most this many rows).
+COPY_ROWS = 100_000
+
+#: Characters that the engine's CSV list syntax (`[a,b]`) reads as structure or strips: a list item holding
+#: one (or empty, or with spaces at either end) is not written to CSV; its row takes the subquery path.
+_LIST_UNSAFE = re.compile(r"[,\[\]{}\"'\\\r\n]")
+
+
+#: A string cell the engine would read otherwise unless quoted.
+_NEEDS_QUOTES = re.compile(r"^$|^\s|\s$|[,\"'\\\r\n]")
+
+
+def _csv_list(items: list[str]) -> str | None:
+    """A list cell for the engine's CSV reader, or None when an item cannot be written so."""
+    for item in items:
+        if not item or item != item.strip() or _LIST_UNSAFE.search(item):
+            return None
+    return '"[' + ",".join(items) + ']"'
+
+
+#: A step of a write: (table, its columns for a COPY or None for a MERGE, rows, COPY options, MERGE statement).
+_Step = tuple[str, tuple[Column, ...] | None, list[dict[str, Any]], str, str | None]
+#: A CSV file written for a COPY: (the file or None, whether a string in it holds a line break, rows left out).
+_Written = tuple[Path | None, bool, list[dict[str, Any]]]
+
+
+class _CopyFiles:
+    """Temporary CSV files for COPY FROM, in a private temporary folder removed at `close`.
+
+    Cells: a missing value is an empty cell (NULL); a string is quoted (`""` doubled inside) when it is
+    empty or holds a delimiter, quote, escape or line break, or spaces at an end; a float as `repr`; a
+    list as a quoted `[a,b]`."""
+
+    def __init__(self) -> None:
+        self._dir: Path | None = None
+        self._count = 0
+
+    def write(self, table: str, cols: tuple[Column, ...], rows: list[dict[str, Any]], *, endpoints: bool) -> _Written:
+        """Write the rows a CSV file carries exactly; returns the file (None if no row), whether a
+        string in it holds a line break (the engine's parallel CSV reader refuses quoted line breaks),
+        and the rows left out."""
+        kinds = [c.type for c in cols]
+        if any(k not in (ColumnType.string, ColumnType.string_list, ColumnType.float) for k in kinds):
+            return None, False, rows
+        if self._dir is None:
+            self._dir = Path(tempfile.mkdtemp(prefix="survgraph-copy-"))
+        self._count += 1
+        path = self._dir / f"{self._count:04d}-{table}.csv"
+        columns: list[list[str]] = []
+        if endpoints:
+            columns.append([r["from_id"] for r in rows])  # ids match EntityId: nothing to quote in them
+            columns.append([r["to_id"] for r in rows])
+        multiline = False
+        bad: set[int] = set()  # rows with a list item that CSV cannot carry
+        for col in cols:
+            values = [r.get(col.name) for r in rows]
+            if col.type is ColumnType.string:
+                # Quoted only when it has to be (the engine reads quoted cells about half as fast): empty
+                # (an empty cell is NULL), or with a delimiter, quote, escape or line break, or spaces at an end.
+                cells = [
+                    "" if v is None else '"' + v.replace('"', '""') + '"' if _NEEDS_QUOTES.search(v) else v
+                    for v in values
+                ]
+                multiline = multiline or any(v is not None and ("\n" in v or "\r" in v) for v in values)
+            elif col.type is ColumnType.float:
+                cells = ["" if v is None else repr(float(v)) for v in values]
+            else:
+                lists = ["" if v is None else _csv_list(v) for v in values]
+                bad.update(i for i, cell in enumerate(lists) if cell is None)
+                cells = [c or "" for c in lists]
+            columns.append(cells)
+        rest = [rows[i] for i in sorted(bad)]
+        lines = (",".join(line) for i, line in enumerate(zip(*columns, strict=True)) if i not in bad)
+        with path.open("w", encoding="utf-8", newline="") as f:
+            f.writelines(line + "\n" for line in lines)
+        if len(rest) == len(rows):
+            path.unlink()
+            return None, False, rest
+        return path, multiline, rest
+
+    def close(self) -> None:
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
 
 
 def _copy_select(

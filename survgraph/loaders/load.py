@@ -6,7 +6,7 @@ from pathlib import Path
 
 from survgraph.graph import GraphStore, WriteSummary, plan_write
 from survgraph.graph.store import DEFAULT_BATCH_SIZE, Progress
-from survgraph.loaders.validate import Dataset, InvalidRecords, validate_paths
+from survgraph.loaders.validate import Dataset, InvalidRecords, gc_paused, validate_paths
 
 
 def load_dataset(
@@ -15,8 +15,9 @@ def load_dataset(
     """Write a dataset; refuses (InvalidRecords) without touching the store if it has any error."""
     if ds.errors:
         raise InvalidRecords(ds.errors)
-    plan = plan_write(ds.nodes, ds.claims, store.registry)
-    return store.write(plan, batch_size=batch_size, progress=progress)
+    with gc_paused():
+        plan = plan_write(ds.nodes, ds.claims, store.registry)
+        return store.write(plan, batch_size=batch_size, progress=progress)
 
 
 def load_paths(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,7 +55,7 @@ class Problem:
         return f"{self.file}:{self.line}: {self.record}: {self.field}: {self.message}"
 
 
-@dataclass
+@dataclass(slots=True)
 class RawRecord:
     """A record as written, before validation: its section, data, and where each field is."""
 
@@ -355,11 +357,81 @@ def _read_events(loader: _Loader) -> tuple[Any, int]:
     return root, root_line
 
 
+class _NotFlat(Exception):
+    """A file that is not (only) section lines and one-line JSON records: the event reader reads it."""
+
+
+def _no_constant(text: str) -> Any:
+    raise _NotFlat(text)  # NaN, Infinity: JSON reads them as floats, YAML as text
+
+
+def _float(text: str) -> float:
+    if "e" in text or "E" in text:
+        raise _NotFlat(text)  # YAML 1.1 reads 1e5 (no dot, or no exponent sign) as text
+    return float(text)
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        raise _NotFlat("a key given twice")  # the event reader names it
+    return data
+
+
+_JSON = json.JSONDecoder(object_pairs_hook=_pairs, parse_float=_float, parse_constant=_no_constant)
+#: What PyYAML's reader refuses anywhere in a file (yaml.reader.Reader.NON_PRINTABLE), and what it reads as
+#: a line break besides \n or as an escape: a file holding any of them goes through the event reader.
+_NOT_FLAT_TEXT = re.compile("[^\t\n -~\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\r\x85\u2028\u2029\\\\]")
+_FLAT_SECTION = {f"{section}:": section for section in SECTIONS}
+
+
+def _flat_depth(value: Any, depth: int) -> int:
+    if isinstance(value, dict):
+        return max((_flat_depth(v, depth + 1) for v in value.values()), default=depth)
+    if isinstance(value, list):
+        return max((_flat_depth(v, depth + 1) for v in value), default=depth)
+    return depth
+
+
+def _read_flat(name: str, text: str) -> list[RawRecord] | None:
+    """The records of a file written as `benchmarks/generate.py` writes them (and as any JSON-lines export
+    can be): section lines (`claims:`) and one record a line, `  - {"field": value, ...}` in JSON, which
+    is YAML too. Each line is read by the json module's C decoder, about ten times faster than libyaml's
+    events through Python. Only where YAML reads the line to the same values: no backslash escape, no
+    exponent without a dot, no NaN or Infinity, no key given twice, no character YAML refuses, no nesting
+    deeper than a record's fields allow. Any other file, or any other line, returns None and the whole
+    file goes through the event reader, with its checks and located problems."""
+    if _NOT_FLAT_TEXT.search(text):
+        return None
+    records: list[RawRecord] = []
+    section: str | None = None
+    decode = _JSON.raw_decode
+    try:
+        for number, line in enumerate(text.split("\n"), 1):
+            if line.startswith("  - {") and line.endswith("}") and section is not None:
+                data, end = decode(line, 4)
+                # k brackets nest at most k deep (the record's own is depth 3): count before walking.
+                deep = line.count("{") + line.count("[") > 4 and _flat_depth(data, 3) > 6
+                if end != len(line) or deep:
+                    return None
+                records.append(RawRecord(section, data, name, number))
+            elif line in _FLAT_SECTION:
+                section = _FLAT_SECTION[line]
+            elif line:
+                return None
+    except (ValueError, RecursionError, _NotFlat):
+        return None
+    return records if section is not None else None
+
+
 def read_yaml(path: Path) -> tuple[list[RawRecord], list[Problem]]:
     name = str(path)
     text, problem = read_text_bounded(path)
     if text is None:
         return [], [problem] if problem else []
+    flat = _read_flat(name, text)
+    if flat is not None:
+        return flat, []
     loader = _Loader(text)
     try:
         root, root_line = _read_events(loader)
@@ -403,11 +475,21 @@ def read_yaml(path: Path) -> tuple[list[RawRecord], list[Problem]]:
 
 
 def _split_list(value: str) -> list[str]:
+    if ";" not in value:  # one item, the usual case
+        item = value.strip()
+        return [item] if item else []
     return [part.strip() for part in value.split(";") if part.strip()]
 
 
+#: The columns that make a CSV a table of claims (any other CSV is a table of entities, with an id column).
+CLAIM_CSV_COLUMNS = frozenset({"type", "from", "to"})
+
+
 def read_csv(path: Path, list_fields: frozenset[str]) -> tuple[list[RawRecord], list[Problem]]:
-    """A CSV of entities: a header of field names, one record a row; list fields split on ';'.
+    """A CSV table: a header of field names, one record a row, list fields split on ';', and a nested
+    field's parts as `field.part` columns (`amount.amount`, `amount.currency`). A table whose header has
+    `type`, `from` and `to` holds claims; any other holds entities (sources among them) and needs an `id`
+    column. An empty cell is a field not given.
 
     The file is bounded (MAX_RECORD_FILE_BYTES) and so is each cell (the csv module's field size limit,
     128 KiB by default); every field is then bounded again by the models."""
@@ -416,23 +498,57 @@ def read_csv(path: Path, list_fields: frozenset[str]) -> tuple[list[RawRecord], 
     if text is None:
         return [], [problem] if problem else []
     records: list[RawRecord] = []
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        if reader.fieldnames is None or "id" not in reader.fieldnames:
+        header = next(reader, None)
+        section = "claims" if header is not None and set(header) >= CLAIM_CSV_COLUMNS else "entities"
+        if header is None or (section == "entities" and "id" not in header):
             return [], [Problem(name, 1, "-", "id", "a CSV of entities needs a header with an id column")]
+        width = len(header)
+        # Each column name once, the value of its last column (as a dict of the header gives); the plain
+        # fields first, then the parts of nested ones.
+        last = {key: i for i, key in enumerate(header)}
+        flat: list[tuple[int, str, bool]] = []  # (cell index, field, whether a list)
+        nested: list[tuple[int, str, str]] = []  # (cell index, field, part)
+        for key in dict.fromkeys(header):
+            field_name, dot, part = key.partition(".")
+            if dot:
+                nested.append((last[key], field_name, part))
+            else:
+                flat.append((last[key], key, key in list_fields))
+        id_at = last.get("id")
+        split = _split_list
         for row in reader:
+            if not row:
+                continue  # a blank line (csv.DictReader skips these too)
             line = reader.line_num
-            data: dict[str, Any] = {}
-            for key, value in row.items():
-                if key is None:
-                    return records, [Problem(name, line, row.get("id") or "-", "-", "more cells than header columns")]
-                if value is None or value == "":
+            n = len(row)
+            if n > width:
+                rid = row[id_at] if id_at is not None else ""
+                return records, [Problem(name, line, rid or "-", "-", "more cells than header columns")]
+            if n == width:
+                data: dict[str, Any] = {
+                    key: split(row[i]) if is_list else row[i] for i, key, is_list in flat if row[i] != ""
+                }
+            else:  # a short row: the cells it lacks are fields not given
+                data = {key: split(row[i]) if is_list else row[i] for i, key, is_list in flat if i < n and row[i]}
+            clash = None
+            for i, key, part in nested:
+                if i >= n or row[i] == "":
                     continue
-                data[key] = _split_list(value) if key in list_fields else value
-            records.append(RawRecord("entities", data, name, line, {k: line for k in data}))
+                whole = data.setdefault(key, {})
+                if not isinstance(whole, dict):
+                    clash = key
+                    continue
+                whole[part] = row[i]
+            record = RawRecord(section, data, name, line)
+            if clash is not None:
+                return records, [
+                    Problem(name, line, record.label, clash, "field given twice (as a whole and by parts)")
+                ]
+            records.append(record)
     except csv.Error as exc:
-        # DictReader.line_num lags on a row that fails; the underlying reader's counts the line read.
-        return [], [Problem(name, max(reader.reader.line_num, 1), "-", "-", f"cannot read CSV: {exc}")]
+        return [], [Problem(name, max(reader.line_num, 1), "-", "-", f"cannot read CSV: {exc}")]
     return records, []
 
 

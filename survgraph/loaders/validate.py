@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,7 +48,7 @@ class InvalidRecords(SurvgraphError):
 
 
 def _list_fields(registry: Registry) -> frozenset[str]:
-    names = {"sources"}
+    names = {"sources", "figure_sources"}
     for cols in registry.node_columns.values():
         names.update(c.name for c in cols if c.type is ColumnType.string_list)
     return frozenset(names)
@@ -146,17 +149,18 @@ def build(records: list[RawRecord], registry: Registry = REGISTRY) -> Dataset:
     known_ids = set(seen)
     used_sources: set[str] = set()
 
-    def check_sources(ids: list[str], rec: RawRecord, label: str) -> None:
+    def check_sources(ids: list[str], rec: RawRecord, label: str | None) -> None:
+        """`label` None: the record's own (computed only for a problem)."""
+        used_sources.update(ids)
         for sid in ids:
-            used_sources.add(sid)
             target = nodes.get(sid)
             if sid not in known_ids:
                 ds.problems.append(
-                    Problem(rec.file, rec.line_of("sources"), label, "sources", f"unknown source {sid!r}")
+                    Problem(rec.file, rec.line_of("sources"), label or rec.label, "sources", f"unknown source {sid!r}")
                 )
             elif target is not None and not isinstance(target, Source):
                 ds.problems.append(
-                    Problem(rec.file, rec.line_of("sources"), label, "sources", f"{sid!r} is not a source")
+                    Problem(rec.file, rec.line_of("sources"), label or rec.label, "sources", f"{sid!r} is not a source")
                 )
 
     for node, rec in node_recs:
@@ -165,14 +169,13 @@ def build(records: list[RawRecord], registry: Registry = REGISTRY) -> Dataset:
     claim_ids: dict[str, RawRecord] = {}
     valid_claims: list[tuple[Claim, RawRecord]] = []
     for claim, rec in claim_recs:
-        label = rec.label
         ok = True
         if claim.type not in registry.edge_types:
             ds.problems.append(
                 Problem(
                     rec.file,
                     rec.line_of("type"),
-                    label,
+                    rec.label,
                     "type",
                     f"unknown edge type {claim.type!r}; expected one of {', '.join(registry.edge_types)}",
                 )
@@ -182,7 +185,7 @@ def build(records: list[RawRecord], registry: Registry = REGISTRY) -> Dataset:
         for end, ref in (("from", claim.from_id), ("to", claim.to_id)):
             target = nodes.get(ref)
             if ref not in known_ids:
-                ds.problems.append(Problem(rec.file, rec.line_of(end), label, end, f"unknown id {ref!r}"))
+                ds.problems.append(Problem(rec.file, rec.line_of(end), rec.label, end, f"unknown id {ref!r}"))
                 ok = False
             elif target is not None:
                 kinds[end] = registry.kind_of_model(target).label
@@ -193,12 +196,12 @@ def build(records: list[RawRecord], registry: Registry = REGISTRY) -> Dataset:
                 Problem(
                     rec.file,
                     rec.line_of("to"),
-                    label,
+                    rec.label,
                     "type",
                     f"{claim.type} cannot go from {kinds['from']} to {kinds['to']}; allowed: {allowed}",
                 )
             )
-        check_sources(claim.source_ids, rec, label)
+        check_sources(claim.source_ids, rec, None)
         assert claim.id is not None
         if claim.id in claim_ids:
             first = claim_ids[claim.id]
@@ -206,7 +209,7 @@ def build(records: list[RawRecord], registry: Registry = REGISTRY) -> Dataset:
                 Problem(
                     rec.file,
                     rec.line,
-                    label,
+                    rec.label,
                     "id",
                     f"same claim as {first.file}:{first.line} (same type, endpoints, dates and figures): "
                     "merge their sources, or set a distinct key",
@@ -279,8 +282,24 @@ def _derived_claims(
     return problems
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for a bulk step (reading, validating, writing records).
+    Records and models hold no reference cycles, so reference counting frees them as before; but with a
+    hundred thousand or a million of them alive, every full collection walks them all (measured at 100k
+    claims: validation and the write plan 2-2.5 times faster without it). The collector runs again after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def validate_paths(paths: list[Path], registry: Registry = REGISTRY) -> Dataset:
-    records, problems = read_paths(paths, _list_fields(registry))
-    ds = build(records, registry)
-    ds.problems = sorted(problems + ds.problems, key=lambda p: (p.file, p.line))
+    with gc_paused():
+        records, problems = read_paths(paths, _list_fields(registry))
+        ds = build(records, registry)
+        ds.problems = sorted(problems + ds.problems, key=lambda p: (p.file, p.line))
     return ds

@@ -1,0 +1,124 @@
+"""The CSV layout for claims (a header with type, from and to; nested fields as `field.part` columns): it
+loads the same graph as the YAML it was written from, and a bad cell is refused at its file, line and field."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from survgraph.graph import GraphStore
+from survgraph.loaders import load_paths, validate_paths
+from survgraph.schema import Claim
+
+from .conftest import FIXTURES, SEED
+from .fingerprint import fingerprint
+
+SMALL = FIXTURES / "small"
+
+
+def _columns() -> list[str]:
+    """Every claim field as a CSV column: nested models (amount, quantity) by their parts."""
+    cols: list[str] = []
+    for name, info in Claim.model_fields.items():
+        key = info.alias or name
+        if key in ("amount", "quantity"):
+            cols += [f"{key}.{part}" for part in ("amount", "currency")] if key == "amount" else []
+            cols += [f"{key}.{part}" for part in ("value", "unit")] if key == "quantity" else []
+        else:
+            cols.append(key)
+    return cols
+
+
+def _cell(record: dict[str, Any], column: str) -> str:
+    key, dot, part = column.partition(".")
+    value = record.get(key)
+    if dot and value is not None:
+        value = value.get(part)
+    if isinstance(value, list):
+        return ";".join(value)
+    return "" if value is None else str(value)
+
+
+def _split_small(tmp_path: Path) -> tuple[Path, Path]:
+    """The small fixture twice: as is (YAML claims), and with its claims moved to a claims CSV."""
+    data = yaml.safe_load((SMALL / "graph.yaml").read_text(encoding="utf-8"))
+    as_yaml, as_csv = tmp_path / "yaml", tmp_path / "csv"
+    for folder in (as_yaml, as_csv):
+        folder.mkdir()
+        (folder / "countries.csv").write_bytes((SMALL / "countries.csv").read_bytes())
+    (as_yaml / "graph.yaml").write_bytes((SMALL / "graph.yaml").read_bytes())
+    (as_csv / "graph.yaml").write_text(yaml.safe_dump({k: v for k, v in data.items() if k != "claims"}))
+    cols = _columns()
+    with (as_csv / "claims.csv").open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(cols)
+        w.writerows([_cell(c, col) for col in cols] for c in data["claims"])
+    return as_yaml, as_csv
+
+
+def test_claims_csv_loads_the_same_graph_as_the_yaml(store: GraphStore, tmp_path: Path) -> None:
+    as_yaml, as_csv = _split_small(tmp_path)
+    want, got = validate_paths([as_yaml]), validate_paths([as_csv])
+    assert want.problems == got.problems == []
+    # Figures (amount, quantity) and lists came through the CSV cells.
+    assert any(c.amount is not None for c in got.claims) and any(c.quantity is not None for c in got.claims)
+    assert sorted(c.model_dump_json() for c in got.claims) == sorted(c.model_dump_json() for c in want.claims)
+    load_paths(store, [as_yaml])
+    from_yaml = fingerprint(store)
+    store.clear()
+    load_paths(store, [as_csv])
+    assert fingerprint(store) == from_yaml
+
+
+def test_bad_claim_cells_are_refused_at_their_file_line_and_field(tmp_path: Path) -> None:
+    _, as_csv = _split_small(tmp_path)
+    bad = as_csv / "more-claims.csv"
+    bad.write_text(
+        "type,from,to,sources,confidence,amount.amount,amount.currency,colour\n"
+        "SUPPLIES,vendor:acme,project:cable,source:test-b,reported,,,\n"
+        "SUPPLIES,vendor:globex,project:city-cams,source:test-b,sure,,,\n"
+        "FUNDED_BY,project:city-cams,org:state-bank,source:test-b,reported,lots,USD,\n"
+        "\n"
+        "SUPPLIES,vendor:initech,project:cable,source:test-b,alleged,,,red\n"
+        'SUPPLIES,vendor:acme,"project:\nnowhere",source:test-b,alleged,,,\n'
+        "SUPPLIES,vendor:acme,project:gone,source:test-b,alleged,,,\n",
+        encoding="utf-8",
+    )
+    ds = validate_paths([as_csv])
+    got = [(p.line, p.record, p.field, p.message.split(",")[0]) for p in ds.errors if p.file == str(bad)]
+    assert got == [
+        (3, "vendor:globex -SUPPLIES-> project:city-cams", "confidence", "Input should be 'confirmed'"),
+        (4, "project:city-cams -FUNDED_BY-> org:state-bank", "amount.amount", "Input should be a valid number"),
+        (6, "vendor:initech -SUPPLIES-> project:cable", "colour", "unknown field"),
+        # a quoted line break: the record's line is the line it ends on (as for entity tables)
+        (
+            8,
+            "vendor:acme -SUPPLIES-> project:\nnowhere",
+            "to",
+            "String should match pattern '^[a-z]+:[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$'",
+        ),
+        (9, "vendor:acme -SUPPLIES-> project:gone", "to", "unknown id 'project:gone'"),
+    ]
+
+
+def test_a_claims_csv_with_more_cells_than_columns_is_refused_at_the_row(tmp_path: Path) -> None:
+    path = tmp_path / "claims.csv"
+    path.write_text("type,from,to\nSUPPLIES,vendor:a,project:b\nSUPPLIES,vendor:a,project:b,extra\n")
+    ds = validate_paths([path])
+    assert [(p.line, p.field, p.message) for p in ds.errors if p.message.startswith("more")] == [
+        (3, "-", "more cells than header columns")
+    ]
+
+
+def test_the_documented_claims_csv_example_validates_against_the_seed_data(tmp_path: Path) -> None:
+    text = (SEED / "README.md").read_text(encoding="utf-8")
+    example = text.split("```csv\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "claims.csv"
+    path.write_text(example, encoding="utf-8")
+    ds = validate_paths([SEED, path])
+    assert ds.errors == []
+    [claim] = [c for c in ds.claims if c.key == "csv-example"]
+    assert claim.quantity is not None and claim.quantity.value == 8000 and claim.technologies == ["cctv"]
