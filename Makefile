@@ -49,8 +49,10 @@ gephi-jars: system-deps
 browser-deps: system-deps
 	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 
+# PYTEST_ARGS: e.g. "-n 2 --dist loadfile" (pytest-xdist; each worker starts its own Neo4j), "--durations=30".
+PYTEST_ARGS ?=
 pytest: install-dev neo4j-jars gephi-jars browser-deps
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 

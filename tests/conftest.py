@@ -58,8 +58,16 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jServ
     """A real Neo4j: ours (started from Maven Central jars), or the one NEO4J_URI names.
 
     A server that does not start FAILS the tests that need it: nothing is skipped, in CI or here.
+    Under pytest-xdist (`pytest -n 2`) each worker starts its own server, on a free port, with its home
+    under the worker's own basetemp: the workers share nothing. One NEO4J_URI cannot serve several
+    workers (each test wipes the database it uses), so that combination fails.
     """
     uri = os.environ.get("NEO4J_URI")
+    if uri and int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
+        pytest.fail(
+            f"NEO4J_URI={uri} is one database, and the tests wipe it: run them serially against it "
+            "(without -n), or unset NEO4J_URI so that each worker starts its own Neo4j."
+        )
     if uri:
         settings = StoreSettings()
         server = Neo4jServer(uri, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database, None)

@@ -30,10 +30,11 @@ import pytest
 
 from survgraph.graph.embedded import EmbeddedStore
 from survgraph.graph.store import plan_write
+from survgraph.loaders import validate_paths
 from survgraph.schema import Claim, Country, Vendor
 
 from ..fingerprint import fingerprint
-from ..test_api_support import free_port, load_small
+from ..test_api_support import SMALL, free_port
 
 HERE = Path(__file__).parent
 REPRODUCER = HERE / "ladybug_skip_segfault.py"
@@ -151,9 +152,14 @@ class Server:
         return r
 
 
-def _bulk(store: EmbeddedStore) -> None:
-    nodes: list[Any] = [Country(id="country:NZ", name="New Zealand")]
-    claims = []
+def _small_and_bulk(store: EmbeddedStore) -> None:
+    """The small graph plus 12,500 vendors, each HEADQUARTERED_IN country:NZ, written as ONE load into the
+    fresh store: its tables are empty, so the rows go in by the engine's bulk path (COPY) rather than
+    25,000 MERGEs (the store holds the same graph either way; what is under attack is the server)."""
+    small = validate_paths([SMALL])
+    assert not small.errors, small.errors
+    nodes: list[Any] = [*small.nodes, Country(id="country:NZ", name="New Zealand")]
+    claims = list(small.claims)
     for i in range(1, BULK + 1):
         vid = f"{BULK_PREFIX}{i:05d}"
         nodes.append(Vendor(id=vid, name=f"Bulk vendor {i:05d}", sources=["source:test-a"], confidence="reported"))
@@ -177,8 +183,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, s
     entity ids and claim ids, read before any attack."""
     path = tmp_path_factory.mktemp("adversarial-params")
     with EmbeddedStore(path) as store:
-        load_small(store)
-        _bulk(store)
+        _small_and_bulk(store)
         ids = {r["id"] for r in store.query("MATCH (n) RETURN n.id AS id")}
         claims = {r["id"] for r in store.query("MATCH ()-[r]->() RETURN r.id AS id")}
         before = fingerprint(store)
