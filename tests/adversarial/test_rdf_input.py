@@ -31,7 +31,7 @@ from survgraph.schema import REGISTRY
 from survgraph.schema.types import MAX_TEXT_CHARS
 
 from ..fingerprint import fingerprint
-from ..test_api_support import load_small
+from ..test_api_support import ENGINES, engine_store
 from .bounded_run import run_code_bounded
 
 VOCAB = Vocab("http://127.0.0.1:8000/id/")
@@ -77,10 +77,12 @@ def trap() -> Iterator[Trap]:
     assert t.hits == [], f"the parse made requests: {t.hits}"
 
 
-@pytest.fixture
-def loaded(store: GraphStore) -> GraphStore:
-    load_small(store)
-    return store
+@pytest.fixture(scope="module", params=ENGINES)
+def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphStore]:
+    """One store per engine holding the small graph, for the whole module: every test here refuses an
+    import and checks (by fingerprint, before and after) that it wrote nothing."""
+    with engine_store(request.param, tmp_path_factory, request) as store:
+        yield store
 
 
 def refused(store: GraphStore, data: bytes, fmt: RdfFormat, says: str) -> None:
