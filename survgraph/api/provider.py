@@ -15,8 +15,8 @@ import atexit
 import logging
 import os
 import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import Mapping
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from survgraph.graph import (
     open_store,
 )
 from survgraph.graph.embedded import EmbeddedStore
+from survgraph.graph.rwlock import ReadWriteLock
 from survgraph.graph.store import DEFAULT_BATCH_SIZE, Progress
 
 #: Reads the embedded store runs at once (each on a connection of its own; more requests wait their turn).
@@ -42,62 +43,6 @@ MAX_READERS = max(2, os.cpu_count() or 2)
 RETIRED_GRACE_S = 60.0
 
 log = logging.getLogger("survgraph.api")
-
-
-class ReadWriteLock:
-    """Many readers at once, or one writer alone. A waiting writer stops new readers from starting, so
-    that a steady stream of reads cannot starve it. The writer may re-enter on its own thread."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition(threading.Lock())
-        self._readers = 0
-        self._writer: int | None = None
-        self._depth = 0
-        self._writers_waiting = 0
-
-    def held_by_me(self) -> bool:
-        """Whether this thread holds the write lock (its reads then belong to its own transaction)."""
-        return self._writer == threading.get_ident()
-
-    @contextmanager
-    def reading(self) -> Iterator[None]:
-        """Hold a read share (not on a thread that holds the write lock: see held_by_me)."""
-        with self._cond:
-            if self._writer == threading.get_ident():
-                raise RuntimeError("a read share asked for by the thread that holds the write lock")
-            while self._writer is not None or self._writers_waiting:
-                self._cond.wait()
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                if not self._readers:
-                    self._cond.notify_all()
-
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        me = threading.get_ident()
-        with self._cond:
-            if self._writer == me:
-                self._depth += 1
-            else:
-                self._writers_waiting += 1
-                try:
-                    while self._writer is not None or self._readers:
-                        self._cond.wait()
-                finally:
-                    self._writers_waiting -= 1
-                self._writer, self._depth = me, 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._depth -= 1
-                if not self._depth:
-                    self._writer = None
-                    self._cond.notify_all()
 
 
 class LockedStore(GraphStore):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import neo4j
@@ -17,12 +18,12 @@ from survgraph.graph.ddl import neo4j_statements, q
 from survgraph.graph.neo4j_load import (
     LoadJournal,
     LoadOptions,
-    ReadWriteLock,
     new_load_id,
     release_slot_in,
     schema_statements,
     take_slot_in,
 )
+from survgraph.graph.rwlock import ReadWriteLock
 from survgraph.graph.store import (
     DEFAULT_BATCH_SIZE,
     GraphStore,
@@ -213,10 +214,15 @@ class Neo4jStore(GraphStore):
         except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
             raise self._wrap(exc) from exc
 
+    def _reading(self) -> AbstractContextManager[None]:
+        """A read share of this process's lock; the loading thread's own reads (its existence checks)
+        pass without one."""
+        return nullcontext() if self._rw.held_by_me() else self._rw.reading()
+
     def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         self.ensure_schema()
         try:
-            with self._rw.reading():
+            with self._reading():
                 records, _, keys = self._driver.execute_query(
                     cypher,
                     parameters_=dict(params or {}),
@@ -280,7 +286,7 @@ class Neo4jStore(GraphStore):
         used = 0
         try:
             with (
-                self._rw.reading(),
+                self._reading(),
                 self._driver.session(
                     database=self.database,
                     default_access_mode=neo4j.READ_ACCESS,
