@@ -14,7 +14,7 @@ from survgraph.graph import StoreKind, StoreSettings, open_store
 from survgraph.graph.store import GraphStore
 
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # messages name files: never break a path across lines
 
 StoreOpt = Annotated[
     Optional[StoreKind],  # noqa: UP045 - typer needs Optional here

@@ -159,7 +159,7 @@ def test_placeholders_only_take_checked_numbers_and_registry_types() -> None:
             render_placeholder("t", hops, bad_hops)
     values = t.validate({"from": "vendor:a", "to": "project:b", "types": "PART_OF"})
     rendered = t.render("paths", "neo4j", values)
-    assert "[r:PART_OF]" in rendered and "{{" not in rendered
+    assert "[:PART_OF*1..4]" in rendered and "{{" not in rendered
     # Labels come from the registry, by the id's prefix: the ends are found by their label's id index.
     assert "(a:Vendor {id: $from}), (b:Project {id: $to})" in rendered
     assert "(a:Vendor {id: $from}), (b:Project {id: $to})" in t.render("paths", "embedded", values)
