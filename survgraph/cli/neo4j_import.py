@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from survgraph.cli.common import err
+from survgraph.cli.common import FormatOpt, err
 from survgraph.cli.output import print_counts
 from survgraph.errors import UsageError
 from survgraph.graph.neo4j_admin import (
@@ -74,7 +74,7 @@ def neo4j_import(
         Optional[Path],  # noqa: UP045 - typer needs Optional here
         typer.Option("--csv-dir", help="Keep the CSV files here [default: a temporary folder, removed after]."),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    fmt: FormatOpt = "table",
 ) -> None:
     """Validate as `load` does, then build a NEW Neo4j database with neo4j-admin (server stopped).
 
