@@ -26,6 +26,7 @@ from survgraph.loaders import load_paths
 from survgraph.queries import run_template
 from survgraph.schema import REGISTRY
 from survgraph.viz import LARGE_GRAPH_NODES, Subgraph, SubgraphReader, render_page
+from survgraph.viz.subgraph import drawn_kinds
 
 from .conftest import ROOT
 from .test_api_support import ENGINES, app_for, engine_store, serve
@@ -468,6 +469,18 @@ def test_time_slider_and_unconnected_switch(
     assert report["steps"][i + 3]["status"] == f"Latecomer has no claim in force at {first}-12-31."
     assert (shown[i + 4]["nodes"], shown[i + 4]["edges"]) == _expected_shown(sub, f"{first}-12-31", False)
     assert report["steps"][i + 5]["status"].startswith("Loner has no claim on this page")
+    # The kind legend counts what is on show at each step (not the entities the slider or switch hid).
+    legends = [(s["legend"], _legend_of(sub, s["nodes"])) for s in shown if s]
+    assert all(got == want for got, want in legends), legends
+    assert len({json.dumps(got, sort_keys=True) for got, _ in legends}) > 1  # the counts did move
+
+
+def _legend_of(sub: Subgraph, shown_nodes: list[str]) -> dict[str, int]:
+    """The kind legend's counts for the entities on show: every kind drawn, 0 for one with none shown."""
+    counts = dict.fromkeys(drawn_kinds(REGISTRY), 0)
+    for node_id in shown_nodes:
+        counts[sub.nodes[node_id]["label"]] += 1
+    return counts
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -372,8 +372,25 @@
     edgeKey.set(id, pathEdges.has(id) ? "path" : "base");
   });
 
+  // The kind legend counts the entities of each kind on show now (the time slider and the switch for
+  // entities without claims hide some); a kind's own checkbox does not change its count.
+  var kindCounts = new Map(); // label -> the legend's count element
+  function updateKindCounts() {
+    var counts = new Map();
+    Object.keys(details.nodes).forEach(function (id) {
+      var why = hiddenBecause(id);
+      if (why !== null && why !== "kind") return;
+      var kind = details.nodes[id].kind;
+      counts.set(kind, (counts.get(kind) || 0) + 1);
+    });
+    kindCounts.forEach(function (span, label) {
+      span.textContent = String(counts.get(label) || 0);
+    });
+  }
+
   function refilter() {
     applyStyles();
+    updateKindCounts();
   }
 
   function highlightNeighbourhood(id) {
@@ -469,9 +486,13 @@
     label.appendChild(swatch(k.shape, k.colour));
     label.appendChild(el("span", null, k.label));
     li.appendChild(label);
-    li.appendChild(el("span", "count", k.count));
+    var count = el("span", "count", k.count);
+    count.dataset.kind = k.label;
+    kindCounts.set(k.label, count);
+    li.appendChild(count);
     kindList.appendChild(li);
   });
+  updateKindCounts();
 
   var typeList = byId("types");
   data.edgeTypes.forEach(function (t) {
@@ -711,6 +732,9 @@
     return {
       nodes: nodes.getIds().filter(function (id) { return !nodes.get(id).hidden; }).sort(),
       edges: edges.getIds().filter(function (id) { return edgeShown(id) && !edges.get(id).hidden; }).sort(),
+      legend: Object.fromEntries(
+        Array.from(kindCounts, function (pair) { return [pair[0], Number(pair[1].textContent)]; })
+      ),
     };
   };
   api.edgeMidpoint = function (id) {
