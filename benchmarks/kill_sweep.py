@@ -3,6 +3,7 @@
     python benchmarks/kill_sweep.py --instants 500                  # both stores, prints the outcome table
     python benchmarks/kill_sweep.py --store embedded --instants 200 --size 3000
     python benchmarks/kill_sweep.py --store neo4j-batched --instants 200 --size 300 --neo4j-batched 40
+    python benchmarks/kill_sweep.py --store neo4j-batched --instants 200 --size 300 --during-writes
 
 A child process validates a dataset, says READY, and on GO opens the store, writes the dataset with the
 loader API (`load_dataset`: one all-or-nothing write) and closes the store (the embedded engine
@@ -343,13 +344,15 @@ class Result:
     seconds: float = 0.0
 
 
-def schedule(n: int, cal: Calibration, seed: int = 5) -> list[tuple[str, float]]:
+def schedule(n: int, cal: Calibration, seed: int = 5, *, during_writes: bool = False) -> list[tuple[str, float]]:
     """`n` kill instants, each (anchor marker, delay after it), in a shuffled order:
     - 35% over COMMIT (LAST_WRITE + t, t from 0 to twice the time COMMIT took: the WAL is written here);
     - 30% over everything after the last write (LAST_WRITE + t up to 1.2x the rest of the run: COMMIT,
       the close and its checkpoint, the exit);
     - 15% over the writes (GO + t up to the last write: the open, the checkpoint before the load);
-    - 20% over the whole run (GO + t)."""
+    - 20% over the whole run (GO + t).
+    `during_writes`: every instant over the writes (GO + t up to the last write), for a load whose writes
+    are many transactions (the batched Neo4j load: each batch commits on its own)."""
     rng = random.Random(seed)
     commit = max(0.002, cal.committed - cal.last_write) * 2
     tail = max(commit, (cal.end - cal.last_write) * 1.2)
@@ -359,6 +362,8 @@ def schedule(n: int, cal: Calibration, seed: int = 5) -> list[tuple[str, float]]
         ("GO", cal.last_write, 0.15),
         ("GO", cal.end * 1.05, 0.20),
     ]
+    if during_writes:
+        parts = [("GO", cal.last_write, 1.0)]
     out: list[tuple[str, float]] = []
     for k, (anchor, span, share) in enumerate(parts):
         m = n - len(out) if k == len(parts) - 1 else round(n * share)
@@ -707,6 +712,7 @@ def sweep_neo4j_batched(
     seed: int = 5,
     kill_at: list[str] | None = None,
     next_load: bool = True,
+    during_writes: bool = False,
 ) -> Result:
     """The batched load (SURVGRAPH_NEO4J_TX_ROWS=tx_rows in the child: a load larger than that many rows
     goes in batches behind a load marker) killed at `n` instants, and at each exact point of `kill_at`
@@ -714,7 +720,8 @@ def sweep_neo4j_batched(
     back, or finishes it if it had committed) and the fingerprint must be before or after, with nothing
     of the load left; then (`next_load`) the next load must be accepted and give the after graph (the
     reset to "before" that follows each trial is a load too, so a load is always accepted). `phases` counts
-    "last marker -> outcome" (LAST_WRITE -> after: killed after the commit, in or before the clean-up)."""
+    "last marker -> outcome" (LAST_WRITE -> after: killed after the commit, in or before the clean-up).
+    `during_writes`: every timed instant falls while the batches are written (see `schedule`)."""
     sys.path.insert(0, str(ROOT))
     from survgraph.graph.neo4j_store import Neo4jStore
     from survgraph.loaders import load_dataset, validate_paths
@@ -756,7 +763,8 @@ def sweep_neo4j_batched(
                 raise RuntimeError(f"an unkilled batched load did not give a clean after graph: {leftovers(store)}")
             after = fp
         res.calibration = cal = Calibration(min(lasts[1:]), min(commits[1:]), min(ends[1:]))
-        plan: list[tuple[str, float, str]] = [(a, o, "") for a, o in schedule(n, cal, seed)]
+        timed = schedule(n, cal, seed, during_writes=during_writes)
+        plan: list[tuple[str, float, str]] = [(a, o, "") for a, o in timed]
         plan += [("GO", 0.0, point) for point in kill_at or []]
         reset()
 
@@ -857,6 +865,11 @@ def main() -> None:
         metavar="TX_ROWS",
         help="also sweep Neo4j's batched load, TX_ROWS rows a batch transaction (e.g. 40 with --size 300)",
     )
+    ap.add_argument(
+        "--during-writes",
+        action="store_true",
+        help="neo4j-batched: every timed instant while the batches are written (default: mostly the commit window)",
+    )
     args = ap.parse_args()
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="kill-sweep-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -882,6 +895,7 @@ def main() -> None:
                             args.neo4j_batched,
                             seed=args.seed,
                             kill_at=EXACT_KILLS,
+                            during_writes=args.during_writes,
                         )
                     )
     finally:
