@@ -58,7 +58,7 @@ RDF_STEM = "rdf/survgraph"
 PREVIOUS_RDF = RdfFormat.nt
 SOURCE_LABEL = "Source"
 
-_VERSION = re.compile(r"^(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})$")
+_VERSION = re.compile(r"(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})")
 
 
 class ReleaseError(SurvgraphError):
@@ -70,7 +70,7 @@ class ReleaseError(SurvgraphError):
 
 
 def parse_version(version: str) -> tuple[int, int, int]:
-    m = _VERSION.match(version)
+    m = _VERSION.fullmatch(version)
     if m is None:
         raise ReleaseError(f"--version {version!r}: expected X.Y.Z (three numbers, e.g. 1.4.0)")
     return int(m[1]), int(m[2]), int(m[3])

@@ -34,7 +34,7 @@ from .test_viz import page_json
 #: Before the first SUPPLIES began; while both SUPPLIES and the loan ran; after the second SUPPLIES and the
 #: loan ended. Together they put every dated claim of the small graph both in and out of force.
 DAYS = ["2015-06-30", "2018-06-30", "2020-01-01"]
-BAD_DAYS = ["2019-02-30", "2019", "30/06/2019", "2019-06-30x", "x" * 300]
+BAD_DAYS = ["2019-02-30", "2019", "30/06/2019", "2019-06-30x", "x" * 300, "\u0662\u0660\u0661\u0669-06-30"]
 BASE = "http://test.invalid/id/"
 runner = CliRunner()
 #: Beside the small graph: an entity with no claim at all, and one whose only claim starts in 2019 (so

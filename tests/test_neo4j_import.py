@@ -302,6 +302,7 @@ def test_bad_records_refused_with_their_place(tmp_path: Path) -> None:
 def test_bad_target_refused_before_validation(tmp_path: Path) -> None:
     args = ["neo4j-import", str(tmp_path / "missing.yaml"), "--neo4j-home", str(tmp_path / "h"), "--neo4j-admin", ADMIN]
     assert "bad database name" in CliRunner().invoke(app, [*args, "--database", "../x"]).output
+    assert "bad database name" in CliRunner().invoke(app, [*args, "--database", "neo4j\n"]).output
     assert "system database" in CliRunner().invoke(app, [*args, "--database", "system"]).output
     db = Neo4jHome.at(tmp_path / "h").database_dir("neo4j")
     db.mkdir(parents=True)

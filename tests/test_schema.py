@@ -17,7 +17,24 @@ def test_partial_dates_accept_year_month_day() -> None:
         Project(id="project:p", name="P", start=value, sources=["source:s"], confidence="confirmed")
 
 
-@pytest.mark.parametrize("value", ["16", "2016-5", "2016-13", "2016-05-32", "2019-02-29", "2016/05", "May 2016"])
+# The last four: a trailing line break (Python's `$` matches before one), and digits that are not ASCII
+# (`\\d` matches Arabic-Indic or fullwidth digits, and `int()` reads them).
+@pytest.mark.parametrize(
+    "value",
+    [
+        "16",
+        "2016-5",
+        "2016-13",
+        "2016-05-32",
+        "2019-02-29",
+        "2016/05",
+        "May 2016",
+        "2016\n",
+        "2016-05-20\n",
+        "\u0662\u0660\u0661\u0666",
+        "\uff12\uff10\uff11\uff16-05",
+    ],
+)
 def test_partial_dates_reject_malformed(value: str) -> None:
     with pytest.raises(ValidationError):
         Project(id="project:p", name="P", start=value, sources=["source:s"], confidence="confirmed")
@@ -42,6 +59,9 @@ def test_wikidata_and_money_are_validated() -> None:
     Vendor(id="vendor:x", name="X", wikidata="Q160120", sources=["source:s"], confidence="confirmed")
     with pytest.raises(ValidationError):
         Vendor(id="vendor:x", name="X", wikidata="160120", sources=["source:s"], confidence="confirmed")
+    for qid in ("Q160120\n", "Q\u0661\u0662", "Q\uff11\uff12"):
+        with pytest.raises(ValidationError):
+            Vendor(id="vendor:x", name="X", wikidata=qid, sources=["source:s"], confidence="confirmed")
     with pytest.raises(ValidationError, match="ISO 4217"):
         Project(id="project:p", name="P", value={"amount": 1, "currency": "XYZ"}, sources=["s:s"], confidence="alleged")
 

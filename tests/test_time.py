@@ -46,7 +46,22 @@ def test_cypher_rule_matches_python_rule_on_the_embedded_engine() -> None:
         assert got == want, day
 
 
-@pytest.mark.parametrize("bad", ["2019", "2019-06", "2019-02-30", "19-06-30", "2019-6-30", "", "2019-06-30T00:00"])
+# The last three: a trailing line break (Python's `$` matches before one), digits that are not ASCII.
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "2019",
+        "2019-06",
+        "2019-02-30",
+        "19-06-30",
+        "2019-6-30",
+        "",
+        "2019-06-30T00:00",
+        "2019-06-30\n",
+        "\u0662\u0660\u0661\u0669-06-30",
+        "2019-\uff10\uff16-30",
+    ],
+)
 def test_as_of_is_a_real_full_date(bad: str) -> None:
     with pytest.raises(ValueError):
         check_as_of(bad)

@@ -52,7 +52,7 @@ HEADER_TYPES = {
 ARRAY_DELIMITERS = ("\x1f", "\x1e", "\x1d", "\x1c")
 
 #: Database names neo4j-admin accepts (Neo4j's own rule: a letter, then letters, digits, dots and dashes).
-DATABASE_NAME = re.compile(r"^[a-z][a-z0-9.-]{2,62}$")
+DATABASE_NAME = re.compile(r"[a-z][a-z0-9.-]{2,62}")
 
 #: Called with the number of rows written since the last call.
 Progress = Callable[[int], None]
@@ -354,7 +354,7 @@ class Neo4jHome:
     def check_target(self, database: str, *, overwrite: bool) -> None:
         """Refuse a database name neo4j-admin would not take, a running server, and an existing database
         unless `overwrite`."""
-        if not DATABASE_NAME.match(database):
+        if not DATABASE_NAME.fullmatch(database):
             raise Neo4jImportError(
                 f"bad database name {database!r}: 3 to 63 characters, a lower-case letter first, "
                 "then lower-case letters, digits, '.' or '-'"

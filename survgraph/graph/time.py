@@ -21,12 +21,12 @@ from __future__ import annotations
 import re
 
 AS_OF_PARAM = "as_of"
-_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def in_force(var: str, param: str = AS_OF_PARAM) -> str:
     """Cypher: true when the relationship bound to `var` is in force on `$param` (or `$param` is '')."""
-    if not _VARIABLE.match(var) or not _VARIABLE.match(param):
+    if not _VARIABLE.fullmatch(var) or not _VARIABLE.fullmatch(param):
         raise ValueError(f"in_force: {var!r} / {param!r} must be Cypher identifiers")
     return (
         f"(${param} = '' OR (({var}.start IS NULL OR {var}.start <= ${param}) "

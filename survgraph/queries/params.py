@@ -36,7 +36,7 @@ PARAM_TYPES: tuple[ParamType, ...] = ("str", "int", "bool", "list[str]")
 #: Longest accepted text value unless a template declares `max=`: ids and names are far shorter.
 DEFAULT_MAX_LENGTH = 200
 
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 class TemplateParamError(SurvgraphError):
@@ -138,7 +138,7 @@ CHECKS: dict[str, Callable[[tuple[str, ...]], Callable[[str], str]]] = {
 def spec_problems(spec: ParamSpec) -> list[str]:
     """What is wrong with a declaration (checked when templates load)."""
     problems = []
-    if not _NAME.match(spec.name):
+    if not _NAME.fullmatch(spec.name):
         problems.append(f"{spec.name!r}: parameter names are lower_snake_case")
     if hasattr(BaseModel, spec.name):
         problems.append(f"{spec.name!r}: clashes with a pydantic BaseModel attribute; pick another name")

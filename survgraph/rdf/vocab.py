@@ -69,7 +69,7 @@ DEFAULT_BASE_IRI = "http://127.0.0.1:8000/id/"
 
 #: Characters that may not appear in an IRI written between <...> in Turtle or N-Triples.
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-_ID = re.compile(r"^[a-z]+:[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$")
+_ID = re.compile(r"[a-z]+:[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*")
 #: What a stored value may hold to be written into an IRI as it is: RFC 3986's unreserved characters,
 #: sub-delimiters, ':', '@' and '/'. Every id the loaders accept is made of these.
 _IRI_PLAIN = re.compile(r"[A-Za-z0-9\-._~:@!$&'()*+,;=/]*")
@@ -150,7 +150,7 @@ class Vocab:
         """The id an IRI names: the part after our base, or else after its last '/' or '#', so that data
         exported under another base (another deployment, another researcher) still reads back."""
         rest = iri[len(self.base) :] if iri.startswith(self.base) else re.split(r"[/#]", iri)[-1]
-        if not _ID.match(rest):
+        if not _ID.fullmatch(rest):
             raise RdfError(f"<{iri}> does not end in a survgraph id (prefix:slug, e.g. vendor:huawei)")
         return rest
 

@@ -19,12 +19,12 @@ MAX_LIST_ITEMS = 500
 #: The largest amount of money or counted quantity a record may state (well above any real contract).
 MAX_FIGURE = 1e15
 
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def _check_partial_date(value: str) -> str:
-    m = _PARTIAL_DATE.match(value)
+    m = _PARTIAL_DATE.fullmatch(value)
     if not m:
         raise ValueError(f"{value!r} is not a partial date (YYYY, YYYY-MM or YYYY-MM-DD)")
     year, month, day = m.group(1), m.group(2), m.group(3)
@@ -42,12 +42,12 @@ def _check_partial_date(value: str) -> str:
     return value
 
 
-_FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def check_as_of(value: str) -> str:
     """A day to read the graph at (`as_of`): a full date, YYYY-MM-DD, that exists in the calendar."""
-    if not _FULL_DATE.match(value):
+    if not _FULL_DATE.fullmatch(value):
         raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
     return _check_partial_date(value)
 
@@ -72,7 +72,7 @@ CountryCode = Annotated[str, AfterValidator(check_country_code)]
 
 CurrencyCode = Annotated[str, AfterValidator(_check_currency)]
 
-WikidataQID = Annotated[str, Field(max_length=20, pattern=r"^Q[1-9]\d*$")]
+WikidataQID = Annotated[str, Field(max_length=20, pattern=r"^Q[1-9][0-9]*$")]
 
 Slug = Annotated[str, Field(max_length=100, pattern=r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")]
 

@@ -206,7 +206,7 @@ class SubgraphReader:
 
 
 #: What an entity or claim id looks like (survgraph.schema.models.EntityId).
-_ID = re.compile(r"^[a-z]+:[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$")
+_ID = re.compile(r"[a-z]+:[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*")
 
 
 def _graph_values(value: Any) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -220,7 +220,7 @@ def _graph_values(value: Any) -> Iterator[tuple[str, dict[str, Any]]]:
         if isinstance(value.get("type"), str) and "from_id" in value and "to_id" in value and value.get("id"):
             yield "edge", dict(value)
             return
-        if isinstance(value.get("id"), str) and "kind" in value and _ID.match(value["id"]):
+        if isinstance(value.get("id"), str) and "kind" in value and _ID.fullmatch(value["id"]):
             yield "node", {"id": value["id"]}
             return
         for v in value.values():
@@ -228,5 +228,5 @@ def _graph_values(value: Any) -> Iterator[tuple[str, dict[str, Any]]]:
     elif isinstance(value, list | tuple):
         for v in value:
             yield from _graph_values(v)
-    elif isinstance(value, str) and _ID.match(value):
+    elif isinstance(value, str) and _ID.fullmatch(value):
         yield "id", {"id": value}
