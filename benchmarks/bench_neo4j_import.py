@@ -33,6 +33,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 from common import GeneratedGraph, Result  # noqa: E402
+from neo4j_admin import import_args  # noqa: E402
 
 ADMIN = [str(ROOT / "tools" / "neo4j" / "neo4j-test-server"), "admin"]
 _IMPORTED = re.compile(r"Imported:\s+(\d+) nodes\s+(\d+) relationships\s+(\d+) properties", re.S)
@@ -45,16 +46,10 @@ def _counts(log: str) -> tuple[int, int, int]:
     return int(m.group(1)), int(m.group(2)), int(m.group(3))
 
 
-def plain_args(neo4j_dir: Path) -> list[str]:
-    """import-args.txt, the database first (graphs generated before it said so lack it)."""
-    words = (neo4j_dir / "import-args.txt").read_text().split()
-    return words if words and not words[0].startswith("--") else ["neo4j", *words]
-
-
 def run_plain(graph: GeneratedGraph, home: Path) -> tuple[float, tuple[int, int, int]]:
     assert graph.neo4j_dir is not None
     shutil.rmtree(home, ignore_errors=True)
-    args = [*ADMIN, "--home", str(home), "database", "import", "full", *plain_args(graph.neo4j_dir)]
+    args = [*ADMIN, "--home", str(home), "database", "import", "full", *import_args(graph.neo4j_dir)]
     args.append(f"--report-file={home.parent / 'plain-import.report'}")  # the graph's folder may be read-only
     start = time.perf_counter()
     done = subprocess.run(args, cwd=graph.neo4j_dir, capture_output=True, text=True)

@@ -2,14 +2,16 @@
 
     python benchmarks/bench_paths.py --claims 50000 [--store embedded|neo4j|both] [--runs 20]
     python benchmarks/bench_paths.py --graph GRAPH_DIR --store neo4j [--workdir DIR] [--shortest-only]
+    python benchmarks/bench_paths.py --graph GRAPH_DIR --store embedded --vendors-only --vendor-runs 20
 
 Builds a hub-shaped graph of about N claims (tests/queries/hubs.py: forty country hubs, initiatives,
 banks, vendors; a national data centre in every four databases), loads it, then times
 - shortest_path between a vendor and a database (default max_hops 4, limit 10), on `--runs` pairs, against
   the plain all-shortest-paths query a user would paste (Neo4j `allShortestPaths`, LadybugDB `ALL
   SHORTEST`, with LIMIT 10);
-- vendors_touching_national_data_centres (default: 3 hops, first page of 100, with the total), against
-  the plain query giving each vendor's distance to the nearest national data centre.
+- vendors_touching_national_data_centres (default: 3 hops, first page of 50), with the total and with
+  count=false (no total), against the plain query giving each vendor's distance to the nearest national
+  data centre (the three interleaved, run by run).
 and prints p50 / p95 of each, with survgraph's p50 over the plain query's p50. Neo4j is the one that
 NEO4J_URI / NEO4J_PASSWORD name, and is CLEARED first (and left holding the graph): point it at a
 scratch database.
@@ -86,19 +88,22 @@ def bench(
     *,
     countries: tuple[str, ...] = ("",),
     vendor_runs: int = 0,
+    shortest: bool = True,
 ) -> list[Any]:
-    """Time both questions on `store`; `countries` are the vendors question's data-centre countries
-    ("" for every national data centre)."""
+    """Time both questions on `store` (the vendors question alone without `shortest`); `countries` are
+    the vendors question's data-centre countries ("" for every national data centre)."""
     plain = PLAIN[store.name]
-    rnd = random.Random(3)
-    pairs = [(rnd.choice(ids["vendor"]), rnd.choice(ids["database"])) for _ in range(runs)]
-    for a, b in pairs[:2]:  # warm both engines' plan caches
-        run_template(store, "shortest_path", {"from": a, "to": b})
-        store.query(plain["shortest_path"], {"a": a, "b": b})
-    ours = [timed(lambda a=a, b=b: run_template(store, "shortest_path", {"from": a, "to": b})) for a, b in pairs]
-    base = [timed(lambda a=a, b=b: store.query(plain["shortest_path"], {"a": a, "b": b})) for a, b in pairs]
-    report(store.name, "shortest_path", ours, base)
-    figures = [("shortest path", ours, base)]
+    figures: list[tuple[str, list[float], list[float]]] = []
+    if shortest:
+        rnd = random.Random(3)
+        pairs = [(rnd.choice(ids["vendor"]), rnd.choice(ids["database"])) for _ in range(runs)]
+        for a, b in pairs[:2]:  # warm both engines' plan caches
+            run_template(store, "shortest_path", {"from": a, "to": b})
+            store.query(plain["shortest_path"], {"a": a, "b": b})
+        ours = [timed(lambda a=a, b=b: run_template(store, "shortest_path", {"from": a, "to": b})) for a, b in pairs]
+        base = [timed(lambda a=a, b=b: store.query(plain["shortest_path"], {"a": a, "b": b})) for a, b in pairs]
+        report(store.name, "shortest_path", ours, base)
+        figures.append(("shortest path", ours, base))
     name = "vendors_touching_national_data_centres"
     for country in countries:
         params = {"country": country} if country else {}
@@ -107,14 +112,22 @@ def bench(
         plain_rows = store.query(plain["vendors_near_ndc"], {"country": country})
         total = rows[0]["total"] if rows else 0
         assert total == len(plain_rows), f"survgraph ({total}) and the plain query ({len(plain_rows)}) disagree"
+        uncounted = {**params, "count": False}
+        assert [r["vendor_id"] for r in run_template(store, name, uncounted)] == [r["vendor_id"] for r in rows]
         n = vendor_runs or max(3, runs // 4)
-        ours = [timed(lambda p=params: run_template(store, name, p)) for _ in range(n)]
-        base = [timed(lambda c=country: store.query(plain["vendors_near_ndc"], {"country": c})) for _ in range(n)]
+        ours: list[float] = []
+        bare: list[float] = []
+        base: list[float] = []
+        for _ in range(n):  # interleaved: the machine's other work falls on the three alike
+            ours.append(timed(lambda p=params: run_template(store, name, p)))
+            bare.append(timed(lambda p=uncounted: run_template(store, name, p)))
+            base.append(timed(lambda c=country: store.query(plain["vendors_near_ndc"], {"country": c})))
         report(store.name, "vendors_near_ndc", ours, base)
+        report(store.name, "  count=false", bare, base)
         print(f"{'':9s} ({where}: {len(plain_rows)} vendors within 3 claims; first page of {len(rows)})")
-        figures.append(
-            (f"vendors near national data centres ({where}), first page of {len(rows)} of {total}", ours, base)
-        )
+        work = f"vendors near national data centres ({where}), first page of {len(rows)}"
+        figures.append((f"{work} of {total}", ours, base))
+        figures.append((f"{work}, count=false (no total)", bare, base))
     try:
         from common import Result  # the harness's (benchmarks/common.py)
     except ImportError:
@@ -141,7 +154,9 @@ def questions(graph: Any) -> tuple[str, ...]:
     return (country, "") if graph.claims <= WHOLE_QUESTION_MAX else (country,)
 
 
-def run(graph: Any, store: str, workdir: Path, *, vendors: bool = True) -> list[Any]:
+def run(
+    graph: Any, store: str, workdir: Path, *, vendors: bool = True, shortest: bool = True, vendor_runs: int = 0
+) -> list[Any]:
     """The harness's pair (benchmarks/run.py) on the generated graph: embedded, copied into LadybugDB the
     plain engine's way (COPY FROM the native tables); Neo4j, imported with `neo4j-admin database import`
     (benchmarks/neo4j_admin.py: a server of its own, started for the run and stopped after it)."""
@@ -149,12 +164,13 @@ def run(graph: Any, store: str, workdir: Path, *, vendors: bool = True) -> list[
 
     ids: dict[str, list[str]] = {"vendor": [], "database": []}
     runs = 8 if graph.claims <= 20_000 else 20
-    vendor_runs = 3 if graph.claims > WHOLE_QUESTION_MAX else 0
+    vendor_runs = vendor_runs or (3 if graph.claims > WHOLE_QUESTION_MAX else 0)
 
     def measure(s: GraphStore) -> list[Any]:
         for prefix, label in (("vendor", "Vendor"), ("database", "Database")):
             ids[prefix] = [r["id"] for r in s.query(f"MATCH (n:{label}) RETURN n.id AS id ORDER BY n.id")]
-        return bench(s, runs, ids, graph.claims, countries=questions(graph) if vendors else (), vendor_runs=vendor_runs)
+        countries = questions(graph) if vendors else ()
+        return bench(s, runs, ids, graph.claims, countries=countries, vendor_runs=vendor_runs, shortest=shortest)
 
     if store == "embedded":
         from survgraph.graph.embedded import EmbeddedStore
@@ -180,6 +196,8 @@ def main() -> None:
     ap.add_argument("--graph", type=Path, help="instead: the harness's pair on this generated graph (--store one)")
     ap.add_argument("--workdir", type=Path, help="with --graph: where the stores go (as run.py's --workdir)")
     ap.add_argument("--shortest-only", action="store_true", help="with --graph: skip the vendors question")
+    ap.add_argument("--vendors-only", action="store_true", help="with --graph: skip the shortest paths")
+    ap.add_argument("--vendor-runs", type=int, default=0, help="with --graph: runs of the vendors question")
     args = ap.parse_args()
     if args.graph:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -188,7 +206,14 @@ def main() -> None:
 
         graph_ = load_graph(args.graph)
         work = args.workdir or args.graph.parent
-        found = run(graph_, args.store, work / f"paths-{graph_.claims}-{args.store}", vendors=not args.shortest_only)
+        found = run(
+            graph_,
+            args.store,
+            work / f"paths-{graph_.claims}-{args.store}",
+            vendors=not args.shortest_only,
+            shortest=not args.vendors_only,
+            vendor_runs=args.vendor_runs,
+        )
         print(markdown_table(found))
         return
     t0 = time.perf_counter()

@@ -48,19 +48,27 @@ def java() -> str:
     raise SystemExit("error: no java on PATH (tools/system-deps installs it)")
 
 
-def admin_import(neo4j_dir: Path, home: Path, *, heap: str = "1g") -> float:
-    """`neo4j-admin database import full` of the tables in `neo4j_dir` into database `neo4j` under `home`;
-    returns the seconds it took. Raises with neo4j-admin's own output if it refuses the tables."""
+def import_args(neo4j_dir: Path) -> list[str]:
+    """import-args.txt, the database first (graphs generated before it said so lack it: `neo4j` then)."""
     args_file = neo4j_dir / "import-args.txt"
     if not args_file.exists():
         raise FileNotFoundError(f"{args_file}: the graph was generated without --formats native")
+    words = args_file.read_text().split()
+    return words if words and not words[0].startswith("--") else ["neo4j", *words]
+
+
+def admin_import(neo4j_dir: Path, home: Path, *, heap: str = "1g") -> float:
+    """`neo4j-admin database import full` of the tables in `neo4j_dir` into database `neo4j` under `home`;
+    returns the seconds it took. Raises with neo4j-admin's own output if it refuses the tables."""
+    database, *args = import_args(neo4j_dir)
+    if database != "neo4j":
+        raise ValueError(f"{neo4j_dir / 'import-args.txt'}: imports into {database!r}; the server serves neo4j")
     home.mkdir(parents=True, exist_ok=True)
     (home / "conf").mkdir(exist_ok=True)
     # neo4j-test-server rewrites this file on start, with the same data folder.
     (home / "conf" / "neo4j.conf").write_text(
         f"server.directories.data={home / 'data'}\nserver.directories.logs={home / 'logs'}\n"
     )
-    args = [a for a in args_file.read_text().split() if a]
     cmd = [
         java(),
         f"-Xmx{heap}",
@@ -70,10 +78,11 @@ def admin_import(neo4j_dir: Path, home: Path, *, heap: str = "1g") -> float:
         "database",
         "import",
         "full",
-        *args,
+        # The database before the file options: --nodes and --relationships take every word after them.
+        database,
         f"--report-file={home / 'import.report'}",
         "--overwrite-destination=true",
-        "neo4j",
+        *args,
     ]
     env = {**os.environ, "NEO4J_HOME": str(home), "NEO4J_CONF": str(home / "conf")}
     t0 = time.perf_counter()
@@ -195,6 +204,7 @@ def served(neo4j_dir: Path, home: Path, *, heap: str = "2g", pagecache: str = "1
     yields an open survgraph Neo4jStore; stops the server afterwards."""
     from survgraph.graph.neo4j_store import Neo4jStore
 
+    home = home.resolve()  # neo4j-admin runs in the tables' folder
     if not (home / MARKER).exists():
         if home.exists():
             shutil.rmtree(home)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from survgraph.graph import GraphView
@@ -97,10 +97,11 @@ def _cursor_error(ctx: Context, after: str) -> TemplateParamError:
     )
 
 
-@runner("vendors_touching_national_data_centres")
-def vendors_touching_national_data_centres(ctx: Context) -> list[dict[str, Any]]:
-    vendors: dict[str, dict[str, Any]] = {}
-    for r in ctx.run("reach"):
+def _reach(ctx: Context, centres: list[str], depth: int, vendors: dict[str, dict[str, Any]]) -> None:
+    """Add every vendor within `depth` claims of the data centres to `vendors`: its name and each centre's
+    distance (a row's hops may be the depth searched, not the length: the nearest depth asked wins)."""
+    within = replace(ctx, values={**ctx.values, "max_hops": depth})
+    for r in within.run("reach", centres=centres):
         v = vendors.setdefault(r["vendor_id"], {"name": r["vendor_name"], "centres": {}})
         centre = v["centres"].get(r["centre_id"])
         if centre is None or r["hops"] < centre["hops"]:
@@ -113,20 +114,40 @@ def vendors_touching_national_data_centres(ctx: Context) -> list[dict[str, Any]]
     for v in vendors.values():
         v["reached"] = sorted(v["centres"].values(), key=lambda c: (c["hops"], c["id"]))
         v["hops"] = v["reached"][0]["hops"]
-    order = sorted(vendors, key=lambda vid: (vendors[vid]["hops"], *name_key(vendors[vid]["name"], vid)))
-    first = 0
+
+
+@runner("vendors_touching_national_data_centres")
+def vendors_touching_national_data_centres(ctx: Context) -> list[dict[str, Any]]:
+    centres = sorted(r["centre_id"] for r in ctx.run("centres"))
     after: str | None = ctx.values.get("after")
-    if after:
-        if after not in vendors:
-            raise _cursor_error(ctx, after)
-        first = order.index(after) + 1
-    page = order[first : first + ctx.values["limit"]]
+    limit: int = ctx.values["limit"]
+    max_hops: int = ctx.values["max_hops"]
+    # One depth at a time, from 1 (the order is hops first, so a depth's vendors all come before the next
+    # depth's): stop at the first depth whose vendors fill the page past `after`. With several centres,
+    # each vendor's data_centres lists every one within max_hops, which only the search to max_hops finds.
+    vendors: dict[str, dict[str, Any]] = {}
+    order: list[str] = []
+    first = depth = 0
+    while centres and depth < max_hops:
+        depth += 1
+        _reach(ctx, centres, depth, vendors)
+        order = sorted(vendors, key=lambda vid: (vendors[vid]["hops"], *name_key(vendors[vid]["name"], vid)))
+        first = order.index(after) + 1 if after in vendors else 0
+        if len(centres) == 1 and (first or not after) and len(order) >= first + limit:
+            break
+    if after and after not in vendors:
+        raise _cursor_error(ctx, after)
+    page = order[first : first + limit]
     if not page:
         return []
+    total: int | None = None
+    if ctx.values["count"]:
+        total = len(order) if depth == max_hops else ctx.run("total", centres=centres)[0]["total"]
     pairs = [{"vendor": vid, "centre": vendors[vid]["reached"][0]["id"]} for vid in page]
-    centres = sorted({p["centre"] for p in pairs})
+    # No witness is longer than the page's farthest vendor: the search need not go deeper.
+    near = replace(ctx, values={**ctx.values, "max_hops": max(vendors[vid]["hops"] for vid in page)})
     witness: dict[str, dict[str, Any]] = {}
-    for r in ctx.run("witness", pairs=pairs, vendors=page, centres=centres):
+    for r in near.run("witness", pairs=pairs, vendors=page, page_centres=sorted({p["centre"] for p in pairs})):
         vid = r["vendor_id"]
         value = r["path"]
         if value["nodes"][0]["id"] != vid:  # searched from the data centre: walk it from the vendor
@@ -148,7 +169,7 @@ def vendors_touching_national_data_centres(ctx: Context) -> list[dict[str, Any]]
                 "hops": v["hops"],
                 "data_centres": v["reached"],
                 **witness[vid],
-                "total": len(order),
+                "total": total,
             }
         )
     return rows

@@ -9,20 +9,28 @@ types and in force, but not which of several equally short paths an engine picke
 from __future__ import annotations
 
 import functools
+import sys
 from collections import deque
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from survgraph.graph import NoSuchEntity
+from survgraph.graph import GraphStore, NoSuchEntity
 from survgraph.graph.time import claim_in_force
+from survgraph.loaders import load_paths, validate_paths
 from survgraph.queries import TEMPLATES, TemplateParamError, run_template
+from survgraph.queries.shapes import name_key
 from survgraph.schema import REGISTRY, Claim, Node
 from survgraph.schema.models import Database
 
+from ..conftest import ROOT, SEED
 from .conftest import ENGINES, EXTRA, SMALL, Graphs
 from .hubs import hub_graph
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from generate import generate
 
 NDC_DEFAULT_TYPES = TEMPLATES.get("vendors_touching_national_data_centres").param("types").default
 AS_OF = [None, "2015-06-30", "2019-06-30"]
@@ -224,6 +232,74 @@ def test_vendors_near_data_centres_pages(graphs: Graphs, engine: str) -> None:
     with pytest.raises(TemplateParamError) as err:
         run_template(store, name, {"max_hops": 1, "after": outside[0]})
     assert err.value.details[0]["param"] == "after"
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """benchmarks/generate.py's graph at 3,000 claims (its national data centre per country, hubs, dates)."""
+    root = tmp_path_factory.mktemp("generated")
+    generate(root, 3000, seed=11, formats={"yaml"})
+    return root / "yaml"
+
+
+def generated_oracle(folder: Path) -> Oracle:
+    """The seed data, then the generated graph over it (as loaded: a shared id takes the later record)."""
+    seed, gen = validate_paths([SEED]), validate_paths([folder])
+    nodes = {n.id: n for n in [*seed.nodes, *gen.nodes]}
+    return Oracle(list(nodes.values()), [*seed.claims, *gen.claims])
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_vendors_near_data_centres_on_a_generated_graph(graphs: Graphs, engine: str, generated: Path) -> None:
+    """On the generated graph with the seed data: the vendors, their hops, their data centres, the order,
+    every page joined end to end, and the total, against the oracle; with count=false the same pages
+    and no total. ZW has two national data centres here (the seed's and the generated one): the search
+    goes to max_hops; CN and KE one each: it stops at the first depth that fills the page."""
+
+    def load(store: GraphStore) -> None:
+        load_paths(store, [SEED])
+        load_paths(store, [generated])
+
+    store = graphs.get_generated("generated-3k+seed", engine, load)
+    o = generated_oracle(generated)
+    name = "vendors_touching_national_data_centres"
+    for country, max_hops, as_of, limit in [
+        ("ZW", 3, None, 9),
+        ("CN", 3, None, 9),
+        ("KE", 4, "2019-06-30", 5),
+        ("CN", 2, None, 4),
+        (None, 2, None, 8),
+    ]:
+        adj = o.adjacency(NDC_DEFAULT_TYPES, as_of)
+        expected: dict[str, list[tuple[int, str]]] = {}
+        for centre in o.data_centres(country, as_of):
+            for node, d in o.distances(adj, centre, max_hops).items():
+                if node.startswith("vendor:") and d > 0:
+                    expected.setdefault(node, []).append((d, centre))
+        order = sorted(expected, key=lambda v: (min(expected[v])[0], *name_key(o.nodes[v].name, v)))
+        params: dict[str, Any] = {"max_hops": max_hops, "limit": limit}
+        params.update({"country": country} if country else {})
+        params.update({"as_of": as_of} if as_of else {})
+        assert len(order) > 2 * limit, params  # at least three pages
+        for count in (True, False):
+            rows: list[dict[str, Any]] = []
+            after = None
+            while True:
+                page = run_template(store, name, {**params, "count": count, **({"after": after} if after else {})})
+                if not page:
+                    break
+                assert len(page) <= limit
+                assert {r["total"] for r in page} == {len(order) if count else None}, params
+                rows += page
+                after = page[-1]["vendor_id"]
+            assert [r["vendor_id"] for r in rows] == order, params
+            for r in rows:
+                reached = sorted(expected[r["vendor_id"]])
+                assert r["hops"] == reached[0][0]
+                assert [(c["hops"], c["id"]) for c in r["data_centres"]] == reached, params
+                end = r["path"]["nodes"][-1]["id"]
+                assert (r["hops"], end) in reached  # a nearest data centre
+                check_path(o, r["path"], r["vendor_id"], end, r["hops"], NDC_DEFAULT_TYPES, as_of)
 
 
 # -- shortest paths -------------------------------------------------------------------------------
