@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Self
 
@@ -194,6 +195,12 @@ class GraphStore(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    def one_connection(self) -> AbstractContextManager[None]:
+        """Run this thread's reads inside the block on one connection: a store that pools connections
+        (the API's embedded store) borrows one for the whole block, not one per query. Reads only: no write
+        inside it. Here, a store with one connection or its own pool: nothing to do."""
+        return nullcontext()
 
     def stats(self) -> Stats:
         nodes = {
