@@ -53,6 +53,7 @@ class LockedStore(GraphStore):
         super().__init__(inner.registry)
         self.inner = inner
         self.name = inner.name
+        self.rel_type_function = inner.rel_type_function
         self._lock = threading.RLock()
 
     def ensure_schema(self) -> None:
@@ -107,6 +108,7 @@ class ConcurrentStore(GraphStore):
         super().__init__(inner.registry)
         self.inner = inner
         self.name = inner.name
+        self.rel_type_function = inner.rel_type_function
         self.max_readers = max(1, max_readers)
         self._readers = threading.BoundedSemaphore(self.max_readers)
         self._rw = ReadWriteLock()

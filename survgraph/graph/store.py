@@ -161,6 +161,8 @@ class GraphStore(ABC):
     `from_id`, `to_id` and every claim column, paths as {"nodes": [...], "relationships": [...]}."""
 
     name: str
+    #: The Cypher function that names a relationship's type: `type(r)` (LadybugDB calls it `label`).
+    rel_type_function = "type"
 
     def __init__(self, registry: Registry = REGISTRY) -> None:
         self.registry = registry
