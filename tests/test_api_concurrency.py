@@ -193,3 +193,28 @@ def test_reads_after_a_reopening_write_use_fresh_connections(tmp_path: Path) -> 
         assert sorted(r["id"] for r in store.query("MATCH (n:Vendor) RETURN n.id AS id")) == before
     finally:
         store.close()
+
+
+def test_one_connection_holds_one_read_slot_for_a_block(tmp_path: Path) -> None:
+    """A request's reads share one pooled connection: inside `one_connection` a thread takes one read slot
+    whatever the number of queries, other threads still read beside it, and a write inside it is refused
+    (it would wait for this thread's own read share)."""
+    store = ConcurrentStore(EmbeddedStore(tmp_path / "data"), max_readers=2)
+    try:
+        load_small(store)
+        ids = _entity_ids(store)
+        with store.one_connection():
+            with store.one_connection():  # nested: the same connection
+                for i in ids:
+                    assert store.query("MATCH (n {id: $id}) RETURN n.id AS id", {"id": i}) == [{"id": i}]
+            assert store.pool_size == 1
+            # The other slot is free for another thread's reads meanwhile.
+            with ThreadPoolExecutor(1) as pool:
+                assert pool.submit(store.query, "RETURN 1 AS ok").result(10) == [{"ok": 1}]
+            with pytest.raises(RuntimeError, match="inside one_connection"):
+                store.clear()
+        assert store.pool_size == 2
+        store.clear()  # outside the block, a write goes ahead
+        assert store.query("MATCH (n:Vendor) RETURN count(n) AS n") == [{"n": 0}]
+    finally:
+        store.close()

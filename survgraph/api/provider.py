@@ -15,8 +15,8 @@ import atexit
 import logging
 import os
 import threading
-from collections.abc import Mapping
-from contextlib import suppress
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,7 @@ class LockedStore(GraphStore):
         super().__init__(inner.registry)
         self.inner = inner
         self.name = inner.name
+        self.rel_type_function = inner.rel_type_function
         self._lock = threading.RLock()
 
     def ensure_schema(self) -> None:
@@ -107,6 +108,7 @@ class ConcurrentStore(GraphStore):
         super().__init__(inner.registry)
         self.inner = inner
         self.name = inner.name
+        self.rel_type_function = inner.rel_type_function
         self.max_readers = max(1, max_readers)
         self._readers = threading.BoundedSemaphore(self.max_readers)
         self._rw = ReadWriteLock()
@@ -115,6 +117,7 @@ class ConcurrentStore(GraphStore):
         self._pool_lock = threading.Lock()
         self._closed = False
         self._schema_ready = False
+        self._pinned = threading.local()  # .conn: the connection one_connection lent this thread
 
     # -- connections -------------------------------------------------------------------------
 
@@ -160,26 +163,46 @@ class ConcurrentStore(GraphStore):
     def write(
         self, plan: WritePlan, *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None
     ) -> WriteSummary:
+        self._refuse_inside_read("write")
         self.ensure_schema()
         with self._rw.writing():
             self._drop_pool()
             return self.inner.write(plan, batch_size=batch_size, progress=progress)
 
+    @contextmanager
+    def one_connection(self) -> Iterator[None]:
+        """This thread's reads inside the block share one pooled connection and one read slot: a request
+        that runs several queries takes the slot, the read share and a connection once, not per query."""
+        if getattr(self._pinned, "conn", None) is not None or self._rw.held_by_me():
+            yield  # nested, or inside this thread's own write (whose reads use its transaction)
+            return
+        self.ensure_schema()
+        with self._readers, self._rw.reading():
+            conn = self._borrow()
+            self._pinned.conn = conn
+            try:
+                yield
+            finally:
+                self._pinned.conn = None
+                self._give_back(conn)
+
+    def _refuse_inside_read(self, what: str) -> None:
+        # The write would wait for every read share to end, this thread's own included: a deadlock.
+        if getattr(self._pinned, "conn", None) is not None:
+            raise RuntimeError(f"a {what} inside one_connection (a read block) of the same thread")
+
     def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         self.ensure_schema()
         if self._rw.held_by_me():
             return self.inner.query(cypher, params)  # inside this thread's own write: its transaction
-        with self._readers, self._rw.reading():
-            conn = self._borrow()
-            try:
-                return self.inner.query_on(conn, cypher, params)
-            finally:
-                self._give_back(conn)
+        with self.one_connection():
+            return self.inner.query_on(self._pinned.conn, cypher, params)
 
     def ping(self) -> None:
         self.query("RETURN 1 AS ok")
 
     def clear(self) -> None:
+        self._refuse_inside_read("clear")
         self.ensure_schema()
         with self._rw.writing():
             self._drop_pool()
@@ -253,6 +276,11 @@ class StoreProvider:
     @property
     def owns_store(self) -> bool:
         return not self._given
+
+    @property
+    def current(self) -> GraphStore | None:
+        """The store in use, without opening one (None until `get` has opened it, and after `retire`)."""
+        return self._store
 
     def get(self) -> GraphStore:
         """The current store, opening (and pinging) a new one if there is none: raises StoreUnavailable."""

@@ -66,6 +66,7 @@ def _is_locked(exc: BaseException) -> bool:
 
 class EmbeddedStore(GraphStore):
     name = "embedded"
+    rel_type_function = "label"
 
     def __init__(self, data_dir: Path, registry: Registry = REGISTRY, *, read_only: bool = False) -> None:
         super().__init__(registry)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Self
 
@@ -160,6 +161,8 @@ class GraphStore(ABC):
     `from_id`, `to_id` and every claim column, paths as {"nodes": [...], "relationships": [...]}."""
 
     name: str
+    #: The Cypher function that names a relationship's type: `type(r)` (LadybugDB calls it `label`).
+    rel_type_function = "type"
 
     def __init__(self, registry: Registry = REGISTRY) -> None:
         self.registry = registry
@@ -194,6 +197,12 @@ class GraphStore(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    def one_connection(self) -> AbstractContextManager[None]:
+        """Run this thread's reads inside the block on one connection: a store that pools connections
+        (the API's embedded store) borrows one for the whole block, not one per query. Reads only: no write
+        inside it. Here, a store with one connection or its own pool: nothing to do."""
+        return nullcontext()
 
     def stats(self) -> Stats:
         nodes = {

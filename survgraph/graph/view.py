@@ -187,14 +187,27 @@ class GraphView:
     def entities(self, ids: Iterable[str], *, labels: Iterable[str] | None = None) -> dict[str, Row]:
         """The nodes with these ids (of `labels`, if given), keyed by id; unknown ids are left out."""
         found: dict[str, Row] = {}
+        for label, rows in self._by_id(ids, labels, None):
+            found.update((str(r["id"]), self.store.normalise_node(label, r)) for r in rows)
+        return found
+
+    def names(self, ids: Iterable[str]) -> dict[str, Any]:
+        """The name of each node with one of these ids, keyed by id (what a listing of claims shows of the
+        far ends); unknown ids are left out."""
+        return {str(r["id"]): r["name"] for _, rows in self._by_id(ids, None, ("id", "name")) for r in rows}
+
+    def _by_id(
+        self, ids: Iterable[str], labels: Iterable[str] | None, columns: Iterable[str] | None
+    ) -> Iterator[tuple[str, list[Row]]]:
+        """(label, rows) of the nodes with these ids, each row the node's `columns` (default all) as columns
+        of their own, not the node value: LadybugDB hands a row of columns back about twice as fast."""
         for label, wanted in self.by_label(ids, labels).items():
+            fields = _fields("n", _scan_columns(self.registry.node_columns[label], columns, ("id",)))
             # UNWIND + a map lookup: LadybugDB scans the table for `n.id IN $ids` (29 ms against 0.7 ms
             # for one id of 100k-claim graph's projects); Neo4j uses its id index either way.
-            cypher = f"UNWIND $ids AS wanted MATCH (n:{label} {{id: wanted}}) RETURN n"
+            cypher = f"UNWIND $ids AS wanted MATCH (n:{label} {{id: wanted}}) RETURN {fields}"
             for chunk in chunks(wanted, self.chunk_size):
-                for r in self._query(cypher, {"ids": chunk}):
-                    found[r["n"]["id"]] = r["n"]
-        return found
+                yield label, self._query(cypher, {"ids": chunk})
 
     def suggest(self, node_id: str, n: int = 5, *, page_size: int = PAGE_SIZE) -> list[str]:
         """Up to `n` existing ids of the kind `node_id`'s prefix names, closest first: the id's slug
@@ -291,26 +304,27 @@ class GraphView:
             if direction in ("in", "both") and (in_types := self._types_touching(label, "to", type_list)):
                 patterns.append((f"()-[r:{'|'.join(in_types)}]->(n:{label})", False))
             cond, extra = self._in_force()
+            # The claim's columns one by one and its type by name, not the relationship value: LadybugDB
+            # hands them back twice as fast (an entity's claims at 1M claims: 1.0-1.5 ms against 2.3-3.4 ms).
+            fields = f"{self.store.rel_type_function}(r) AS `type`, {_projection('r', self.registry.edge_columns)}"
             for pattern, outgoing in patterns:
                 for chunk in chunks(wanted, self.chunk_size):
                     # One id (an entity page's read) by equality, which LadybugDB answers from its index.
                     start, params = (
                         ("n.id = $id", {"id": chunk[0]}) if len(chunk) == 1 else ("n.id IN $ids", {"ids": chunk})
                     )
-                    cypher = f"MATCH {pattern} WHERE {start} AND {cond} RETURN r"
+                    cypher = f"MATCH {pattern} WHERE {start} AND {cond} RETURN {fields}"
                     for r in self._query(cypher, {**params, **extra}):
-                        claim = r["r"]
+                        claim = self.store.normalise_rel(str(r["type"]), r)
                         if claim["id"] in found and not outgoing:
                             continue  # a self-loop, already met leaving
                         found[claim["id"]] = Adjacent(claim, {}, outgoing)
         if with_other and found:
             far = {str(a.claim["to_id"] if a.outgoing else a.claim["from_id"]) for a in found.values()}
-            nodes = self.entities(far)
+            names = self.names(far)
             for a in found.values():
                 other_id = str(a.claim["to_id"] if a.outgoing else a.claim["from_id"])
-                a.other.update(
-                    {"id": other_id, "name": nodes.get(other_id, {}).get("name"), "label": self.label_of(other_id)}
-                )
+                a.other.update({"id": other_id, "name": names.get(other_id), "label": self.label_of(other_id)})
         return found
 
     # -- neighbourhoods ------------------------------------------------------------------------

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import TypeAdapter
+from starlette.concurrency import run_in_threadpool
 
 from survgraph.api.deps import StoreDep
 from survgraph.api.models import EntityDetailOut, EntityPage, ErrorOut
@@ -20,7 +22,7 @@ from survgraph.api.params import (
     node_kind,
 )
 from survgraph.api.reads import GraphReads
-from survgraph.graph import GraphView, NoSuchEntity
+from survgraph.graph import GraphStore, GraphView, NoSuchEntity
 from survgraph.schema import REGISTRY
 
 router = APIRouter(prefix="/entities", tags=["entities"])
@@ -68,7 +70,7 @@ def list_entities(
         404: {"model": ErrorOut, "description": "No entity has this id; `suggestions`: the closest ids"},
     },
 )
-def get_entity(
+async def get_entity(
     store: StoreDep,
     entity_id: Annotated[str, Path(max_length=MAX_ID_LENGTH, description="e.g. vendor:huawei")],
     as_of: AsOf = None,
@@ -82,15 +84,27 @@ def get_entity(
             description="A source: the `cited_by.next` cursor of the previous page; leave out for the first.",
         ),
     ] = None,
-) -> EntityDetailOut:
+) -> Response:
     day = as_of_param(as_of)
     start = decode_cursor("cited_by", cited_by_after)
-    # Entities are read whatever the day; their claims (and what cites a source) only those in force then.
-    reads = GraphReads(store, as_of=day)
-    detail = reads.entity_detail(entity_id)
-    if detail is None:
-        raise NoSuchEntity(entity_id, GraphView(store).suggest(entity_id))
-    if detail.entity.kind == "Source":
-        detail.cited_by, last = reads.cited_by(detail.entity.id, limit=cited_by_limit, after=start)
-        detail.cited_by.next = encode_cursor("cited_by", last) if last else None
-    return detail
+    # One hop to the thread pool for the reads and the JSON, and the body as FastAPI would have written it
+    # from the model (the same dump_json), without validating the model again on another hop.
+    body = await run_in_threadpool(_entity_json, store, entity_id, day, cited_by_limit, start)
+    return Response(body, media_type="application/json")
+
+
+_DETAIL = TypeAdapter(EntityDetailOut)
+
+
+def _entity_json(store: GraphStore, entity_id: str, day: str | None, cited_by_limit: int, start: str) -> bytes:
+    """GET /entities/{id}'s body: every read on one pooled connection (one_connection)."""
+    with store.one_connection():
+        # Entities are read whatever the day; their claims (and what cites a source) only those in force then.
+        reads = GraphReads(store, as_of=day)
+        detail = reads.entity_detail(entity_id)
+        if detail is None:
+            raise NoSuchEntity(entity_id, GraphView(store).suggest(entity_id))
+        if detail.entity.kind == "Source":
+            detail.cited_by, last = reads.cited_by(detail.entity.id, limit=cited_by_limit, after=start)
+            detail.cited_by.next = encode_cursor("cited_by", last) if last else None
+    return _DETAIL.dump_json(detail, by_alias=True)
