@@ -80,8 +80,8 @@ class PlanSpill:
     a SpilledRows of a private temporary folder, removed by `close` (on success and on failure alike: use
     it as a context manager). `plan()` is a WritePlan whose rows are these files."""
 
-    def __init__(self, prefix: str = "survgraph-plan-") -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix=prefix))
+    def __init__(self, prefix: str = "survgraph-plan-", dir: Path | None = None) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix=prefix, dir=dir))
         self._files: list[SpilledRows] = []
         self.nodes: dict[str, SpilledRows] = {}
         self.edges: dict[tuple[str, str, str], SpilledRows] = {}
