@@ -16,8 +16,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-#: Units a Result may carry. For "s" and "ms" lower is better; for rates ("req/s", "triples/s") higher is.
-UNITS = ("s", "ms", "req/s", "triples/s")
+#: Units a Result may carry. For "s", "ms" and "MiB" (memory) lower is better; for rates ("req/s",
+#: "triples/s") higher is.
+UNITS = ("s", "ms", "MiB", "req/s", "triples/s")
 RATE_UNITS = frozenset({"req/s", "triples/s"})
 
 

@@ -133,9 +133,13 @@ def write_records(folder: Path, size: int, version: int) -> None:
 
 def child_main(store_kind: str, records: Path) -> None:
     from survgraph.graph import StoreKind, StoreSettings, open_store
-    from survgraph.loaders import load_dataset, validate_paths
+    from survgraph.graph.spill import PlanSpill
+    from survgraph.loaders import load_dataset
+    from survgraph.loaders.validate import validate_streamed
 
-    ds = validate_paths([records])
+    # Through the spill, as `survgraph load` writes: the rows on disk beside the records (a killed child
+    # cannot remove its temporary files; the sweep's folder goes with them).
+    ds = validate_streamed([records], PlanSpill(dir=records.parent))
     if ds.errors:
         raise SystemExit(f"invalid records: {ds.errors[0]}")
     out = sys.stdout.fileno()
@@ -143,7 +147,7 @@ def child_main(store_kind: str, records: Path) -> None:
     def mark(name: str) -> None:
         os.write(out, f"{name}\n".encode())
 
-    total = len(ds.nodes) + len(ds.claims)
+    total = ds.entity_count + ds.claim_count
     kill_at = os.environ.get(KILL_AT_ENV, "")
     if kill_at:
         _arm_kill(kill_at)

@@ -21,9 +21,11 @@ from survgraph.graph.neo4j_admin import (
     admin_command,
     check_csv_folder,
     run_admin_import,
-    write_import_files,
+    write_import_plan,
 )
-from survgraph.loaders import InvalidRecords, validate_paths
+from survgraph.graph.spill import PlanSpill
+from survgraph.loaders import InvalidRecords
+from survgraph.loaders.validate import validate_streamed
 from survgraph.progress import progress
 
 LOG_NAME = "survgraph-neo4j-import.log"
@@ -89,24 +91,26 @@ def neo4j_import(
         check_csv_folder(csv_dir)
     timings: dict[str, float] = {}
 
-    t0 = time.perf_counter()
-    ds = validate_paths(paths)
-    timings["validate_s"] = time.perf_counter() - t0
-    if ds.errors:
-        raise InvalidRecords(ds.problems)
-    for p in ds.warnings:
-        typer.echo(f"warning: {p}", err=True)
-    validated_rss = _rss_mib()
+    # The valid records stream through temporary files (removed after, failed or not) into the CSVs.
+    with PlanSpill() as spill, tempfile.TemporaryDirectory(prefix="survgraph-neo4j-import-") as tmp:
+        t0 = time.perf_counter()
+        ds = validate_streamed(paths, spill)
+        timings["validate_s"] = time.perf_counter() - t0
+        if ds.errors:
+            raise InvalidRecords(ds.problems)
+        for p in ds.warnings:
+            typer.echo(f"warning: {p}", err=True)
+        validated_rss = _rss_mib()
 
-    with tempfile.TemporaryDirectory(prefix="survgraph-neo4j-import-") as tmp:
         folder = csv_dir if csv_dir is not None else Path(tmp)
         t0 = time.perf_counter()
-        with progress(total=len(ds.nodes) + len(ds.claims), desc="writing CSV", unit="row") as bar:
+        with progress(total=ds.entity_count + ds.claim_count, desc="writing CSV", unit="row") as bar:
 
             def advance(n: int) -> None:
                 bar.update(n)
 
-            files = write_import_files(folder, ds.nodes, ds.claims, progress=advance)
+            files = write_import_plan(folder, spill.plan(), progress=advance)
+        spill.close()  # before the import: its disk space is free for neo4j-admin
         timings["csv_s"] = time.perf_counter() - t0
         client_peak = _peak_rss_mib()
         target.check_target(database, overwrite=overwrite)  # again: a server may have started meanwhile
@@ -125,7 +129,7 @@ def neo4j_import(
         timings["neo4j_admin_s"] = run.seconds
 
     total = sum(timings.values())
-    claims_per_s = len(ds.claims) / total if total else 0.0
+    claims_per_s = ds.claim_count / total if total else 0.0
     err.print(
         f"imported {files.node_count} entities and {files.relationship_count} claims into database {database!r} "
         f"of {target.home} in {total:.1f} s ({claims_per_s:,.0f} claims/s: validate {timings['validate_s']:.1f} s, "

@@ -11,8 +11,10 @@ import typer
 from survgraph.cli.common import FormatOpt, StoreOpt, err, open_for_writing
 from survgraph.cli.errors import print_problems
 from survgraph.cli.output import print_counts
-from survgraph.graph.store import DEFAULT_BATCH_SIZE, plan_write
-from survgraph.loaders import InvalidRecords, validate_paths
+from survgraph.graph.spill import PlanSpill
+from survgraph.graph.store import DEFAULT_BATCH_SIZE
+from survgraph.loaders import InvalidRecords
+from survgraph.loaders.validate import validate_streamed
 from survgraph.progress import progress
 from survgraph.schema import REGISTRY
 
@@ -21,11 +23,12 @@ PathsArg = Annotated[list[Path], typer.Argument(help="Files or folders of record
 
 def validate(paths: PathsArg) -> None:
     """Check every record and reference; print each problem as FILE:LINE: RECORD: FIELD: message."""
-    ds = validate_paths(paths)
+    with PlanSpill() as spill:  # records stream through temporary files: memory stays flat
+        ds = validate_streamed(paths, spill)
     print_problems(ds.problems)
     n_err, n_warn = len(ds.errors), len(ds.warnings)
     err.print(
-        f"{len(ds.nodes)} entities, {len(ds.claims)} claims: {n_err} error(s), {n_warn} warning(s)",
+        f"{ds.entity_count} entities, {ds.claim_count} claims: {n_err} error(s), {n_warn} warning(s)",
         highlight=False,
     )
     raise typer.Exit(1 if n_err else 0)
@@ -38,18 +41,23 @@ def load(
     fmt: FormatOpt = "table",
 ) -> None:
     """Validate, then write everything in one transaction (all or nothing). Idempotent."""
-    ds = validate_paths(paths)
-    if ds.errors:
-        raise InvalidRecords(ds.problems)
-    with open_for_writing(store) as gs:
-        plan = plan_write(ds.nodes, ds.claims)
-        with progress(total=plan.size, desc="writing", unit="row") as bar:
+    # The valid records and the rows to write go to temporary files, removed after (failed or not): the
+    # write steps through them, so that memory does not grow with the load.
+    with PlanSpill() as spill:
+        ds = validate_streamed(paths, spill)
+        if ds.errors:
+            raise InvalidRecords(ds.problems)
+        with open_for_writing(store) as gs:
+            plan = spill.plan()
+            with progress(total=plan.size, desc="writing", unit="row") as bar:
 
-            def advance(n: int) -> None:
-                bar.update(n)
+                def advance(n: int) -> None:
+                    bar.update(n)
 
-            summary = gs.write(plan, batch_size=batch_size, progress=advance)
-    err.print(f"loaded {len(ds.nodes)} entities and {len(ds.claims)} claims into the {gs.name} store", highlight=False)
+                summary = gs.write(plan, batch_size=batch_size, progress=advance)
+    err.print(
+        f"loaded {ds.entity_count} entities and {ds.claim_count} claims into the {gs.name} store", highlight=False
+    )
     print_counts("written", summary.as_dict(), fmt)
 
 

@@ -15,7 +15,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,12 +28,13 @@ from survgraph.graph.store import (
     DEFAULT_BATCH_SIZE,
     GraphStore,
     Progress,
+    Rows,
     StoreError,
     StoreUnavailable,
     WritePlan,
     WriteSummary,
     batches,
-    split_new,
+    split_new_lazily,
     summary_from,
 )
 from survgraph.schema import REGISTRY, Registry
@@ -176,12 +177,7 @@ class EmbeddedStore(GraphStore):
         tables = _CopyFiles()
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="survgraph-copy-csv")
         try:
-            files = {
-                n: pool.submit(tables.write, table, cols, rows, endpoints=bool(ends))
-                for n, (table, cols, rows, ends, _) in enumerate(steps)
-                if cols is not None
-            }
-            self._write_steps(steps, files, progress)
+            self._write_steps(steps, tables, pool, progress)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             tables.close()
@@ -194,24 +190,25 @@ class EmbeddedStore(GraphStore):
         existing_nodes: dict[str, set[str]],
         existing_edges: dict[str, set[str]],
         batch_size: int,
-    ) -> list[_Step]:
-        """The write, in order: COPY steps (table, its columns, rows, COPY options, None) for new rows of
-        tables empty at the start, MERGE steps (table, None, rows, "", the statement) for the others."""
-        steps: list[_Step] = []
+    ) -> Iterator[_Step]:
+        """The write, in order, read from the plan's rows as it goes (rows on disk are never all in memory):
+        COPY steps (table, its columns, rows, COPY options, None) for new rows of tables empty at the start,
+        MERGE steps (table, None, rows, "", the statement) for the others."""
         for label, rows in plan.nodes.items():
             cols = self.registry.node_columns[label]
-            new, old = split_new(rows, existing_nodes[label]) if label in empty else ([], rows)
-            steps += [(label, cols, chunk, "", None) for chunk in batches(new, COPY_ROWS)]
+            new, old = split_new_lazily(rows, existing_nodes[label]) if label in empty else (iter(()), iter(rows))
+            yield from ((label, cols, chunk, "", None) for chunk in batches(new, COPY_ROWS))
             cypher = f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET {self._set_clause('n', cols)}"
-            steps += [(label, None, chunk, "", cypher) for chunk in batches(old, batch_size)]
+            yield from ((label, None, chunk, "", cypher) for chunk in batches(old, batch_size))
         created: set[str] = set()  # claim ids COPYed by an earlier batch of this plan
         ecols = self.registry.edge_columns
         for batch in plan.edges:
             done = existing_edges[batch.type] | created
-            new, old = split_new(batch.rows, done) if batch.type in empty else ([], batch.rows)
-            created.update(r["id"] for r in new)
+            new, old = split_new_lazily(batch.rows, done) if batch.type in empty else (iter(()), iter(batch.rows))
             ends = f"from='{batch.from_label}', to='{batch.to_label}'"
-            steps += [(batch.type, ecols, chunk, ends, None) for chunk in batches(new, COPY_ROWS)]
+            for chunk in batches(new, COPY_ROWS):
+                created.update(r["id"] for r in chunk)
+                yield (batch.type, ecols, chunk, ends, None)
             cypher = (
                 # Two MATCH clauses, not one comma pattern: the engine plans the comma form
                 # as a join that is about four times slower on large batches.
@@ -220,10 +217,11 @@ class EmbeddedStore(GraphStore):
                 f"MERGE (a)-[r:{batch.type} {{id: row.id}}]->(b) "
                 f"SET {self._set_clause('r', ecols)}"
             )
-            steps += [(batch.type, None, chunk, "", cypher) for chunk in batches(old, batch_size)]
-        return steps
+            yield from ((batch.type, None, chunk, "", cypher) for chunk in batches(old, batch_size))
 
-    def _write_steps(self, steps: list[_Step], files: dict[int, Future[_Written]], progress: Progress | None) -> None:
+    def _write_steps(
+        self, steps: Iterator[_Step], tables: _CopyFiles, pool: ThreadPoolExecutor, progress: Progress | None
+    ) -> None:
         # Fold every earlier commit into the database file first, so that the WAL holds this load only:
         # a kill while COMMIT writes it can then lose nothing but this load. Best effort: the engine
         # refuses a checkpoint while another connection has a transaction open, and replay up to the
@@ -232,13 +230,26 @@ class EmbeddedStore(GraphStore):
             self._conn.execute("CHECKPOINT")
         except RuntimeError as exc:
             log.info("no checkpoint before the write (%s); the WAL keeps the earlier commits", exc)
+
+        def ahead(step: _Step | None) -> tuple[_Step, Future[_Written] | None] | None:
+            """The step, with its CSV file started on the worker thread for a COPY step."""
+            if step is None:
+                return None
+            table, cols, rows, ends, _ = step
+            return step, (pool.submit(tables.write, table, cols, rows, endpoints=bool(ends)) if cols else None)
+
         self._conn.execute("BEGIN TRANSACTION")
         copied = False  # whether a COPY ran in this transaction
         try:
-            for n, (table, cols, rows, ends, cypher) in enumerate(steps):
-                if cols is not None:
+            # One step ahead: the worker writes the next CSV file while the engine copies this one.
+            current = ahead(next(steps, None))
+            while current is not None:
+                (table, cols, rows, ends, cypher), written = current
+                current = ahead(next(steps, None))
+                if written is not None:
+                    assert cols is not None
                     copied = True
-                    self._copy(table, cols, files[n].result(), ends)
+                    self._copy(table, cols, written.result(), ends)
                 else:
                     assert cypher is not None
                     self._conn.execute(cypher, {"rows": rows})
@@ -289,7 +300,7 @@ class EmbeddedStore(GraphStore):
         assert not isinstance(result, list)
         return bool(result.has_next())
 
-    def _existing_ids(self, label: str, rows: list[dict[str, Any]]) -> set[str]:
+    def _existing_ids(self, label: str, rows: Rows) -> set[str]:
         if not rows or not self.query(f"MATCH (n:{label}) RETURN n.id AS id LIMIT 1"):
             return set()
         # A lookup of each id in the primary key's index (`WHERE n.id IN $ids` tests every node against
@@ -299,7 +310,7 @@ class EmbeddedStore(GraphStore):
         )
         return {r["id"] for r in found}
 
-    def _existing_edge_ids(self, etype: str, rows: list[dict[str, Any]]) -> set[str]:
+    def _existing_edge_ids(self, etype: str, rows: Rows) -> set[str]:
         if not rows or not self.query(f"MATCH ()-[r:{etype}]->() RETURN r.id AS id LIMIT 1"):
             return set()
         if len(rows) <= EDGE_ID_LIST:

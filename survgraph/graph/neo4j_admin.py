@@ -28,13 +28,13 @@ import shlex
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any, TextIO
 
-from survgraph.graph.store import StoreError
+from survgraph.graph.store import StoreError, WritePlan
 from survgraph.schema import REGISTRY, Claim, Node, Registry
 from survgraph.schema.registry import Column, ColumnType
 
@@ -131,9 +131,10 @@ def _header(col: Column, id_column: bool) -> str:
     return f"{col.name}:{HEADER_TYPES[col.type]}"
 
 
-def _cells(columns: Sequence[Column], delimiter: str) -> Callable[[Any], list[Any]]:
+def _cells(columns: Sequence[Column], delimiter: str, *, rows: bool = False) -> Callable[[Any], list[Any]]:
     """A function from a validated model to its CSV cells, column by column as `Registry.node_row` /
-    `edge_row` flatten it (a nested model's `field_sub` columns, enums as their values).
+    `edge_row` flatten it (a nested model's `field_sub` columns, enums as their values); with `rows`,
+    from such a row (a write plan's) instead.
 
     It is generated for the columns, one expression a column (as dataclasses generate __init__): a
     loop over the columns was most of the writing time. Only registry identifiers enter the source."""
@@ -142,9 +143,13 @@ def _cells(columns: Sequence[Column], delimiter: str) -> Callable[[Any], list[An
         for part in (c.field, c.sub or ""):
             if part and not part.isidentifier():
                 raise ValueError(f"not a registry identifier: {part!r}")
-        get = f"m.{c.field}" if c.sub is None else f"(None if (s := m.{c.field}) is None else s.{c.sub})"
+        ident = 'm["id"]' if rows else "m.id"
+        if rows:
+            get = f"m[{c.name!r}]"
+        else:
+            get = f"m.{c.field}" if c.sub is None else f"(None if (s := m.{c.field}) is None else s.{c.sub})"
         if c.type is ColumnType.string_list:
-            exprs.append(f"_list(m, {c.name!r}, {get})")
+            exprs.append(f"_list({ident}, {c.name!r}, {get})")
         elif c.type is ColumnType.bool:
             exprs.append(f"(NULL if (v := {get}) is None else ('true' if v else 'false'))")
         else:
@@ -154,7 +159,7 @@ def _cells(columns: Sequence[Column], delimiter: str) -> Callable[[Any], list[An
                 f"(NULL if (v := {get}) is None else v.value if isinstance(v, Enum) and not isinstance(v, str) else v)"
             )
 
-    def _list(model: Any, name: str, value: list[Any] | None) -> Any:
+    def _list(ident: str, name: str, value: list[Any] | None) -> Any:
         if not value:
             # No property: neo4j-admin has no way to write an empty array (a quoted "" is a null too);
             # the driver's load stores []. Every survgraph read normalises both to [].
@@ -164,7 +169,7 @@ def _cells(columns: Sequence[Column], delimiter: str) -> Callable[[Any], list[An
         if joined.count(delimiter) != len(items) - 1:
             raise _DelimiterClash
         if "" in items:
-            raise StoreError(f"{model.id!r}: {name} holds an empty item, which an array cannot carry")
+            raise StoreError(f"{ident!r}: {name} holds an empty item, which an array cannot carry")
         return joined
 
     source = "def cells(m):\n    return [\n" + "".join(f"        {e},\n" for e in exprs) + "    ]\n"
@@ -184,12 +189,46 @@ def write_import_files(
 ) -> ImportFiles:
     """Stream validated records to `folder` (see check_csv_folder; an earlier import's files there are
     replaced) as neo4j-admin's CSV files. Memory beyond the records themselves: one id -> label map."""
+
+    def node_items() -> Iterator[tuple[str, str, Any]]:
+        return ((registry.kind_of_model(n).label, n.id, n) for n in nodes)
+
+    def claim_items() -> Iterator[tuple[str, str, str, str | None, Any]]:
+        return ((c.type, c.from_id, c.to_id, c.id, c) for c in claims)
+
+    return _write_files(folder, node_items, claim_items, registry, progress, rows=False)
+
+
+def write_import_plan(
+    folder: Path, plan: WritePlan, registry: Registry = REGISTRY, *, progress: Progress | None = None
+) -> ImportFiles:
+    """write_import_files from a write plan's rows (on disk for a large load: see graph/spill.py), read
+    as they are written; the claims of a type are in the plan's order (grouped by their endpoints' kinds)."""
+
+    def node_items() -> Iterator[tuple[str, str, Any]]:
+        return ((label, r["id"], r) for label, rows in plan.nodes.items() for r in rows)
+
+    def claim_items() -> Iterator[tuple[str, str, str, str | None, Any]]:
+        return ((b.type, r["from_id"], r["to_id"], r["id"], r) for b in plan.edges for r in b.rows)
+
+    return _write_files(folder, node_items, claim_items, registry, progress, rows=True)
+
+
+def _write_files(
+    folder: Path,
+    node_items: Callable[[], Iterator[tuple[str, str, Any]]],
+    claim_items: Callable[[], Iterator[tuple[str, str, str, str | None, Any]]],
+    registry: Registry,
+    progress: Progress | None,
+    *,
+    rows: bool,
+) -> ImportFiles:
     check_csv_folder(folder)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / CSV_MARKER).write_text("CSV files written by `survgraph neo4j-import`; replaced by the next one.\n")
     for delimiter in ARRAY_DELIMITERS:
         try:
-            return _write(folder, nodes, claims, registry, delimiter, progress)
+            return _write(folder, node_items(), claim_items(), registry, delimiter, progress, rows=rows)
         except _DelimiterClash:
             continue
     raise StoreError("every array delimiter survgraph tries occurs inside a list item; nothing was imported")
@@ -210,12 +249,15 @@ def check_csv_folder(folder: Path) -> None:
 
 def _write(
     folder: Path,
-    nodes: Sequence[Node],
-    claims: Sequence[Claim],
+    nodes: Iterator[tuple[str, str, Any]],
+    claims: Iterator[tuple[str, str, str, str | None, Any]],
     registry: Registry,
     delimiter: str,
     progress: Progress | None,
+    *,
+    rows: bool,
 ) -> ImportFiles:
+    """`nodes`: (label, id, model or row); `claims`: (type, from, to, id, model or row)."""
     files = ImportFiles(folder.resolve(), array_delimiter=delimiter)
     for pattern in ("nodes-*.csv", "rels-*.csv"):
         for old in folder.glob(pattern):
@@ -233,17 +275,19 @@ def _write(
     step = 10_000
     try:
         node_writers: dict[str, tuple[Any, Callable[[Any], list[Any]]]] = {}
-        for i, node in enumerate(nodes, 1):
-            label = registry.kind_of_model(node).label
+        for i, (label, node_id, node) in enumerate(nodes, 1):
             got = node_writers.get(label)
             if got is None:
                 cols = registry.node_columns[label]
                 path = files.folder / f"nodes-{label}.csv"
                 files.nodes[label] = path
-                got = node_writers[label] = (writer(path, [_header(c, True) for c in cols]), _cells(cols, delimiter))
-            if node.id in label_of:
-                raise StoreError(f"{node.id!r} appears twice among the records")
-            label_of[node.id] = label
+                got = node_writers[label] = (
+                    writer(path, [_header(c, True) for c in cols]),
+                    _cells(cols, delimiter, rows=rows),
+                )
+            if node_id in label_of:
+                raise StoreError(f"{node_id!r} appears twice among the records")
+            label_of[node_id] = label
             files.node_counts[label] = files.node_counts.get(label, 0) + 1
             got[0].writerow(got[1](node))
             if progress and i % step == 0:
@@ -252,28 +296,28 @@ def _write(
             progress(len(label_of) % step)
         edge_cols = registry.edge_columns
         edge_header = [":START_ID", ":END_ID", *(_header(c, False) for c in edge_cols)]
-        edge_cells = _cells(edge_cols, delimiter)
+        edge_cells = _cells(edge_cols, delimiter, rows=rows)
         edge_writers: dict[str, Any] = {}
         seen: set[str] = set()
-        for i, claim in enumerate(claims, 1):
-            for end in (claim.from_id, claim.to_id):
+        for i, (etype, from_id, to_id, claim_id, claim) in enumerate(claims, 1):
+            for end in (from_id, to_id):
                 if end not in label_of:
                     raise StoreError(
-                        f"claim {claim.id!r}: {end!r} is not among the records (a new database holds nothing else)"
+                        f"claim {claim_id!r}: {end!r} is not among the records (a new database holds nothing else)"
                     )
-            w = edge_writers.get(claim.type)
+            w = edge_writers.get(etype)
             if w is None:
-                if claim.type not in registry.edge_types:
-                    raise StoreError(f"claim {claim.id!r}: unknown edge type {claim.type!r}")
-                path = files.folder / f"rels-{claim.type}.csv"
-                files.relationships[claim.type] = path
-                w = edge_writers[claim.type] = writer(path, edge_header)
-            assert claim.id is not None
-            if claim.id in seen:
-                raise StoreError(f"claim {claim.id!r} appears twice among the records")
-            seen.add(claim.id)
-            files.relationship_counts[claim.type] = files.relationship_counts.get(claim.type, 0) + 1
-            w.writerow([claim.from_id, claim.to_id, *edge_cells(claim)])
+                if etype not in registry.edge_types:
+                    raise StoreError(f"claim {claim_id!r}: unknown edge type {etype!r}")
+                path = files.folder / f"rels-{etype}.csv"
+                files.relationships[etype] = path
+                w = edge_writers[etype] = writer(path, edge_header)
+            assert claim_id is not None
+            if claim_id in seen:
+                raise StoreError(f"claim {claim_id!r} appears twice among the records")
+            seen.add(claim_id)
+            files.relationship_counts[etype] = files.relationship_counts.get(etype, 0) + 1
+            w.writerow([from_id, to_id, *edge_cells(claim)])
             if progress and i % step == 0:
                 progress(step)
         if progress:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
@@ -156,7 +156,7 @@ class Neo4jStore(GraphStore):
         # Rows with a new id are CREATEd (`SET n = row` leaves out the null columns, as SET of each column
         # on a new node or relationship does); only rows that update an existing id are MERGEd. MERGE of a
         # relationship looks through the relationships its endpoint already has, which grows with a hub.
-        statements: list[tuple[str, list[dict[str, Any]]]] = []
+        statements: list[tuple[str, Iterable[dict[str, Any]]]] = []
         for label, rows in plan.nodes.items():
             new, old = ([], rows) if merge_all else split_new(rows, existing_nodes[label])
             sets = ", ".join(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any, Self
+from itertools import islice
+from typing import Any, Protocol, Self
 
 from survgraph.errors import SurvgraphError
 from survgraph.schema import REGISTRY, Claim, Node, Registry
@@ -72,6 +73,14 @@ class Stats:
         return {"nodes": dict(self.nodes), "edges": dict(self.edges)}
 
 
+class Rows(Protocol):
+    """Rows of one table: a list, or rows on disk (survgraph/graph/spill.py) read back on each iteration."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[dict[str, Any]]: ...
+
+
 @dataclass(frozen=True)
 class EdgeBatch:
     """Rows of one edge type between one pair of node kinds (stores look endpoints up by label)."""
@@ -79,12 +88,12 @@ class EdgeBatch:
     type: str
     from_label: str
     to_label: str
-    rows: list[dict[str, Any]]
+    rows: Rows
 
 
 @dataclass(frozen=True)
 class WritePlan:
-    nodes: dict[str, list[dict[str, Any]]]
+    nodes: Mapping[str, Rows]
     edges: list[EdgeBatch]
 
     @property
@@ -107,7 +116,7 @@ def plan_write(nodes: Sequence[Node], claims: Sequence[Claim], registry: Registr
         tk = labels.get(c.to_id) or _label_from_id(c.to_id, registry)
         groups.setdefault((c.type, fk, tk), []).append(registry.edge_row(c))
     edges = [EdgeBatch(t, f, to, rows) for (t, f, to), rows in sorted(groups.items())]
-    return WritePlan(by_label, edges)
+    return WritePlan(dict(by_label), edges)
 
 
 def _label_from_id(node_id: str, registry: Registry) -> str:
@@ -117,19 +126,32 @@ def _label_from_id(node_id: str, registry: Registry) -> str:
     return kind.label
 
 
-def split_new(rows: list[dict[str, Any]], existing: set[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def split_new(rows: Iterable[dict[str, Any]], existing: set[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Rows whose id is new (one per id, the last: a later row of the same id wins, as MERGE ... SET
     gives), and the rows that update an existing id (in their order). Stores create the first kind with
     their bulk statements (no lookup of an existing match) and MERGE the second."""
-    new: dict[str, dict[str, Any]] = {}
-    old: list[dict[str, Any]] = []
-    for row in rows:
-        if row["id"] in existing:
-            old.append(row)
-        else:
-            new.pop(row["id"], None)
-            new[row["id"]] = row
-    return list(new.values()), old
+    rows = rows if isinstance(rows, list) else list(rows)
+    new, old = split_new_lazily(rows, existing)
+    return list(new), list(old)
+
+
+def split_new_lazily(rows: Rows, existing: set[str]) -> tuple[Iterator[dict[str, Any]], Iterator[dict[str, Any]]]:
+    """split_new as two iterators that read the rows again as they go (rows on disk stay there): the ids
+    are read once here to find each new id's last row."""
+    last: dict[str, int] = {}
+    for i, row in enumerate(rows):
+        if row["id"] not in existing:
+            last[row["id"]] = i
+
+    def new() -> Iterator[dict[str, Any]]:
+        for i, row in enumerate(rows):
+            if last.get(row["id"]) == i:
+                yield row
+
+    def old() -> Iterator[dict[str, Any]]:
+        return (row for row in rows if row["id"] in existing)
+
+    return new(), old()
 
 
 def summary_from(plan: WritePlan, nodes: Mapping[str, set[str]], edges: Mapping[str, set[str]]) -> WriteSummary:
@@ -150,9 +172,11 @@ def summary_from(plan: WritePlan, nodes: Mapping[str, set[str]], edges: Mapping[
     return summary
 
 
-def batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    for i in range(0, len(rows), size):
-        yield rows[i : i + size]
+def batches(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    """Lists of `size` rows (the last shorter), read as they are needed."""
+    it = iter(rows)
+    while chunk := list(islice(it, size)):
+        yield chunk
 
 
 class GraphStore(ABC):

@@ -15,10 +15,10 @@ and `RULES` below is what both say. Each breach is a located Problem, an error o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 
-from survgraph.loaders.records import Problem, RawRecord
+from survgraph.loaders.records import Located, Problem
 from survgraph.schema import Claim, Confidence, Node, Source
 from survgraph.schema.models import PRIMARY_SOURCE_KINDS, SourceKind
 
@@ -79,73 +79,76 @@ def _figures(claim: Claim) -> list[str]:
     return [f for f in FIGURE_FIELDS if getattr(claim, f) is not None]
 
 
-def _problem(rec: RawRecord, label: str, field: str, rule: str, message: str, at: str | None = None) -> Problem:
+def _problem(rec: Located, label: str, field: str, rule: str, message: str, at: str | None = None) -> Problem:
     return Problem(rec.file, rec.line_of(at or field), label, field, message, RULES[rule].severity)
 
 
-def check(
-    nodes: list[tuple[Node, RawRecord]], claims: list[tuple[Claim, RawRecord]], all_ids: set[str]
-) -> list[Problem]:
-    """Every breach of the evidence rules among validated nodes and claims."""
-    sources = {n.id: n for n, _ in nodes if isinstance(n, Source)}
+def _weak(source_ids: list[str], sources: Mapping[str, Source]) -> str:
+    cited = [sources[s] for s in source_ids if s in sources]
+    publishers = sorted({publisher_identity(s, sources) for s in cited})
+    return (
+        "confirmed needs a primary source or secondary sources from two independent publishers; "
+        f"cited: {len(cited)} secondary source(s) from {len(publishers)} publisher(s) ({', '.join(publishers)})"
+    )
+
+
+def check_node(node: Node, rec: Located, sources: Mapping[str, Source], all_ids: Container[str]) -> list[Problem]:
+    """Every breach of the evidence rules by one validated node, given every source record (by id) and
+    every id of the records (valid or not)."""
     problems: list[Problem] = []
-
-    for node, rec in nodes:
-        if isinstance(node, Source) and node.reposts is not None and node.reposts not in sources:
-            what = "is not a source" if node.reposts in all_ids else "unknown source"
-            problems.append(_problem(rec, node.id, "reposts", "repost-names-original", f"{what} {node.reposts!r}"))
-
-    def weak(source_ids: list[str]) -> str:
-        cited = [sources[s] for s in source_ids if s in sources]
-        publishers = sorted({publisher_identity(s, sources) for s in cited})
-        return (
-            "confirmed needs a primary source or secondary sources from two independent publishers; "
-            f"cited: {len(cited)} secondary source(s) from {len(publishers)} publisher(s) ({', '.join(publishers)})"
+    if isinstance(node, Source) and node.reposts is not None and node.reposts not in sources:
+        what = "is not a source" if node.reposts in all_ids else "unknown source"
+        problems.append(_problem(rec, node.id, "reposts", "repost-names-original", f"{what} {node.reposts!r}"))
+    if node.self_evident or node.confidence is not Confidence.confirmed:
+        return problems
+    if not supports_confirmed(node.source_ids, sources):
+        problems.append(
+            _problem(rec, node.id, "confidence", "confirmed-needs-evidence", _weak(node.source_ids, sources))
         )
+    return problems
 
-    for node, rec in nodes:
-        if node.self_evident or node.confidence is not Confidence.confirmed:
-            continue
-        if not supports_confirmed(node.source_ids, sources):
-            problems.append(_problem(rec, node.id, "confidence", "confirmed-needs-evidence", weak(node.source_ids)))
 
-    for claim, rec in claims:
-        label = rec.label
-        if claim.confidence is Confidence.confirmed and not supports_confirmed(claim.source_ids, sources):
-            problems.append(_problem(rec, label, "confidence", "confirmed-needs-evidence", weak(claim.source_ids)))
-        figures = _figures(claim)
-        stray = [s for s in claim.figure_sources if s not in claim.source_ids]
-        if stray:
+def check_claim(claim: Claim, rec: Located, sources: Mapping[str, Source]) -> list[Problem]:
+    """Every breach of the evidence rules by one validated claim, given every source record (by id)."""
+    problems: list[Problem] = []
+    label = rec.label
+    if claim.confidence is Confidence.confirmed and not supports_confirmed(claim.source_ids, sources):
+        problems.append(
+            _problem(rec, label, "confidence", "confirmed-needs-evidence", _weak(claim.source_ids, sources))
+        )
+    figures = _figures(claim)
+    stray = [s for s in claim.figure_sources if s not in claim.source_ids]
+    if stray:
+        problems.append(
+            _problem(
+                rec,
+                label,
+                "figure_sources",
+                "figure-sources-cited",
+                f"{', '.join(repr(s) for s in stray)} not among the claim's sources",
+            )
+        )
+    if not figures:
+        if claim.figure_sources:
             problems.append(
                 _problem(
                     rec,
                     label,
                     "figure_sources",
-                    "figure-sources-cited",
-                    f"{', '.join(repr(s) for s in stray)} not among the claim's sources",
+                    "figure-sources-without-figure",
+                    "the claim states no figure (amount, quantity, start, end)",
                 )
             )
-        if not figures:
-            if claim.figure_sources:
-                problems.append(
-                    _problem(
-                        rec,
-                        label,
-                        "figure_sources",
-                        "figure-sources-without-figure",
-                        "the claim states no figure (amount, quantity, start, end)",
-                    )
-                )
-        elif len(claim.source_ids) > 1 and not claim.figure_sources:
-            problems.append(
-                _problem(
-                    rec,
-                    label,
-                    "figure_sources",
-                    "figure-needs-source",
-                    f"the claim states {', '.join(figures)} and cites {len(claim.source_ids)} sources: "
-                    "name the ones that state it",
-                    at=figures[0],
-                )
+    elif len(claim.source_ids) > 1 and not claim.figure_sources:
+        problems.append(
+            _problem(
+                rec,
+                label,
+                "figure_sources",
+                "figure-needs-source",
+                f"the claim states {', '.join(figures)} and cites {len(claim.source_ids)} sources: "
+                "name the ones that state it",
+                at=figures[0],
             )
+        )
     return problems

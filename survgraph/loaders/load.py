@@ -12,11 +12,12 @@ from survgraph.loaders.validate import Dataset, InvalidRecords, gc_paused, valid
 def load_dataset(
     store: GraphStore, ds: Dataset, *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None
 ) -> WriteSummary:
-    """Write a dataset; refuses (InvalidRecords) without touching the store if it has any error."""
+    """Write a dataset; refuses (InvalidRecords) without touching the store if it has any error. A streamed
+    dataset (validate_streamed) is written from its rows on disk, while its PlanSpill is open."""
     if ds.errors:
         raise InvalidRecords(ds.errors)
     with gc_paused():
-        plan = plan_write(ds.nodes, ds.claims, store.registry)
+        plan = ds.plan.plan() if ds.plan is not None else plan_write(ds.nodes, ds.claims, store.registry)
         return store.write(plan, batch_size=batch_size, progress=progress)
 
 

@@ -6,9 +6,10 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 import yaml
 from yaml.events import (
@@ -74,6 +75,38 @@ class RawRecord:
         if self.section == "claims":
             return f"{self.data.get('from', '?')} -{self.data.get('type', '?')}-> {self.data.get('to', '?')}"
         return "-"
+
+    def line_of(self, name: str) -> int:
+        return self.field_lines.get(name, self.line)
+
+
+class Located(Protocol):
+    """Where a record is, as a problem names it: a RawRecord, or the Where kept of one."""
+
+    @property
+    def file(self) -> str: ...
+
+    @property
+    def line(self) -> int: ...
+
+    @property
+    def label(self) -> str: ...
+
+    def line_of(self, name: str) -> int: ...
+
+
+class Where(NamedTuple):
+    """What a problem needs of a record once its data is gone: its file, line, label and field lines
+    (a tuple: it is pickled by the hundred thousand when records are kept on disk)."""
+
+    file: str
+    line: int
+    label: str
+    field_lines: dict[str, int]
+
+    @classmethod
+    def of(cls, rec: RawRecord) -> Where:
+        return cls(rec.file, rec.line, rec.label, rec.field_lines)
 
     def line_of(self, name: str) -> int:
         return self.field_lines.get(name, self.line)
@@ -552,8 +585,9 @@ def read_csv(path: Path, list_fields: frozenset[str]) -> tuple[list[RawRecord], 
     return records, []
 
 
-def read_paths(paths: list[Path], list_fields: frozenset[str]) -> tuple[list[RawRecord], list[Problem]]:
-    """Read files and directories (recursively: *.yaml, *.yml, *.csv, sorted)."""
+def streamed(paths: list[Path], list_fields: frozenset[str]) -> Iterator[tuple[list[RawRecord], list[Problem]]]:
+    """Read files and directories (recursively: *.yaml, *.yml, *.csv, sorted), one file at a time: its
+    records and problems (first, a path that does not exist)."""
     files: list[Path] = []
     problems: list[Problem] = []
     for p in paths:
@@ -571,9 +605,17 @@ def read_paths(paths: list[Path], list_fields: frozenset[str]) -> tuple[list[Raw
             files.append(p)
         else:
             problems.append(Problem(str(p), 0, "-", "-", "no such file or directory"))
-    records: list[RawRecord] = []
+    if problems:
+        yield [], problems
     for f in files:
-        got, probs = read_csv(f, list_fields) if f.suffix == ".csv" else read_yaml(f)
+        yield read_csv(f, list_fields) if f.suffix == ".csv" else read_yaml(f)
+
+
+def read_paths(paths: list[Path], list_fields: frozenset[str]) -> tuple[list[RawRecord], list[Problem]]:
+    """Every record of the files and directories at once (see streamed)."""
+    records: list[RawRecord] = []
+    problems: list[Problem] = []
+    for got, probs in streamed(paths, list_fields):
         records.extend(got)
         problems.extend(probs)
     return records, problems

@@ -7,23 +7,35 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
 from survgraph.errors import SurvgraphError
+from survgraph.graph.spill import PlanSpill
 from survgraph.loaders import evidence
-from survgraph.loaders.records import Problem, RawRecord, read_paths
+from survgraph.loaders.records import Located, Problem, RawRecord, Where, read_paths, streamed
 from survgraph.schema import REGISTRY, Claim, Node, Registry, Source
 from survgraph.schema.registry import ColumnType
 
 
 @dataclass
 class Dataset:
-    """Validated nodes and claims, ready to write, with the problems found on the way."""
+    """Validated nodes and claims, ready to write, with the problems found on the way. A streamed
+    validation (validate_streamed) leaves `nodes` and `claims` empty: its rows are in `plan`, on disk."""
 
     nodes: list[Node] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    plan: PlanSpill | None = None
+
+    @property
+    def entity_count(self) -> int:
+        return self.plan.node_count if self.plan is not None else len(self.nodes)
+
+    @property
+    def claim_count(self) -> int:
+        return self.plan.edge_count if self.plan is not None else len(self.claims)
 
     @property
     def errors(self) -> list[Problem]:
@@ -82,42 +94,84 @@ def _pydantic_problems(rec: RawRecord, exc: ValidationError) -> list[Problem]:
     return out
 
 
-def build(records: list[RawRecord], registry: Registry = REGISTRY) -> Dataset:
-    """Turn raw records into a Dataset, checking fields, ids, kinds and references."""
-    ds = Dataset()
-    seen: dict[str, RawRecord] = {}
-    node_recs: list[tuple[Node, RawRecord]] = []
-    claim_recs: list[tuple[Claim, RawRecord]] = []
+class _Kept(Protocol):
+    """Where the validator keeps records between its stages: a list, or a SpilledRows on disk."""
 
-    for rec in records:
+    def append(self, item: Any, /) -> None: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class _Out(Protocol):
+    """Where validated records go: models in a Dataset, or rows in a PlanSpill."""
+
+    def node(self, node: Node, label: str) -> None: ...
+
+    def claim(self, claim: Claim) -> None: ...
+
+
+class _Validator:
+    """The checks, in stages, so that records can stream by:
+    1. `add` each record as it is read: a node is validated (`_validate_node`: its fields, id, model),
+       and what later stages need of every node is kept per id (kind, where first defined, the source
+       records); each valid node is kept (in `kept_nodes`: a list, or a file) with where it was; each
+       claim is kept as read (`kept_claims`).
+    2. `finish`: the claims (`_validate_claim`, then references, endpoints, sources, duplicates,
+       evidence), then the nodes (sources, uncited sources, evidence, derived claims), each sent to
+       `out` once it passed."""
+
+    def __init__(self, registry: Registry, out: _Out, kept_nodes: _Kept, kept_claims: _Kept) -> None:
+        self.registry = registry
+        self.out = out
+        self.problems: list[Problem] = []
+        self.kept_nodes = kept_nodes  # (Node, Where) of each valid node, in order
+        self.kept_claims = kept_claims  # (data, file, line, field lines) of each claim, in order
+        self.seen: dict[str, tuple[str, int]] = {}  # every node id (valid or not) -> where first defined
+        self.labels: dict[str, str] = {}  # valid node id -> its kind's label
+        self.sources: dict[str, Source] = {}
+        self.used_sources: set[str] = set()
+        self.claim_ids: dict[str, tuple[str, int]] = {}  # claim id -> where first given
+        self.refused_claims: set[str] = set()  # ids of claims given but not written (a reference was bad)
+
+    # -- stage 1 ---------------------------------------------------------------------------------------
+
+    def add(self, rec: RawRecord) -> None:
         if rec.section == "claims":
-            try:
-                claim = Claim.model_validate(rec.data)
-            except ValidationError as exc:
-                ds.problems.extend(_pydantic_problems(rec, exc))
-                continue
-            claim_recs.append((claim, rec))
-            continue
+            # Checked in stage 2, when every node is known. Kept as plain data, which pickles several
+            # times faster than a model: each claim is validated once, then.
+            self.kept_claims.append((rec.data, rec.file, rec.line, rec.field_lines))
+        else:
+            self._validate_node(rec)
+
+    def _validate_claim(self, rec: RawRecord) -> Claim | None:
+        try:
+            return Claim.model_validate(rec.data)
+        except ValidationError as exc:
+            self.problems.extend(_pydantic_problems(rec, exc))
+            return None
+
+    def _validate_node(self, rec: RawRecord) -> None:
+        registry = self.registry
         rid = rec.data.get("id")
         if not isinstance(rid, str) or not rid:
-            ds.problems.append(Problem(rec.file, rec.line, "-", "id", "every record needs an id"))
-            continue
+            self.problems.append(Problem(rec.file, rec.line, "-", "id", "every record needs an id"))
+            return
         kind = registry.kind_of_id(rid)
         if kind is None:
             prefixes = ", ".join(f"{k.prefix}:" for k in registry.node_kinds.values())
-            ds.problems.append(
+            self.problems.append(
                 Problem(rec.file, rec.line_of("id"), rid, "id", f"unknown id prefix; expected one of {prefixes}")
             )
-            continue
+            return
         if rec.section == "sources" and kind.model is not Source:
-            ds.problems.append(
+            self.problems.append(
                 Problem(rec.file, rec.line_of("id"), rid, "id", "records under 'sources' need a source: id")
             )
-            continue
+            return
         declared = rec.data.get("type")
         data = {k: v for k, v in rec.data.items() if k != "type"}
         if declared is not None and declared != kind.label:
-            ds.problems.append(
+            self.problems.append(
                 Problem(
                     rec.file,
                     rec.line_of("type"),
@@ -126,52 +180,58 @@ def build(records: list[RawRecord], registry: Registry = REGISTRY) -> Dataset:
                     f"{declared!r} does not match the id prefix {kind.prefix}: ({kind.label})",
                 )
             )
-            continue
+            return
         try:
             node = kind.model.model_validate(data)
         except ValidationError as exc:
-            ds.problems.extend(_pydantic_problems(rec, exc))
+            self.problems.extend(_pydantic_problems(rec, exc))
             # still remember the id so that references to it are not reported twice
-            seen.setdefault(rid, rec)
-            continue
-        if rid in seen:
-            first = seen[rid]
-            ds.problems.append(
+            self.seen.setdefault(rid, (rec.file, rec.line))
+            return
+        if rid in self.seen:
+            first_file, first_line = self.seen[rid]
+            self.problems.append(
                 Problem(
-                    rec.file, rec.line_of("id"), rid, "id", f"duplicate id (first defined at {first.file}:{first.line})"
+                    rec.file, rec.line_of("id"), rid, "id", f"duplicate id (first defined at {first_file}:{first_line})"
                 )
             )
-            continue
-        seen[rid] = rec
-        node_recs.append((node, rec))
+            return
+        self.seen[rid] = (rec.file, rec.line)
+        self.labels[rid] = kind.label
+        if isinstance(node, Source):
+            self.sources[rid] = node
+        self.used_sources.update(node.source_ids)
+        self.kept_nodes.append((node, Where.of(rec)))
 
-    nodes = {n.id: n for n, _ in node_recs}
-    known_ids = set(seen)
-    used_sources: set[str] = set()
+    # -- stage 2 ---------------------------------------------------------------------------------------
 
-    def check_sources(ids: list[str], rec: RawRecord, label: str | None) -> None:
-        """`label` None: the record's own (computed only for a problem)."""
-        used_sources.update(ids)
+    def finish(self) -> None:
+        for data, file, line, field_lines in self.kept_claims:
+            rec = RawRecord("claims", data, file, line, field_lines)
+            claim = self._validate_claim(rec)
+            if claim is not None:
+                self._check_claim(claim, rec)
+        self._close_reposts()
+        for node, where in self.kept_nodes:
+            self._check_node(node, where)
+
+    def _check_sources(self, ids: list[str], rec: Located, label: str) -> None:
         for sid in ids:
-            target = nodes.get(sid)
-            if sid not in known_ids:
-                ds.problems.append(
-                    Problem(rec.file, rec.line_of("sources"), label or rec.label, "sources", f"unknown source {sid!r}")
+            if sid not in self.seen:
+                self.problems.append(
+                    Problem(rec.file, rec.line_of("sources"), label, "sources", f"unknown source {sid!r}")
                 )
-            elif target is not None and not isinstance(target, Source):
-                ds.problems.append(
-                    Problem(rec.file, rec.line_of("sources"), label or rec.label, "sources", f"{sid!r} is not a source")
+            elif sid in self.labels and sid not in self.sources:
+                self.problems.append(
+                    Problem(rec.file, rec.line_of("sources"), label, "sources", f"{sid!r} is not a source")
                 )
 
-    for node, rec in node_recs:
-        check_sources(node.source_ids, rec, node.id)
-
-    claim_ids: dict[str, RawRecord] = {}
-    valid_claims: list[tuple[Claim, RawRecord]] = []
-    for claim, rec in claim_recs:
+    def _check_claim(self, claim: Claim, rec: Located) -> None:
+        registry = self.registry
+        problems = self.problems
         ok = True
         if claim.type not in registry.edge_types:
-            ds.problems.append(
+            problems.append(
                 Problem(
                     rec.file,
                     rec.line_of("type"),
@@ -183,16 +243,15 @@ def build(records: list[RawRecord], registry: Registry = REGISTRY) -> Dataset:
             ok = False
         kinds = {}
         for end, ref in (("from", claim.from_id), ("to", claim.to_id)):
-            target = nodes.get(ref)
-            if ref not in known_ids:
-                ds.problems.append(Problem(rec.file, rec.line_of(end), rec.label, end, f"unknown id {ref!r}"))
+            if ref not in self.seen:
+                problems.append(Problem(rec.file, rec.line_of(end), rec.label, end, f"unknown id {ref!r}"))
                 ok = False
-            elif target is not None:
-                kinds[end] = registry.kind_of_model(target).label
+            elif ref in self.labels:
+                kinds[end] = self.labels[ref]
         if ok and len(kinds) == 2 and not registry.allows(claim.type, kinds["from"], kinds["to"]):
             allowed = ", ".join(f"{a}->{b}" for a, b in registry.edge_types[claim.type].endpoints)
             ok = False
-            ds.problems.append(
+            problems.append(
                 Problem(
                     rec.file,
                     rec.line_of("to"),
@@ -201,60 +260,60 @@ def build(records: list[RawRecord], registry: Registry = REGISTRY) -> Dataset:
                     f"{claim.type} cannot go from {kinds['from']} to {kinds['to']}; allowed: {allowed}",
                 )
             )
-        check_sources(claim.source_ids, rec, None)
+        self.used_sources.update(claim.source_ids)
+        self._check_sources(claim.source_ids, rec, rec.label)
         assert claim.id is not None
-        if claim.id in claim_ids:
-            first = claim_ids[claim.id]
-            ds.problems.append(
+        first = self.claim_ids.get(claim.id)
+        if first is not None:
+            problems.append(
                 Problem(
                     rec.file,
                     rec.line,
                     rec.label,
                     "id",
-                    f"same claim as {first.file}:{first.line} (same type, endpoints, dates and figures): "
+                    f"same claim as {first[0]}:{first[1]} (same type, endpoints, dates and figures): "
                     "merge their sources, or set a distinct key",
                 )
             )
-            continue
-        claim_ids[claim.id] = rec
+            return
+        self.claim_ids[claim.id] = (rec.file, rec.line)
         if ok:
-            ds.claims.append(claim)
-            valid_claims.append((claim, rec))
+            problems.extend(evidence.check_claim(claim, rec, self.sources))
+            self.out.claim(claim)
+        else:
+            self.refused_claims.add(claim.id)
 
-    # A source that a cited repost reposts is cited through it (and so on along a chain of reposts).
-    reposts = {n.id: n.reposts for n, _ in node_recs if isinstance(n, Source) and n.reposts}
-    frontier = [s for s in used_sources if s in reposts]
-    while frontier:
-        original = reposts[frontier.pop()]
-        if original not in used_sources:
-            used_sources.add(original)
-            if original in reposts:
-                frontier.append(original)
-    for node, rec in node_recs:
-        if isinstance(node, Source) and node.id not in used_sources:
-            ds.problems.append(
+    def _close_reposts(self) -> None:
+        """A source that a cited repost reposts is cited through it (and so on along a chain of reposts)."""
+        reposts = {sid: s.reposts for sid, s in self.sources.items() if s.reposts}
+        frontier = [s for s in self.used_sources if s in reposts]
+        while frontier:
+            original = reposts[frontier.pop()]
+            if original not in self.used_sources:
+                self.used_sources.add(original)
+                if original in reposts:
+                    frontier.append(original)
+
+    def _check_node(self, node: Node, rec: Located) -> None:
+        self._check_sources(node.source_ids, rec, node.id)
+        if isinstance(node, Source) and node.id not in self.used_sources:
+            self.problems.append(
                 Problem(rec.file, rec.line_of("id"), node.id, "id", "source is not cited by any record", "warning")
             )
-    ds.nodes = [n for n, _ in node_recs]
-    ds.problems.extend(evidence.check(node_recs, valid_claims, known_ids))
-    ds.problems.extend(_derived_claims(ds, node_recs, known_ids, registry))
-    return ds
+        self.problems.extend(evidence.check_node(node, rec, self.sources, self.seen))
+        label = self.labels[node.id]
+        self.out.node(node, label)
+        self._derive_claims(node, label, rec)
 
-
-def _derived_claims(
-    ds: Dataset, node_recs: list[tuple[Node, RawRecord]], known_ids: set[str], registry: Registry
-) -> list[Problem]:
-    """Location fields imply LOCATED_IN / HEADQUARTERED_IN claims, on the node's own sources."""
-    problems: list[Problem] = []
-    existing = {c.id for c in ds.claims}
-    for node, rec in node_recs:
+    def _derive_claims(self, node: Node, label: str, rec: Located) -> None:
+        """Location fields imply LOCATED_IN / HEADQUARTERED_IN claims, on the node's own sources."""
         for fname, edge in (("country", "LOCATED_IN"), ("hq_country", "HEADQUARTERED_IN")):
             code = getattr(node, fname, None)
             if not code or not node.source_ids:
                 continue
             target = f"country:{code}"
-            if target not in known_ids:
-                problems.append(
+            if target not in self.seen:
+                self.problems.append(
                     Problem(
                         rec.file,
                         rec.line_of(fname),
@@ -264,7 +323,7 @@ def _derived_claims(
                     )
                 )
                 continue
-            if not registry.allows(edge, registry.kind_of_model(node).label, "Country"):
+            if not self.registry.allows(edge, label, "Country"):
                 continue
             claim = Claim.model_validate(
                 {
@@ -276,10 +335,59 @@ def _derived_claims(
                     "notes": f"derived from the {fname} field",
                 }
             )
-            if claim.id not in existing:
-                existing.add(claim.id or "")
-                ds.claims.append(claim)
-    return problems
+            assert claim.id is not None
+            if claim.id in self.claim_ids and claim.id not in self.refused_claims:
+                continue  # given as a claim already
+            self.claim_ids[claim.id] = (rec.file, rec.line)
+            self.refused_claims.discard(claim.id)
+            self.out.claim(claim)
+
+
+class _Models:
+    """Validated records as models (a Dataset's `nodes` and `claims`)."""
+
+    def __init__(self, ds: Dataset) -> None:
+        self.ds = ds
+
+    def node(self, node: Node, label: str) -> None:
+        self.ds.nodes.append(node)
+
+    def claim(self, claim: Claim) -> None:
+        self.ds.claims.append(claim)
+
+
+class _Rows:
+    """Validated records as write-plan rows on disk (plan_write's rows, grouped as it groups them)."""
+
+    def __init__(self, spill: PlanSpill, registry: Registry, labels: dict[str, str]) -> None:
+        self.spill = spill
+        self.registry = registry
+        self.labels = labels
+
+    def node(self, node: Node, label: str) -> None:
+        self.spill.add_node(label, self.registry.node_row(node))
+
+    def _label(self, node_id: str) -> str:
+        label = self.labels.get(node_id)
+        if label is None:  # an endpoint whose record was invalid: the load is refused anyway
+            kind = self.registry.kind_of_id(node_id)
+            label = kind.label if kind is not None else "-"
+        return label
+
+    def claim(self, claim: Claim) -> None:
+        row = self.registry.edge_row(claim)
+        self.spill.add_edge(claim.type, self._label(claim.from_id), self._label(claim.to_id), row)
+
+
+def build(records: list[RawRecord], registry: Registry = REGISTRY) -> Dataset:
+    """Turn raw records into a Dataset, checking fields, ids, kinds and references."""
+    ds = Dataset()
+    v = _Validator(registry, _Models(ds), [], [])
+    for rec in records:
+        v.add(rec)
+    v.finish()
+    ds.problems = v.problems
+    return ds
 
 
 @contextmanager
@@ -298,8 +406,31 @@ def gc_paused() -> Iterator[None]:
 
 
 def validate_paths(paths: list[Path], registry: Registry = REGISTRY) -> Dataset:
+    """Every record validated, as models in memory (see validate_streamed for a large load)."""
     with gc_paused():
         records, problems = read_paths(paths, _list_fields(registry))
         ds = build(records, registry)
         ds.problems = sorted(problems + ds.problems, key=lambda p: (p.file, p.line))
+    return ds
+
+
+def validate_streamed(paths: list[Path], spill: PlanSpill, registry: Registry = REGISTRY) -> Dataset:
+    """Validate as validate_paths does (the same problems, in the same order), reading a file at a time
+    and keeping the valid records in `spill`'s files, not in memory; the Dataset's `plan` is the write
+    plan of the valid records (plan_write's rows). What stays in memory is kept per id: kinds, where
+    each id was first given, the source records."""
+    read_problems: list[Problem] = []
+    v: _Validator
+    with gc_paused():
+        labels: dict[str, str] = {}
+        v = _Validator(registry, _Rows(spill, registry, labels), spill.rows("nodes"), spill.rows("claims"))
+        v.labels = labels
+        for records, problems in streamed(paths, _list_fields(registry)):
+            read_problems.extend(problems)
+            for rec in records:
+                v.add(rec)
+            del records
+        v.finish()
+    ds = Dataset(plan=spill)
+    ds.problems = sorted(read_problems + v.problems, key=lambda p: (p.file, p.line))
     return ds

@@ -1,0 +1,131 @@
+"""Client memory of a load (issue 11: under 1 GB at 1M claims), beside the plain engine's COPY of the same
+tables, in the same run:
+
+    python benchmarks/bench_load_memory.py --graph /work/gen/graph-100000-seed7 [--workdir DIR] [--no-neo4j]
+    python benchmarks/run.py --sizes 100000 --only load_memory     # load and validate rows only (embedded)
+
+Each side is a process of its own, and its peak RSS is the kernel's (os.wait4's ru_maxrss of that child):
+- plain: a process doing only what `benchmarks/common.copy_into_ladybug` does (survgraph's DDL, then
+  COPY FROM the generator's native tables, CHECKPOINT) into a fresh LadybugDB folder;
+- `survgraph load GRAPH/yaml` into a fresh embedded store (read, validate, write, one transaction);
+- `survgraph validate GRAPH/yaml`;
+- `survgraph neo4j-import GRAPH/yaml` into a fresh Neo4j home (the test jars' neo4j-admin): its client
+  peak RSS as the command reports it (`client_peak_rss_mib`, taken before neo4j-admin starts, so the
+  JVM is not counted).
+Rows: peak RSS (MiB) and wall time (s) of each survgraph command against the COPY process's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+from common import GeneratedGraph, Result, markdown_table  # noqa: E402
+
+
+def _run(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Run a command; its wall seconds, its peak RSS in MiB (the child's own, from wait4), its stdout."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        args, cwd=ROOT, env={**os.environ, "COLUMNS": "200", **(env or {})}, stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed (exit {proc.returncode})")
+    return seconds, usage.ru_maxrss / 1024, out
+
+
+def _copy_child(graph_root: str, dest: str) -> None:
+    from common import copy_into_ladybug
+    from generate import load_graph
+
+    copy_into_ladybug(load_graph(Path(graph_root)), Path(dest))
+
+
+def measure(graph: GeneratedGraph, graph_root: Path, work: Path, *, neo4j: bool) -> list[Result]:
+    """The rows, each side a child process, in `work` (emptied first, removed after)."""
+    assert graph.yaml_dir is not None
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    py = sys.executable
+    records = str(graph.yaml_dir)
+    me = str(Path(__file__).resolve())
+    copy_s, copy_mib, _ = _run(
+        [py, me, "--graph", str(graph_root), "--copy-child", str(graph_root), str(work / "plain")]
+    )
+    print(f"plain COPY: {copy_s:.1f} s, peak RSS {copy_mib:,.0f} MiB", file=sys.stderr, flush=True)
+    load_s, load_mib, _ = _run([py, "-m", "survgraph", "load", records], {"SURVGRAPH_DATA_DIR": str(work / "ours")})
+    print(f"survgraph load: {load_s:.1f} s, peak RSS {load_mib:,.0f} MiB", file=sys.stderr, flush=True)
+    val_s, val_mib, _ = _run([py, "-m", "survgraph", "validate", records])
+    print(f"survgraph validate: {val_s:.1f} s, peak RSS {val_mib:,.0f} MiB", file=sys.stderr, flush=True)
+    results = [
+        Result("survgraph load (embedded) vs COPY: peak RSS", "embedded", graph.claims, load_mib, copy_mib, "MiB"),
+        Result("survgraph load (embedded) vs COPY: wall", "embedded", graph.claims, load_s, copy_s, "s"),
+        Result("survgraph validate vs COPY: peak RSS", "-", graph.claims, val_mib, copy_mib, "MiB", f"{val_s:.1f} s"),
+    ]
+    if neo4j:
+        admin = " ".join([str(ROOT / "tools" / "neo4j" / "neo4j-test-server"), "admin"])
+        imp_s, imp_proc_mib, out = _run(
+            [
+                *(py, "-m", "survgraph", "neo4j-import", records, "--neo4j-home", str(work / "neo4j-home")),
+                *("--neo4j-admin", admin, "--format", "json"),
+            ]
+        )
+        client = float(json.loads(out)["client_peak_rss_mib"])
+        print(f"survgraph neo4j-import: {imp_s:.1f} s, client peak RSS {client:,.0f} MiB", file=sys.stderr)
+        results.append(
+            Result(
+                "survgraph neo4j-import, client vs COPY: peak RSS",
+                "neo4j",
+                graph.claims,
+                client,
+                copy_mib,
+                "MiB",
+                f"{imp_s:.1f} s end to end; with neo4j-admin's JVM {imp_proc_mib:,.0f} MiB",
+            )
+        )
+    shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
+def run(graph: GeneratedGraph, store: str, workdir: Path) -> list[Result]:
+    """The harness's pair (run.py): load and validate against COPY, embedded only (neo4j-import has its
+    own pair, bench_neo4j_import.py)."""
+    if store != "embedded" or graph.yaml_dir is None or graph.ladybug_dir is None:
+        return []
+    return measure(graph, graph.root, workdir / "load_memory", neo4j=False)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--graph", type=Path, required=True, help="a folder written by benchmarks/generate.py")
+    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--no-neo4j", action="store_true", help="leave out survgraph neo4j-import")
+    parser.add_argument("--copy-child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.copy_child:
+        _copy_child(*args.copy_child)
+        return 0
+    from generate import load_graph
+
+    graph = load_graph(args.graph)
+    work = args.workdir or HERE / ".work" / f"load_memory-{graph.claims}"
+    print(markdown_table(measure(graph, args.graph, work, neo4j=not args.no_neo4j)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
