@@ -2,7 +2,7 @@
 plain parse bench_load.py uses (the csv module's reader, plus libyaml for YAML files beside; libyaml's
 `yaml.load` for YAML), in the same run, optionally beside an older survgraph:
 
-    python benchmarks/bench_validate_speed.py --graph /work/gen/graph-100000-seed7 [--formats csv,yaml]
+    python benchmarks/validate_speed.py --graph /work/gen/graph-100000-seed7 [--formats csv,yaml]
         [--repeat 3] [--before DIR]...
 
 Each side is a process of its own (`python -m survgraph validate GRAPH/FORMAT`; the plain side this script
