@@ -32,11 +32,17 @@ sys.path.insert(0, str(HERE))
 from common import GeneratedGraph, Result, markdown_table  # noqa: E402
 
 
-def _run(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """Run a command; its wall seconds, its peak RSS in MiB (the child's own, from wait4), its stdout."""
+def _run(args: list[str], env: dict[str, str] | None = None, *, stderr: bool = False) -> tuple[float, float, str]:
+    """Run a command; its wall seconds, its peak RSS in MiB (the child's own, from wait4), its stdout (and
+    its stderr, if asked)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
-        args, cwd=ROOT, env={**os.environ, "COLUMNS": "200", **(env or {})}, stdout=subprocess.PIPE, text=True
+        args,
+        cwd=ROOT,
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT if stderr else None,
+        text=True,
     )
     assert proc.stdout is not None
     out = proc.stdout.read()

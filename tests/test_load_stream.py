@@ -126,3 +126,23 @@ def test_cli_load_and_validate_report_the_same_and_clean_up(tmp_path: Path, tmp_
     ok = runner.invoke(app, ["load", str(FIXTURES / "small")], env=env)
     assert ok.exit_code == 0, ok.output
     assert list(tmp_root.iterdir()) == []
+
+
+def test_validate_only_makes_no_rows_and_reports_the_same(tmp_path: Path, tmp_root: Path) -> None:
+    """`survgraph validate` (rows=False): the problems of validate_paths in its order, the same counts, no
+    write plan, and nothing left on disk."""
+    paths = [FIXTURES / "small", FIXTURES / "bad"]
+    expected = validate_paths(paths)
+    with PlanSpill() as spill:
+        ds = validate_streamed(paths, spill, rows=False)
+        assert ds.problems == expected.problems
+        assert (ds.entity_count, ds.claim_count) == (expected.entity_count, expected.claim_count)
+        assert ds.plan is None and spill.nodes == {} and spill.edges == {}
+    assert list(tmp_root.iterdir()) == []
+    env = {"SURVGRAPH_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "400"}
+    result = CliRunner().invoke(app, ["validate", *map(str, paths)], env=env)
+    assert result.exit_code == 1
+    at = [result.output.index(str(p)) for p in expected.problems]
+    assert at == sorted(at)  # in validate_paths's order
+    assert f"{expected.entity_count} entities, {expected.claim_count} claims" in result.output
+    assert list(tmp_root.iterdir()) == []

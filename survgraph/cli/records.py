@@ -24,7 +24,7 @@ PathsArg = Annotated[list[Path], typer.Argument(help="Files or folders of record
 def validate(paths: PathsArg) -> None:
     """Check every record and reference; print each problem as FILE:LINE: RECORD: FIELD: message."""
     with PlanSpill() as spill:  # records stream through temporary files: memory stays flat
-        ds = validate_streamed(paths, spill)
+        ds = validate_streamed(paths, spill, rows=False)  # nothing is written: no write plan
     print_problems(ds.problems)
     n_err, n_warn = len(ds.errors), len(ds.warnings)
     err.print(

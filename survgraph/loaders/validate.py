@@ -22,19 +22,25 @@ from survgraph.schema.registry import ColumnType
 @dataclass
 class Dataset:
     """Validated nodes and claims, ready to write, with the problems found on the way. A streamed
-    validation (validate_streamed) leaves `nodes` and `claims` empty: its rows are in `plan`, on disk."""
+    validation (validate_streamed) leaves `nodes` and `claims` empty: its rows are in `plan`, on disk, or,
+    validated only (rows=False), nowhere: then `counts` has how many passed."""
 
     nodes: list[Node] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     plan: PlanSpill | None = None
+    counts: tuple[int, int] | None = None  # (entities, claims) that passed, when neither models nor rows are kept
 
     @property
     def entity_count(self) -> int:
+        if self.counts is not None:
+            return self.counts[0]
         return self.plan.node_count if self.plan is not None else len(self.nodes)
 
     @property
     def claim_count(self) -> int:
+        if self.counts is not None:
+            return self.counts[1]
         return self.plan.edge_count if self.plan is not None else len(self.claims)
 
     @property
@@ -379,6 +385,20 @@ class _Rows:
         self.spill.add_edge(claim.type, self._label(claim.from_id), self._label(claim.to_id), row)
 
 
+class _Counts:
+    """Validated records only counted (a validation that writes nothing needs no rows)."""
+
+    def __init__(self) -> None:
+        self.nodes = 0
+        self.claims = 0
+
+    def node(self, node: Node, label: str) -> None:
+        self.nodes += 1
+
+    def claim(self, claim: Claim) -> None:
+        self.claims += 1
+
+
 def build(records: list[RawRecord], registry: Registry = REGISTRY) -> Dataset:
     """Turn raw records into a Dataset, checking fields, ids, kinds and references."""
     ds = Dataset()
@@ -414,16 +434,20 @@ def validate_paths(paths: list[Path], registry: Registry = REGISTRY) -> Dataset:
     return ds
 
 
-def validate_streamed(paths: list[Path], spill: PlanSpill, registry: Registry = REGISTRY) -> Dataset:
+def validate_streamed(
+    paths: list[Path], spill: PlanSpill, registry: Registry = REGISTRY, *, rows: bool = True
+) -> Dataset:
     """Validate as validate_paths does (the same problems, in the same order), reading a file at a time
     and keeping the valid records in `spill`'s files, not in memory; the Dataset's `plan` is the write
-    plan of the valid records (plan_write's rows). What stays in memory is kept per id: kinds, where
-    each id was first given, the source records."""
+    plan of the valid records (plan_write's rows). With `rows=False` (a validation that writes nothing)
+    no plan is made: the Dataset has only the problems and the `counts`. What stays in memory is kept
+    per id: kinds, where each id was first given, the source records."""
     read_problems: list[Problem] = []
     v: _Validator
     with gc_paused():
         labels: dict[str, str] = {}
-        v = _Validator(registry, _Rows(spill, registry, labels), spill.rows("nodes"), spill.rows("claims"))
+        out: _Rows | _Counts = _Rows(spill, registry, labels) if rows else _Counts()
+        v = _Validator(registry, out, spill.rows("nodes"), spill.rows("claims"))
         v.labels = labels
         for records, problems in streamed(paths, _list_fields(registry)):
             read_problems.extend(problems)
@@ -431,6 +455,6 @@ def validate_streamed(paths: list[Path], spill: PlanSpill, registry: Registry = 
                 v.add(rec)
             del records
         v.finish()
-    ds = Dataset(plan=spill)
+    ds = Dataset(plan=spill) if isinstance(out, _Rows) else Dataset(counts=(out.nodes, out.claims))
     ds.problems = sorted(read_problems + v.problems, key=lambda p: (p.file, p.line))
     return ds
