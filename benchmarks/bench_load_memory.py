@@ -2,6 +2,7 @@
 tables, in the same run:
 
     python benchmarks/bench_load_memory.py --graph /work/gen/graph-100000-seed7 [--workdir DIR] [--no-neo4j]
+    NEO4J_URI=... NEO4J_PASSWORD=... python benchmarks/bench_load_memory.py --graph DIR --neo4j-load
     python benchmarks/run.py --sizes 100000 --only load_memory     # load and validate rows only (embedded)
 
 Each side is a process of its own, and its peak RSS is the kernel's (os.wait4's ru_maxrss of that child):
@@ -13,6 +14,11 @@ Each side is a process of its own, and its peak RSS is the kernel's (os.wait4's 
   peak RSS as the command reports it (`client_peak_rss_mib`, taken before neo4j-admin starts, so the
   JVM is not counted).
 Rows: peak RSS (MiB) and wall time (s) of each survgraph command against the COPY process's.
+
+With --neo4j-load, instead (NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD of a scratch server: it is cleared):
+`survgraph load GRAPH/csv --store neo4j` into the empty database (batch transactions behind a load marker)
+against the plain driver's side of bench_load.py (`_neo4j_side plain`: validate into memory, plan_write,
+UNWIND MERGE in 10,000-row transactions, twice), each a process of its own.
 """
 
 from __future__ import annotations
@@ -107,6 +113,32 @@ def measure(graph: GeneratedGraph, graph_root: Path, work: Path, *, neo4j: bool)
     return results
 
 
+def _neo4j_load(graph: GeneratedGraph) -> list[Result]:
+    """`survgraph load --store neo4j` against the plain driver's UNWIND (bench_load.py's plain child), on
+    the Neo4j of NEO4J_*: the plain child clears it before and after, survgraph's load goes into it empty."""
+    records = str(graph.csv_dir or graph.yaml_dir)
+    py = sys.executable
+    plain_s, plain_mib, _ = _run([py, str(HERE / "bench_load.py"), "_neo4j_side", "plain", records])
+    print(f"plain UNWIND: {plain_s:.1f} s, peak RSS {plain_mib:,.0f} MiB", file=sys.stderr, flush=True)
+    ours_s, ours_mib, _ = _run([py, "-m", "survgraph", "load", records, "--store", "neo4j"])
+    print(f"survgraph load --store neo4j: {ours_s:.1f} s, peak RSS {ours_mib:,.0f} MiB", file=sys.stderr, flush=True)
+    from survgraph.graph import StoreKind, StoreSettings, open_store
+
+    settings = StoreSettings()
+    settings.store = StoreKind.neo4j
+    store = open_store(settings)
+    try:
+        store.clear()
+    finally:
+        store.close()
+    note = f"{ours_s:.1f} s against {plain_s:.1f} s (plain: validate, plan_write, UNWIND MERGE twice)"
+    return [
+        Result(
+            "survgraph load (neo4j) vs plain UNWIND: peak RSS", "neo4j", graph.claims, ours_mib, plain_mib, "MiB", note
+        )
+    ]
+
+
 def run(graph: GeneratedGraph, store: str, workdir: Path) -> list[Result]:
     """The harness's pair (run.py): load and validate against COPY, embedded only (neo4j-import has its
     own pair, bench_neo4j_import.py)."""
@@ -120,6 +152,11 @@ def main() -> int:
     parser.add_argument("--graph", type=Path, required=True, help="a folder written by benchmarks/generate.py")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--no-neo4j", action="store_true", help="leave out survgraph neo4j-import")
+    parser.add_argument(
+        "--neo4j-load",
+        action="store_true",
+        help="only survgraph load --store neo4j against plain UNWIND (NEO4J_*: a scratch server)",
+    )
     parser.add_argument("--copy-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.copy_child:
@@ -129,6 +166,11 @@ def main() -> int:
 
     graph = load_graph(args.graph)
     work = args.workdir or HERE / ".work" / f"load_memory-{graph.claims}"
+    if args.neo4j_load and not os.environ.get("NEO4J_URI"):
+        parser.error("--neo4j-load needs NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD of a scratch server (it is cleared)")
+    if args.neo4j_load:
+        print(markdown_table(_neo4j_load(graph)))
+        return 0
     print(markdown_table(measure(graph, args.graph, work, neo4j=not args.no_neo4j)))
     return 0
 

@@ -11,14 +11,17 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from survgraph.graph import config
-from survgraph.graph.neo4j_load import LoadBusy, LoadOptions
+from survgraph.graph import config, plan_write
+from survgraph.graph.neo4j_load import LoadBusy, LoadOptions, plan_batches
 from survgraph.graph.neo4j_store import Neo4jStore
+from survgraph.graph.spill import PlanSpill
+from survgraph.graph.store import EdgeBatch, WritePlan, split_new
 from survgraph.loaders import load_dataset, validate_paths
-from survgraph.loaders.validate import Dataset
+from survgraph.loaders.validate import Dataset, validate_streamed
 from survgraph.schema import INTERNAL_LABELS, LOAD_MARKER_LABEL, REGISTRY
 from tests.adversarial.test_crash_consistency import ks
 from tests.conftest import Neo4jServer
@@ -106,6 +109,59 @@ def test_batched_load_gives_the_single_transaction_graph(
     again = load_dataset(batched_store, records.load)
     assert sum(c.created for c in [*again.nodes.values(), *again.edges.values()]) == 0
     assert fingerprint(batched_store) == after_fp and clean(batched_store)
+
+
+class ReadCount(list[dict[str, Any]]):
+    """Rows that count how often they are read (as a spill file is read again on each iteration)."""
+
+    reads = 0
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        self.reads += 1
+        return super().__iter__()
+
+
+def test_batches_read_the_rows_as_they_are_sent(records: Records) -> None:
+    plan = plan_write(records.load.nodes, records.load.claims, REGISTRY)
+    counted = WritePlan(
+        {label: ReadCount(rows) for label, rows in plan.nodes.items()},
+        [EdgeBatch(b.type, b.from_label, b.to_label, ReadCount(b.rows)) for b in plan.edges],
+    )
+    existing_nodes = {label: {r["id"] for r in list(rows)[::2]} for label, rows in plan.nodes.items()}
+    existing_edges = {b.type: {r["id"] for r in list(b.rows)[::3]} for b in plan.edges}
+    lazy = plan_batches(counted, existing_nodes, existing_edges, TX_ROWS)
+    first = next(lazy)
+    assert first.rows <= TX_ROWS
+    last = counted.edges[-1].rows
+    assert isinstance(last, ReadCount) and last.reads == 0  # nothing of the last table read yet
+    rest = [first, *lazy]
+    assert all(0 < b.rows <= TX_ROWS for b in rest)
+    # The rows of the plan, split as split_new does (a new id's last row created, the rest updates).
+    expected: list[tuple[str, str, dict[str, Any]]] = []
+    for label, rows in plan.nodes.items():
+        new, old = split_new(rows, existing_nodes[label])
+        expected += [("create", label, r) for r in new] + [("update", label, r) for r in old]
+    created: set[str] = set()
+    for eb in plan.edges:
+        new, old = split_new(eb.rows, existing_edges[eb.type] | created)
+        created |= {r["id"] for r in new}
+        expected += [("create", eb.type, r) for r in new] + [("update", eb.type, r) for r in old]
+    assert [(c.op, c.name, r) for b in rest for c in b.chunks for r in c.rows] == expected
+    # Each table read three times (its new ids, then its creates, then its updates), none kept.
+    assert all(isinstance(t, ReadCount) and t.reads == 3 for t in [*counted.nodes.values(), last])
+
+
+@pytest.mark.neo4j
+def test_a_streamed_batched_load_gives_the_graph_of_a_load_from_memory(
+    neo4j_store: Neo4jStore, batched_store: Neo4jStore, records: Records
+) -> None:
+    load_dataset(neo4j_store, records.load)
+    expected = fingerprint(neo4j_store)
+    neo4j_store.clear()
+    with PlanSpill() as spill:
+        load_dataset(batched_store, validate_streamed([records.load_dir], spill, REGISTRY))
+    assert fingerprint(batched_store) == expected
+    assert clean(batched_store), ks.leftovers(batched_store)
 
 
 @pytest.mark.neo4j

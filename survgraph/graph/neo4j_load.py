@@ -50,7 +50,7 @@ from neo4j import Driver, ManagedTransaction
 from neo4j.exceptions import ConstraintError
 
 from survgraph.graph.ddl import q
-from survgraph.graph.store import Progress, StoreError, WritePlan, split_new
+from survgraph.graph.store import Progress, StoreError, WritePlan, batches, split_new_lazily
 from survgraph.schema import LOAD_JOURNAL_LABEL, LOAD_MARKER_LABEL, Registry
 
 #: The property that marks what a batched load created, until its clean-up removes it.
@@ -208,20 +208,11 @@ def plan_batches(
     tx_rows: int,
 ) -> Iterator[Batch]:
     """The plan as batches of at most `tx_rows` rows: new ids as "create" chunks, ids already stored as
-    "update" chunks, nodes before relationships (in the plan's order)."""
-    chunks: list[Chunk] = []
-    for label, rows in plan.nodes.items():
-        new, old = split_new(rows, existing_nodes[label])
-        chunks += [Chunk("create", "node", label, c) for c in _slices(new, tx_rows)]
-        chunks += [Chunk("update", "node", label, c) for c in _slices(old, tx_rows)]
-    created: set[str] = set()
-    for eb in plan.edges:
-        new, old = split_new(eb.rows, existing_edges[eb.type] | created)
-        created.update(r["id"] for r in new)
-        for op, rows in (("create", new), ("update", old)):
-            chunks += [Chunk(op, "rel", eb.type, c, eb.from_label, eb.to_label) for c in _slices(rows, tx_rows)]
+    "update" chunks, nodes before relationships (in the plan's order). Lazy: the rows are read (from the
+    plan's spill files, when it has them) as each batch is asked for, so the client holds one batch and
+    one chunk, not the plan."""
     batch = Batch()
-    for chunk in chunks:
+    for chunk in _chunks(plan, existing_nodes, existing_edges, tx_rows):
         if batch.chunks and batch.rows + len(chunk.rows) > tx_rows:
             yield batch
             batch = Batch()
@@ -230,9 +221,25 @@ def plan_batches(
         yield batch
 
 
-def _slices(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    for i in range(0, len(rows), size):
-        yield rows[i : i + size]
+def _chunks(
+    plan: WritePlan,
+    existing_nodes: dict[str, set[str]],
+    existing_edges: dict[str, set[str]],
+    tx_rows: int,
+) -> Iterator[Chunk]:
+    for label, rows in plan.nodes.items():
+        new, old = split_new_lazily(rows, existing_nodes[label])
+        yield from (Chunk("create", "node", label, c) for c in batches(new, tx_rows))
+        yield from (Chunk("update", "node", label, c) for c in batches(old, tx_rows))
+    created: set[str] = set()  # ids of relationships an earlier table creates
+    for eb in plan.edges:
+        # The split of this table is taken once the tables before it are read to the end (this generator
+        # runs in order), so `created` holds every id they create.
+        new, old = split_new_lazily(eb.rows, existing_edges[eb.type] | created)
+        for c in batches(new, tx_rows):
+            created.update(r["id"] for r in c)
+            yield Chunk("create", "rel", eb.type, c, eb.from_label, eb.to_label)
+        yield from (Chunk("update", "rel", eb.type, c, eb.from_label, eb.to_label) for c in batches(old, tx_rows))
 
 
 # -- the journal ----------------------------------------------------------------------------------------

@@ -132,10 +132,17 @@ class Neo4jStore(GraphStore):
             return self._write(plan, batch_size, progress, merge_all=True)
 
     def _existing(self, plan: WritePlan) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-        nodes = {label: self.existing_ids(label, [r["id"] for r in rows]) for label, rows in plan.nodes.items()}
+        # The ids are looked up a batch at a time: a table read from the spill is never a list here, and
+        # the server never gets one parameter of a million ids.
+        step = self.load_options.tx_rows
+        nodes: dict[str, set[str]] = {label: set() for label in plan.nodes}
+        for label, rows in plan.nodes.items():
+            for chunk in batches(rows, step):
+                nodes[label] |= self.existing_ids(label, [r["id"] for r in chunk])
         edges: dict[str, set[str]] = {b.type: set() for b in plan.edges}
         for b in plan.edges:
-            edges[b.type] |= self.existing_edge_ids(b.type, [r["id"] for r in b.rows])
+            for chunk in batches(b.rows, step):
+                edges[b.type] |= self.existing_edge_ids(b.type, [r["id"] for r in chunk])
         return nodes, edges
 
     def _write_batched(self, plan: WritePlan, progress: Progress | None) -> WriteSummary:
