@@ -376,6 +376,20 @@ def schedule(n: int, cal: Calibration, seed: int = 5, *, during_writes: bool = F
     return out
 
 
+def _await_no_other_transaction(store: Any, timeout: float = 60.0) -> None:
+    """Wait until the Neo4j server runs no transaction but this check's own: a killed client's last
+    transaction has then committed or been rolled back."""
+    others = (
+        "SHOW TRANSACTIONS YIELD currentQuery WHERE NOT coalesce(currentQuery, '') STARTS WITH 'SHOW TRANSACTIONS' "
+        "RETURN count(*) AS n"
+    )
+    deadline = time.monotonic() + timeout
+    while store.query(others)[0]["n"] > 0:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"a transaction was still running on the server after {timeout:.0f} s")
+        time.sleep(0.05)
+
+
 def classify(fp: str | None, before: str, after: str) -> str:
     if fp is None:
         return "unopenable"
@@ -624,6 +638,9 @@ def sweep_neo4j(
             phase = run_trial(child, anchor, offset)
             nxt = Child.spawn("neo4j", load_records, env) if i + 1 < len(plan) else None
             try:
+                # The killed client's transaction may still commit or roll back on the server: the
+                # fingerprint's two reads (nodes, then edges) straddled a commit once, a false "other".
+                _await_no_other_transaction(store)
                 outcome = classify(fingerprint(store), before, after)
             except Exception as exc:  # an outcome to count
                 outcome, detail = "unopenable", str(exc)

@@ -138,6 +138,7 @@ def test_text_values_are_coerced() -> None:
         "as_of": None,
         "limit": 50,
         "after": None,
+        "count": True,
     }
     assert TEMPLATES.get("vendors_by_technology").validate({"technology": " CCTV "})["technology"] == "cctv"
 
