@@ -650,7 +650,7 @@ def _ranges(degrees: list[Row], after: str, size: int) -> Iterator[tuple[str, st
 def _projection(var: str, columns: Iterable[Column]) -> str:
     """Every column of a node or relationship as a column of its own: a page returned this way is several
     times faster to read from the embedded engine than whole node or relationship values."""
-    return ", ".join(f"{var}.`{c.name}` AS `{c.name}`" for c in columns)
+    return _fields(var, (c.name for c in columns))
 
 
 def _as_node(store: GraphStore, label: str) -> Callable[[Row], Row]:
