@@ -15,7 +15,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +26,7 @@ import ladybug
 from survgraph.graph.ddl import ladybug_statements, q
 from survgraph.graph.store import (
     DEFAULT_BATCH_SIZE,
+    BesideReads,
     GraphStore,
     Progress,
     Rows,
@@ -82,6 +83,7 @@ class EmbeddedStore(GraphStore):
         except RuntimeError as exc:
             raise StoreUnavailable(f"cannot open the embedded store at {data_dir}: {exc}") from exc
         self._schema_ready = False
+        self._beside = BesideReads()
 
     # -- open and recovery -------------------------------------------------------------------
 
@@ -290,6 +292,7 @@ class EmbeddedStore(GraphStore):
             self._reopen()
 
     def _reopen(self) -> None:
+        self._beside.wait()
         self._conn.close()
         self._db.close()
         self._db = self._open_database()
@@ -331,6 +334,7 @@ class EmbeddedStore(GraphStore):
 
     def clear(self) -> None:
         self.ensure_schema()
+        self._beside.wait()
         for label in self.registry.node_kinds:
             self._conn.execute(f"MATCH (n:{label}) DETACH DELETE n")
         # A COPY into a table emptied by DETACH DELETE in the same process crashes LadybugDB 0.22; a
@@ -342,6 +346,20 @@ class EmbeddedStore(GraphStore):
     def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         self.ensure_schema()
         return self.query_on(self._conn, cypher, params)
+
+    def query_beside(self, cypher: str, params: Mapping[str, Any] | None = None) -> Callable[[], list[dict[str, Any]]]:
+        """Run the read on a connection of its own, in a thread of its own (the binding lets go of the GIL
+        while a query runs); `close`, and a write that reopens the database, wait for it first."""
+        self.ensure_schema()
+
+        def read() -> list[dict[str, Any]]:
+            conn = self.connect()
+            try:
+                return self.query_on(conn, cypher, params)
+            finally:
+                conn.close()
+
+        return self._beside.start(read)
 
     def connect(self) -> ladybug.Connection:
         """A further connection to this store's database. The engine runs reads on several connections of
@@ -389,6 +407,7 @@ class EmbeddedStore(GraphStore):
         self.query("RETURN 1 AS ok")
 
     def close(self) -> None:
+        self._beside.close()
         try:
             self._conn.close()
             self._db.close()
