@@ -88,6 +88,9 @@ class Neo4jStore(GraphStore):
                 connection_timeout=connection_timeout,
                 max_transaction_retry_time=15.0,
                 connection_acquisition_timeout=connection_timeout,
+                # The planner's warnings (a property no node has yet, say) are not for our users, and the
+                # driver logged each one at every read of the templates.
+                notifications_min_severity="OFF",
             )
         except ValueError as exc:  # malformed URI or scheme
             raise StoreError(f"bad NEO4J_URI {uri!r}: {exc}") from exc

@@ -237,10 +237,24 @@ class GraphView:
     def require(self, ids: Iterable[str]) -> None:
         """Raise NoSuchEntity (with suggestions) for the first of `ids`, in order, that is not in the graph."""
         wanted = list(dict.fromkeys(ids))
-        found = self.entities(wanted)
+        found = self.existing(wanted)
         for node_id in wanted:
             if node_id not in found:
                 raise NoSuchEntity(node_id, self.suggest(node_id))
+
+    def existing(self, ids: Iterable[str]) -> set[str]:
+        """Which of these ids the graph holds: one query (one round trip to Neo4j), a branch per label,
+        each through that label's id index."""
+        branches: list[str] = []
+        params: dict[str, Any] = {}
+        for label, wanted in self.by_label(ids).items():
+            for chunk in chunks(wanted, self.chunk_size):
+                name = f"ids{len(branches)}"
+                branches.append(f"UNWIND ${name} AS wanted MATCH (n:{label} {{id: wanted}}) RETURN n.id AS id")
+                params[name] = chunk
+        if not branches:
+            return set()
+        return {str(r["id"]) for r in self._query(" UNION ALL ".join(branches), params)}
 
     def sources(self, ids: Iterable[str]) -> dict[str, Row]:
         """The Source records with these ids; cited ids without a record are left out."""
