@@ -242,9 +242,12 @@ class GraphView:
             if node_id not in found:
                 raise NoSuchEntity(node_id, self.suggest(node_id))
 
-    def sources(self, ids: Iterable[str]) -> dict[str, Row]:
-        """The Source records with these ids; cited ids without a record are left out."""
-        return self.entities(ids, labels=["Source"])
+    def sources(self, ids: Iterable[str], columns: Iterable[str] | None = None) -> dict[str, Row]:
+        """The Source records with these ids; cited ids without a record are left out. With `columns`, only
+        those (and `id`) are read: each row is keyed by the given columns alone."""
+        if columns is None:
+            return self.entities(ids, labels=["Source"])
+        return {str(r["id"]): r for _, rows in self._by_id(ids, ["Source"], columns) for r in rows}
 
     # -- claims --------------------------------------------------------------------------------
 
