@@ -62,6 +62,10 @@ def claim_data(row: Mapping[str, Any], registry: Registry) -> dict[str, Any]:
     return data
 
 
+#: The Source columns a SourceOut holds.
+SOURCE_FIELDS = tuple(SourceOut.model_fields)
+
+
 def source_out(row: Mapping[str, Any]) -> SourceOut:
     return SourceOut.model_validate({k: row.get(k) for k in SourceOut.model_fields})
 
@@ -95,7 +99,8 @@ class GraphReads:
     # -- sources -------------------------------------------------------------------------
 
     def sources(self, ids: Iterable[str]) -> dict[str, SourceOut]:
-        return {sid: source_out(row) for sid, row in self.view.sources(ids).items()}
+        # The columns a SourceOut shows, not the node's every column (an entity page reads a dozen sources).
+        return {sid: source_out(row) for sid, row in self.view.sources(ids, SOURCE_FIELDS).items()}
 
     def _resolve(self, ids: list[str], found: Mapping[str, SourceOut]) -> list[SourceOut]:
         # Keep the cited order; an id with no Source record stays visible in source_ids only.

@@ -381,12 +381,16 @@ class EmbeddedStore(GraphStore):
         assert not isinstance(result, list)
         columns = result.get_column_names()
         rows = []
+        normalise, plain = self._normalise, _PLAIN
+        # Scalars (most values: the reads return columns, not node values) skip the call to _normalise.
         while result.has_next():
             values = result.get_next()
-            rows.append({col: self._normalise(v) for col, v in zip(columns, values, strict=True)})
+            rows.append({col: v if type(v) in plain else normalise(v) for col, v in zip(columns, values, strict=True)})
         return rows
 
     def _normalise(self, value: Any) -> Any:
+        if type(value) in _PLAIN:
+            return value
         if isinstance(value, dict):
             if "_NODES" in value and "_RELS" in value:
                 return {
@@ -400,7 +404,7 @@ class EmbeddedStore(GraphStore):
                 return self.normalise_rel(label, value)
             return {k: self._normalise(v) for k, v in value.items()}
         if isinstance(value, list):
-            return [self._normalise(v) for v in value]
+            return [v if type(v) in _PLAIN else self._normalise(v) for v in value]
         return value
 
     def ping(self) -> None:
@@ -414,6 +418,9 @@ class EmbeddedStore(GraphStore):
         except RuntimeError:
             pass
 
+
+#: Value types the engine hands back that need no normalising (exact types: a subclass may be anything).
+_PLAIN: frozenset[type] = frozenset({str, int, float, bool, type(None)})
 
 #: Up to this many claim ids, existing ones are found with `WHERE r.id IN $ids`; beyond, by one pass.
 EDGE_ID_LIST = 1_000

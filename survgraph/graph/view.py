@@ -256,9 +256,12 @@ class GraphView:
             return set()
         return {str(r["id"]) for r in self._query(" UNION ALL ".join(branches), params)}
 
-    def sources(self, ids: Iterable[str]) -> dict[str, Row]:
-        """The Source records with these ids; cited ids without a record are left out."""
-        return self.entities(ids, labels=["Source"])
+    def sources(self, ids: Iterable[str], columns: Iterable[str] | None = None) -> dict[str, Row]:
+        """The Source records with these ids; cited ids without a record are left out. With `columns`, only
+        those (and `id`) are read: each row is keyed by the given columns alone."""
+        if columns is None:
+            return self.entities(ids, labels=["Source"])
+        return {str(r["id"]): r for _, rows in self._by_id(ids, ["Source"], columns) for r in rows}
 
     # -- claims --------------------------------------------------------------------------------
 
@@ -309,18 +312,35 @@ class GraphView:
         # projecting even its id and name cost more than the rest of an entity's adjacency read on
         # LadybugDB at 1M claims. A claim names its ends (from_id, to_id); the far ends' names come after,
         # by id, from their labels' id indexes.
+        cond, extra = self._in_force()
+        # The claim's columns one by one and its type by name, not the relationship value: LadybugDB
+        # hands them back twice as fast (an entity's claims at 1M claims: 1.0-1.5 ms against 2.3-3.4 ms).
+        fields = f"{self.store.rel_type_function}(r) AS `type`, {_projection('r', self.registry.edge_columns)}"
         for label, wanted in self.by_label(ids).items():
             patterns: list[tuple[str, bool]] = []
             # Each pattern is anchored on the labelled end and names only the types that can touch that
             # label there, so both engines start from the id index and skip impossible types.
-            if direction in ("out", "both") and (out_types := self._types_touching(label, "from", type_list)):
+            out_types = self._types_touching(label, "from", type_list) if direction in ("out", "both") else []
+            in_types = self._types_touching(label, "to", type_list) if direction in ("in", "both") else []
+            if len(wanted) == 1 and out_types and in_types:
+                # One node both ways (an entity page): one undirected query over the types of either way,
+                # not one query per direction (LadybugDB at 1M claims: about 0.45 ms against 0.3 + 0.3 ms).
+                # A claim of one of these types touching the node can only be one the two directed
+                # patterns would have found: the registry's endpoints say which types may touch the label
+                # at which end, and loads refuse any other. The direction is the claim's own from_id.
+                both = "|".join(dict.fromkeys([*out_types, *in_types]))
+                cypher = f"MATCH (n:{label})-[r:{both}]-() WHERE n.id = $id AND {cond} RETURN {fields}"
+                for r in self._query(cypher, {"id": wanted[0], **extra}):
+                    claim = self.store.normalise_rel(str(r["type"]), r)
+                    if claim["from_id"] == wanted[0]:
+                        found[claim["id"]] = Adjacent(claim, {}, True)  # leaving wins, as below
+                    else:
+                        found.setdefault(claim["id"], Adjacent(claim, {}, False))
+                continue
+            if out_types:
                 patterns.append((f"(n:{label})-[r:{'|'.join(out_types)}]->()", True))
-            if direction in ("in", "both") and (in_types := self._types_touching(label, "to", type_list)):
+            if in_types:
                 patterns.append((f"()-[r:{'|'.join(in_types)}]->(n:{label})", False))
-            cond, extra = self._in_force()
-            # The claim's columns one by one and its type by name, not the relationship value: LadybugDB
-            # hands them back twice as fast (an entity's claims at 1M claims: 1.0-1.5 ms against 2.3-3.4 ms).
-            fields = f"{self.store.rel_type_function}(r) AS `type`, {_projection('r', self.registry.edge_columns)}"
             for pattern, outgoing in patterns:
                 for chunk in chunks(wanted, self.chunk_size):
                     # One id (an entity page's read) by equality, which LadybugDB answers from its index.
