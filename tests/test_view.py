@@ -287,6 +287,19 @@ def test_as_of_keeps_only_claims_in_force(both: dict[str, GraphStore], as_of: st
     _same_on_both(answers)
 
 
+def test_existing_ids(both: dict[str, GraphStore]) -> None:
+    """`existing` (what `require` and every template's entity check ask): one query, a branch per label
+    and chunk of ids (two ids a chunk here, so several branches of one label), each held id once."""
+    answers = []
+    for view, truth in _views(both):
+        wanted = [*truth.nodes, *truth.nodes, "vendor:nobody", "spaceship:x", "no-prefix", "", "Vendor:acme"]
+        found = view.existing(wanted)
+        assert found == set(truth.nodes)
+        assert view.existing(["vendor:nobody", "spaceship:x"]) == set() == view.existing([])
+        answers.append(found)
+    _same_on_both(answers)
+
+
 def test_suggest_and_require(both: dict[str, GraphStore]) -> None:
     """The closest ids of the id's kind (difflib over slugs and names, computed here from the whole
     graph), read a page at a time; `require` raises NoSuchEntity with them."""
