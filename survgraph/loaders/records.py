@@ -526,10 +526,31 @@ def read_csv(path: Path, list_fields: frozenset[str]) -> tuple[list[RawRecord], 
 
     The file is bounded (MAX_RECORD_FILE_BYTES) and so is each cell (the csv module's field size limit,
     128 KiB by default); every field is then bounded again by the models."""
-    name = str(path)
     text, problem = read_text_bounded(path)
     if text is None:
         return [], [problem] if problem else []
+    return parse_csv(str(path), text, list_fields)
+
+
+class ClaimTable(NamedTuple):
+    """A CSV table of claims as read (bounded, decoded) but not parsed: a validation that checks claims
+    only once every node is known keeps the table as this one string until then, not a record a row."""
+
+    file: str
+    text: str
+
+
+def claim_table(name: str, text: str) -> ClaimTable | None:
+    """The text as a ClaimTable if its header makes it a table of claims (as parse_csv decides), else None."""
+    try:
+        header = next(csv.reader(io.StringIO(text, newline="")), None)
+    except csv.Error:
+        return None  # parse_csv reports it
+    return ClaimTable(name, text) if header is not None and set(header) >= CLAIM_CSV_COLUMNS else None
+
+
+def parse_csv(name: str, text: str, list_fields: frozenset[str]) -> tuple[list[RawRecord], list[Problem]]:
+    """The records of a CSV file's text (see read_csv)."""
     records: list[RawRecord] = []
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -585,9 +606,9 @@ def read_csv(path: Path, list_fields: frozenset[str]) -> tuple[list[RawRecord], 
     return records, []
 
 
-def streamed(paths: list[Path], list_fields: frozenset[str]) -> Iterator[tuple[list[RawRecord], list[Problem]]]:
-    """Read files and directories (recursively: *.yaml, *.yml, *.csv, sorted), one file at a time: its
-    records and problems (first, a path that does not exist)."""
+def record_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
+    """The record files of files and directories (recursively: *.yaml, *.yml, *.csv, sorted), and a problem
+    for each path that does not exist."""
     files: list[Path] = []
     problems: list[Problem] = []
     for p in paths:
@@ -605,6 +626,27 @@ def streamed(paths: list[Path], list_fields: frozenset[str]) -> Iterator[tuple[l
             files.append(p)
         else:
             problems.append(Problem(str(p), 0, "-", "-", "no such file or directory"))
+    return files, problems
+
+
+def read_file(
+    path: Path, list_fields: frozenset[str], *, claim_tables: bool = False
+) -> tuple[list[RawRecord] | ClaimTable, list[Problem]]:
+    """A record file's records and problems; with `claim_tables`, a CSV table of claims comes back unparsed,
+    as a ClaimTable (parse_csv gives its records and problems later)."""
+    if path.suffix != ".csv":
+        return read_yaml(path)
+    text, problem = read_text_bounded(path)
+    if text is None:
+        return [], [problem] if problem else []
+    table = claim_table(str(path), text) if claim_tables else None
+    return (table, []) if table is not None else parse_csv(str(path), text, list_fields)
+
+
+def streamed(paths: list[Path], list_fields: frozenset[str]) -> Iterator[tuple[list[RawRecord], list[Problem]]]:
+    """Read files and directories (recursively: *.yaml, *.yml, *.csv, sorted), one file at a time: its
+    records and problems (first, a path that does not exist)."""
+    files, problems = record_files(paths)
     if problems:
         yield [], problems
     for f in files:
