@@ -13,7 +13,7 @@ from survgraph.graph import GraphStore
 from survgraph.graph.spill import PlanSpill
 from survgraph.graph.store import WritePlan, plan_write
 from survgraph.loaders import load_paths, validate_paths
-from survgraph.loaders.records import ClaimTable, read_file
+from survgraph.loaders.records import ClaimTable, Problem, read_csv, read_file
 from survgraph.loaders.validate import _list_fields, validate_streamed
 from survgraph.schema import REGISTRY, Claim
 
@@ -154,6 +154,54 @@ def test_streamed_claim_tables_give_the_problems_and_rows_of_a_validation_in_mem
         counted = validate_streamed([as_csv], spill, rows=False)
         assert counted.problems == expected.problems
         assert (counted.entity_count, counted.claim_count) == (len(expected.nodes), len(expected.claims))
+
+
+def test_cells_become_the_same_fields_with_or_without_a_repeated_column(tmp_path: Path) -> None:
+    """read_csv pairs a row's non-empty cells with the names of a header that names each column once, and
+    takes a repeated column's last cell otherwise: the fields, their order (plain ones, then nested ones),
+    lists, parts and short rows come out alike."""
+    fields = _list_fields(REGISTRY)
+    unique = tmp_path / "unique.csv"
+    unique.write_text(
+        "id,name,value.amount,aliases,value.currency,sources\n"
+        "project:a,A,12,x; y ;,USD,source:s\n"
+        "\n"
+        "project:b,B,,,EUR\n"
+        "project:c,,,,,\n"
+        "project:d\n",
+        encoding="utf-8",
+    )
+    records, problems = read_csv(unique, fields)
+    assert problems == []
+    assert [(r.line, list(r.data.items())) for r in records] == [
+        (
+            2,
+            [
+                ("id", "project:a"),
+                ("name", "A"),
+                ("aliases", ["x", "y"]),
+                ("sources", ["source:s"]),
+                ("value", {"amount": "12", "currency": "USD"}),
+            ],
+        ),
+        (4, [("id", "project:b"), ("name", "B"), ("value", {"currency": "EUR"})]),
+        (5, [("id", "project:c")]),
+        (6, [("id", "project:d")]),
+    ]
+    repeated = tmp_path / "repeated.csv"
+    repeated.write_text("id,name,aliases,name\nproject:a,A,x;y,\nproject:b,,,B\nproject:c,C\n", encoding="utf-8")
+    records, problems = read_csv(repeated, fields)
+    assert problems == []
+    assert [list(r.data.items()) for r in records] == [
+        [("id", "project:a"), ("aliases", ["x", "y"])],
+        [("id", "project:b"), ("name", "B")],
+        [("id", "project:c")],
+    ]
+    clash = tmp_path / "clash.csv"
+    clash.write_text("id,value,value.amount\nproject:a,1,2\n", encoding="utf-8")
+    assert read_csv(clash, fields)[1] == [
+        Problem(str(clash), 2, "project:a", "value", "field given twice (as a whole and by parts)")
+    ]
 
 
 def test_a_claims_csv_with_more_cells_than_columns_is_refused_at_the_row(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
@@ -542,8 +543,10 @@ class ClaimTable(NamedTuple):
 
 def claim_table(name: str, text: str) -> ClaimTable | None:
     """The text as a ClaimTable if its header makes it a table of claims (as parse_csv decides), else None."""
+    end = text.find("\n") + 1
+    head = text[:end] if end and '"' not in text[:end] else text  # a quoted header may span lines: all of it
     try:
-        header = next(csv.reader(io.StringIO(text, newline="")), None)
+        header = next(csv.reader(io.StringIO(head, newline="")), None)
     except csv.Error:
         return None  # parse_csv reports it
     return ClaimTable(name, text) if header is not None and set(header) >= CLAIM_CSV_COLUMNS else None
@@ -572,6 +575,12 @@ def parse_csv(name: str, text: str, list_fields: frozenset[str]) -> tuple[list[R
                 flat.append((last[key], key, key in list_fields))
         id_at = last.get("id")
         split = _split_list
+        # Each name once (the usual header): a row's non-empty cells, paired with their names in C (compress),
+        # then the list fields split and the parts of nested ones gathered: the same dict, in the same order.
+        unique = len(last) == width
+        lists = [key for _, key, is_list in flat if is_list]
+        dotted = frozenset(key for key in header if "." in key)
+        parts = [(header[i], key, part) for i, key, part in nested]
         for row in reader:
             if not row:
                 continue  # a blank line (csv.DictReader skips these too)
@@ -580,10 +589,33 @@ def parse_csv(name: str, text: str, list_fields: frozenset[str]) -> tuple[list[R
             if n > width:
                 rid = row[id_at] if id_at is not None else ""
                 return records, [Problem(name, line, rid or "-", "-", "more cells than header columns")]
+            if unique:
+                # a short row: the cells it lacks are fields not given
+                data: dict[str, Any] = dict(compress(zip(header, row, strict=False), row))
+                for key in lists:
+                    value = data.get(key)
+                    if value is not None:
+                        data[key] = split(value)
+                clash = None
+                if not dotted.isdisjoint(data):
+                    for column, key, part in parts:
+                        value = data.pop(column, None)
+                        if value is None:
+                            continue
+                        whole = data.setdefault(key, {})
+                        if not isinstance(whole, dict):
+                            clash = key
+                            continue
+                        whole[part] = value
+                record = RawRecord(section, data, name, line)
+                if clash is not None:
+                    return records, [
+                        Problem(name, line, record.label, clash, "field given twice (as a whole and by parts)")
+                    ]
+                records.append(record)
+                continue
             if n == width:
-                data: dict[str, Any] = {
-                    key: split(row[i]) if is_list else row[i] for i, key, is_list in flat if row[i] != ""
-                }
+                data = {key: split(row[i]) if is_list else row[i] for i, key, is_list in flat if row[i] != ""}
             else:  # a short row: the cells it lacks are fields not given
                 data = {key: split(row[i]) if is_list else row[i] for i, key, is_list in flat if i < n and row[i]}
             clash = None
