@@ -261,6 +261,43 @@ class _Validator:
                 )
 
     def _check_claim(self, claim: Claim, rec: Located) -> None:
+        problems = self.problems
+        labels = self.labels
+        from_label, to_label = labels.get(claim.from_id), labels.get(claim.to_id)
+        # Most claims: both ends are valid nodes of kinds the (known) type joins; _check_ends has nothing to say.
+        ok = (
+            from_label is not None and to_label is not None and self.registry.allows(claim.type, from_label, to_label)
+        ) or self._check_ends(claim, rec)
+        self.used_sources.update(claim.source_ids)
+        sources = self.sources
+        for sid in claim.source_ids:
+            if sid not in sources:  # a problem (most claims cite only source records: no call for them)
+                self._check_sources(claim.source_ids, rec, rec.label)
+                break
+        assert claim.id is not None
+        first = self.claim_ids.get(claim.id)
+        if first is not None:
+            problems.append(
+                Problem(
+                    rec.file,
+                    rec.line,
+                    rec.label,
+                    "id",
+                    f"same claim as {first[0]}:{first[1]} (same type, endpoints, dates and figures): "
+                    "merge their sources, or set a distinct key",
+                )
+            )
+            return
+        self.claim_ids[claim.id] = (rec.file, rec.line)
+        if ok:
+            problems.extend(evidence.check_claim(claim, rec, self.sources))
+            self.out.claim(claim)
+        else:
+            self.refused_claims.add(claim.id)
+
+    def _check_ends(self, claim: Claim, rec: Located) -> bool:
+        """The claim's type and endpoints (a known type, known ids, valid nodes of kinds the type joins):
+        False, with the problems, if any is wrong."""
         registry = self.registry
         problems = self.problems
         ok = True
@@ -294,32 +331,7 @@ class _Validator:
                     f"{claim.type} cannot go from {kinds['from']} to {kinds['to']}; allowed: {allowed}",
                 )
             )
-        self.used_sources.update(claim.source_ids)
-        sources = self.sources
-        for sid in claim.source_ids:
-            if sid not in sources:  # a problem (most claims cite only source records: no call for them)
-                self._check_sources(claim.source_ids, rec, rec.label)
-                break
-        assert claim.id is not None
-        first = self.claim_ids.get(claim.id)
-        if first is not None:
-            problems.append(
-                Problem(
-                    rec.file,
-                    rec.line,
-                    rec.label,
-                    "id",
-                    f"same claim as {first[0]}:{first[1]} (same type, endpoints, dates and figures): "
-                    "merge their sources, or set a distinct key",
-                )
-            )
-            return
-        self.claim_ids[claim.id] = (rec.file, rec.line)
-        if ok:
-            problems.extend(evidence.check_claim(claim, rec, self.sources))
-            self.out.claim(claim)
-        else:
-            self.refused_claims.add(claim.id)
+        return ok
 
     def _close_reposts(self) -> None:
         """A source that a cited repost reposts is cited through it (and so on along a chain of reposts)."""
