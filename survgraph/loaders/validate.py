@@ -492,7 +492,8 @@ def validate_streamed(
     with gc_paused():
         labels: dict[str, str] = {}
         out: _Rows | _Counts = _Rows(spill, registry, labels) if rows else _Counts()
-        v = _Validator(registry, out, spill.rows("nodes"), spill.rows("claims"))
+        kept_claims = spill.rows("claims")
+        v = _Validator(registry, out, spill.rows("nodes"), kept_claims)
         v.labels = labels
         files, read_problems = record_files(paths)
         list_fields = _list_fields(registry)
@@ -501,6 +502,7 @@ def validate_streamed(
             read_problems.extend(problems)
             if isinstance(records, ClaimTable):
                 v.add_claim_table(records)
+                kept_claims.flush()  # a chunk of its own: read back, one table is in memory at a time
                 continue
             for rec in records:
                 v.add(rec)
