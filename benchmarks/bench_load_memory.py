@@ -41,6 +41,15 @@ from common import GeneratedGraph, Result, markdown_table  # noqa: E402
 def _run(args: list[str], env: dict[str, str] | None = None, *, stderr: bool = False) -> tuple[float, float, str]:
     """Run a command; its wall seconds, its peak RSS in MiB (the child's own, from wait4), its stdout (and
     its stderr, if asked)."""
+    seconds, rss, _, out = _run_cpu(args, env, stderr=stderr)
+    return seconds, rss, out
+
+
+def _run_cpu(
+    args: list[str], env: dict[str, str] | None = None, *, stderr: bool = False
+) -> tuple[float, float, float, str]:
+    """As _run, with the child's CPU seconds (user + system, from wait4) after its peak RSS: on a busy
+    machine a process waits for a core, so its CPU time is steadier than its wall time."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         args,
@@ -57,7 +66,7 @@ def _run(args: list[str], env: dict[str, str] | None = None, *, stderr: bool = F
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed (exit {proc.returncode})")
-    return seconds, usage.ru_maxrss / 1024, out
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, out
 
 
 def _copy_child(graph_root: str, dest: str) -> None:

@@ -10,8 +10,12 @@ from typing import Any
 import yaml
 
 from survgraph.graph import GraphStore
+from survgraph.graph.spill import PlanSpill
+from survgraph.graph.store import WritePlan, plan_write
 from survgraph.loaders import load_paths, validate_paths
-from survgraph.schema import Claim
+from survgraph.loaders.records import ClaimTable, Problem, read_csv, read_file
+from survgraph.loaders.validate import _list_fields, validate_streamed
+from survgraph.schema import REGISTRY, Claim
 
 from .conftest import FIXTURES, SEED
 from .fingerprint import fingerprint
@@ -101,6 +105,102 @@ def test_bad_claim_cells_are_refused_at_their_file_line_and_field(tmp_path: Path
             "String should match pattern '^[a-z]+:[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$'",
         ),
         (9, "vendor:acme -SUPPLIES-> project:gone", "to", "unknown id 'project:gone'"),
+    ]
+
+
+def _rows(plan: WritePlan) -> list[tuple[str, ...]]:
+    """A write plan's rows, as comparable text, in no particular order."""
+    rows = [(label, repr(row)) for label, node_rows in plan.nodes.items() for row in node_rows]
+    rows += [(e.type, e.from_label, e.to_label, repr(row)) for e in plan.edges for row in e.rows]
+    return sorted(rows)
+
+
+def test_streamed_claim_tables_give_the_problems_and_rows_of_a_validation_in_memory(tmp_path: Path) -> None:
+    """validate_streamed keeps a CSV table of claims as its text until every node is known (a ClaimTable,
+    parsed then): the problems, in their order among those of YAML claims before and after it, and the
+    write plan are validate_paths's."""
+    _, as_csv = _split_small(tmp_path)
+    data = yaml.safe_load((SMALL / "graph.yaml").read_text(encoding="utf-8"))
+    # the same claim in YAML before the claims table (the table's row is the second) and after it
+    (as_csv / "a-claims.yaml").write_text(yaml.safe_dump({"claims": data["claims"][:1]}))
+    (as_csv / "z-claims.yaml").write_text(yaml.safe_dump({"claims": data["claims"][1:2]}))
+    (as_csv / "more-claims.csv").write_text(
+        "type,from,to,sources,confidence,amount.amount,amount.currency,colour\n"
+        "SUPPLIES,vendor:globex,project:city-cams,source:test-b,sure,,,\n"
+        "FUNDED_BY,project:city-cams,org:state-bank,source:test-b,reported,lots,USD,\n"
+        "SUPPLIES,vendor:initech,project:cable,source:test-b,alleged,,,red\n"
+        "SUPPLIES,vendor:acme,project:gone,source:nowhere,confirmed,,,\n",
+        encoding="utf-8",
+    )
+    (as_csv / "wide.csv").write_text("type,from,to\nSUPPLIES,vendor:a,project:b\nSUPPLIES,vendor:a,project:b,x\n")
+    (as_csv / "x-huge-cell.csv").write_text(
+        'type,from,to,notes\nSUPPLIES,vendor:acme,project:cable,"' + "n" * 200_000 + '"\n'
+    )
+    (as_csv / "y-parts.csv").write_text("type,from,to,amount,amount.currency\nSUPPLIES,vendor:a,project:b,5,USD\n")
+    fields = _list_fields(REGISTRY)
+    assert isinstance(read_file(as_csv / "claims.csv", fields, claim_tables=True)[0], ClaimTable)
+    assert isinstance(read_file(as_csv / "countries.csv", fields, claim_tables=True)[0], list)
+
+    expected = validate_paths([as_csv])
+    messages = " | ".join(p.message for p in expected.problems)
+    for what in ("same claim as", "more cells than header", "cannot read CSV", "as a whole and by parts", "unknown"):
+        assert what in messages
+    with PlanSpill() as spill:
+        ds = validate_streamed([as_csv], spill)
+        assert ds.problems == expected.problems
+        assert ds.plan is not None
+        assert _rows(ds.plan.plan()) == _rows(plan_write(expected.nodes, expected.claims))
+    with PlanSpill() as spill:
+        counted = validate_streamed([as_csv], spill, rows=False)
+        assert counted.problems == expected.problems
+        assert (counted.entity_count, counted.claim_count) == (len(expected.nodes), len(expected.claims))
+
+
+def test_cells_become_the_same_fields_with_or_without_a_repeated_column(tmp_path: Path) -> None:
+    """read_csv pairs a row's non-empty cells with the names of a header that names each column once, and
+    takes a repeated column's last cell otherwise: the fields, their order (plain ones, then nested ones),
+    lists, parts and short rows come out alike."""
+    fields = _list_fields(REGISTRY)
+    unique = tmp_path / "unique.csv"
+    unique.write_text(
+        "id,name,value.amount,aliases,value.currency,sources\n"
+        "project:a,A,12,x; y ;,USD,source:s\n"
+        "\n"
+        "project:b,B,,,EUR\n"
+        "project:c,,,,,\n"
+        "project:d\n",
+        encoding="utf-8",
+    )
+    records, problems = read_csv(unique, fields)
+    assert problems == []
+    assert [(r.line, list(r.data.items())) for r in records] == [
+        (
+            2,
+            [
+                ("id", "project:a"),
+                ("name", "A"),
+                ("aliases", ["x", "y"]),
+                ("sources", ["source:s"]),
+                ("value", {"amount": "12", "currency": "USD"}),
+            ],
+        ),
+        (4, [("id", "project:b"), ("name", "B"), ("value", {"currency": "EUR"})]),
+        (5, [("id", "project:c")]),
+        (6, [("id", "project:d")]),
+    ]
+    repeated = tmp_path / "repeated.csv"
+    repeated.write_text("id,name,aliases,name\nproject:a,A,x;y,\nproject:b,,,B\nproject:c,C\n", encoding="utf-8")
+    records, problems = read_csv(repeated, fields)
+    assert problems == []
+    assert [list(r.data.items()) for r in records] == [
+        [("id", "project:a"), ("aliases", ["x", "y"])],
+        [("id", "project:b"), ("name", "B")],
+        [("id", "project:c")],
+    ]
+    clash = tmp_path / "clash.csv"
+    clash.write_text("id,value,value.amount\nproject:a,1,2\n", encoding="utf-8")
+    assert read_csv(clash, fields)[1] == [
+        Problem(str(clash), 2, "project:a", "value", "field given twice (as a whole and by parts)")
     ]
 
 

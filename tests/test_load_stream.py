@@ -56,6 +56,20 @@ def test_spilled_rows_read_back_in_order(tmp_path: Path) -> None:
         rows.append({"id": "late"})
 
 
+def test_a_flush_ends_a_chunk(tmp_path: Path) -> None:
+    """validate_streamed flushes after a claim table's text, so that it is read back in a chunk of its own."""
+    rows = SpilledRows(tmp_path / "rows.pickle")
+    rows.append("a")
+    rows.append("b")
+    rows.flush()
+    rows.flush()  # nothing to write: no empty chunk
+    rows.append("c")
+    assert list(rows.chunks()) == [["a", "b"], ["c"]]
+    assert len(rows) == 3
+    with pytest.raises(RuntimeError):
+        rows.flush()
+
+
 @pytest.mark.parametrize("paths", [[SEED], [FIXTURES / "small"]], ids=["seed", "small"])
 def test_same_graph_as_a_load_from_memory(store: GraphStore, paths: list[Path], tmp_root: Path) -> None:
     load_dataset(store, validate_paths(paths, store.registry))

@@ -37,10 +37,13 @@ class SpilledRows:
         self._buffer.append(item)
         self._count += 1
         if len(self._buffer) >= SPILL_CHUNK:
-            self._flush()
+            self.flush()
 
-    def _flush(self) -> None:
-        assert self._file is not None
+    def flush(self) -> None:
+        """Write the items appended so far (the next chunk starts empty): e.g. after a large item, so that a
+        chunk holds one, written and read back alone."""
+        if self._file is None:
+            raise RuntimeError(f"{self.path.name}: flushed after it was read")
         if self._buffer:
             pickle.dump(self._buffer, self._file, protocol=pickle.HIGHEST_PROTOCOL)
             self._buffer = []
@@ -48,7 +51,7 @@ class SpilledRows:
     def seal(self) -> None:
         """Finish writing (reading does it first)."""
         if self._file is not None:
-            self._flush()
+            self.flush()
             self._file.close()
             self._file = None
 

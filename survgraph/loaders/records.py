@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
@@ -526,10 +527,33 @@ def read_csv(path: Path, list_fields: frozenset[str]) -> tuple[list[RawRecord], 
 
     The file is bounded (MAX_RECORD_FILE_BYTES) and so is each cell (the csv module's field size limit,
     128 KiB by default); every field is then bounded again by the models."""
-    name = str(path)
     text, problem = read_text_bounded(path)
     if text is None:
         return [], [problem] if problem else []
+    return parse_csv(str(path), text, list_fields)
+
+
+class ClaimTable(NamedTuple):
+    """A CSV table of claims as read (bounded, decoded) but not parsed: a validation that checks claims
+    only once every node is known keeps the table as this one string until then, not a record a row."""
+
+    file: str
+    text: str
+
+
+def claim_table(name: str, text: str) -> ClaimTable | None:
+    """The text as a ClaimTable if its header makes it a table of claims (as parse_csv decides), else None."""
+    end = text.find("\n") + 1
+    head = text[:end] if end and '"' not in text[:end] else text  # a quoted header may span lines: all of it
+    try:
+        header = next(csv.reader(io.StringIO(head, newline="")), None)
+    except csv.Error:
+        return None  # parse_csv reports it
+    return ClaimTable(name, text) if header is not None and set(header) >= CLAIM_CSV_COLUMNS else None
+
+
+def parse_csv(name: str, text: str, list_fields: frozenset[str]) -> tuple[list[RawRecord], list[Problem]]:
+    """The records of a CSV file's text (see read_csv)."""
     records: list[RawRecord] = []
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -551,6 +575,12 @@ def read_csv(path: Path, list_fields: frozenset[str]) -> tuple[list[RawRecord], 
                 flat.append((last[key], key, key in list_fields))
         id_at = last.get("id")
         split = _split_list
+        # Each name once (the usual header): a row's non-empty cells, paired with their names in C (compress),
+        # then the list fields split and the parts of nested ones gathered: the same dict, in the same order.
+        unique = len(last) == width
+        lists = [key for _, key, is_list in flat if is_list]
+        dotted = frozenset(key for key in header if "." in key)
+        parts = [(header[i], key, part) for i, key, part in nested]
         for row in reader:
             if not row:
                 continue  # a blank line (csv.DictReader skips these too)
@@ -559,10 +589,33 @@ def read_csv(path: Path, list_fields: frozenset[str]) -> tuple[list[RawRecord], 
             if n > width:
                 rid = row[id_at] if id_at is not None else ""
                 return records, [Problem(name, line, rid or "-", "-", "more cells than header columns")]
+            if unique:
+                # a short row: the cells it lacks are fields not given
+                data: dict[str, Any] = dict(compress(zip(header, row, strict=False), row))
+                for key in lists:
+                    value = data.get(key)
+                    if value is not None:
+                        data[key] = split(value)
+                clash = None
+                if not dotted.isdisjoint(data):
+                    for column, key, part in parts:
+                        value = data.pop(column, None)
+                        if value is None:
+                            continue
+                        whole = data.setdefault(key, {})
+                        if not isinstance(whole, dict):
+                            clash = key
+                            continue
+                        whole[part] = value
+                record = RawRecord(section, data, name, line)
+                if clash is not None:
+                    return records, [
+                        Problem(name, line, record.label, clash, "field given twice (as a whole and by parts)")
+                    ]
+                records.append(record)
+                continue
             if n == width:
-                data: dict[str, Any] = {
-                    key: split(row[i]) if is_list else row[i] for i, key, is_list in flat if row[i] != ""
-                }
+                data = {key: split(row[i]) if is_list else row[i] for i, key, is_list in flat if row[i] != ""}
             else:  # a short row: the cells it lacks are fields not given
                 data = {key: split(row[i]) if is_list else row[i] for i, key, is_list in flat if i < n and row[i]}
             clash = None
@@ -585,9 +638,9 @@ def read_csv(path: Path, list_fields: frozenset[str]) -> tuple[list[RawRecord], 
     return records, []
 
 
-def streamed(paths: list[Path], list_fields: frozenset[str]) -> Iterator[tuple[list[RawRecord], list[Problem]]]:
-    """Read files and directories (recursively: *.yaml, *.yml, *.csv, sorted), one file at a time: its
-    records and problems (first, a path that does not exist)."""
+def record_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
+    """The record files of files and directories (recursively: *.yaml, *.yml, *.csv, sorted), and a problem
+    for each path that does not exist."""
     files: list[Path] = []
     problems: list[Problem] = []
     for p in paths:
@@ -605,6 +658,27 @@ def streamed(paths: list[Path], list_fields: frozenset[str]) -> Iterator[tuple[l
             files.append(p)
         else:
             problems.append(Problem(str(p), 0, "-", "-", "no such file or directory"))
+    return files, problems
+
+
+def read_file(
+    path: Path, list_fields: frozenset[str], *, claim_tables: bool = False
+) -> tuple[list[RawRecord] | ClaimTable, list[Problem]]:
+    """A record file's records and problems; with `claim_tables`, a CSV table of claims comes back unparsed,
+    as a ClaimTable (parse_csv gives its records and problems later)."""
+    if path.suffix != ".csv":
+        return read_yaml(path)
+    text, problem = read_text_bounded(path)
+    if text is None:
+        return [], [problem] if problem else []
+    table = claim_table(str(path), text) if claim_tables else None
+    return (table, []) if table is not None else parse_csv(str(path), text, list_fields)
+
+
+def streamed(paths: list[Path], list_fields: frozenset[str]) -> Iterator[tuple[list[RawRecord], list[Problem]]]:
+    """Read files and directories (recursively: *.yaml, *.yml, *.csv, sorted), one file at a time: its
+    records and problems (first, a path that does not exist)."""
+    files, problems = record_files(paths)
     if problems:
         yield [], problems
     for f in files:

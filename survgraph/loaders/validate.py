@@ -14,8 +14,18 @@ from pydantic import ValidationError
 from survgraph.errors import SurvgraphError
 from survgraph.graph.spill import PlanSpill
 from survgraph.loaders import evidence
-from survgraph.loaders.records import Located, Problem, RawRecord, Where, read_paths, streamed
-from survgraph.schema import REGISTRY, Claim, Node, Registry, Source
+from survgraph.loaders.records import (
+    ClaimTable,
+    Located,
+    Problem,
+    RawRecord,
+    Where,
+    parse_csv,
+    read_file,
+    read_paths,
+    record_files,
+)
+from survgraph.schema import REGISTRY, Claim, Confidence, Node, Registry, Source
 from survgraph.schema.registry import ColumnType
 
 
@@ -121,7 +131,8 @@ class _Validator:
     1. `add` each record as it is read: a node is validated (`_validate_node`: its fields, id, model),
        and what later stages need of every node is kept per id (kind, where first defined, the source
        records); each valid node is kept (in `kept_nodes`: a list, or a file) with where it was; each
-       claim is kept as read (`kept_claims`).
+       claim is kept as read (`kept_claims`), and so is a CSV table of claims (`add_claim_table`: its text,
+       parsed in stage 2; the problems of that parse go to `read_problems`).
     2. `finish`: the claims (`_validate_claim`, then references, endpoints, sources, duplicates,
        evidence), then the nodes (sources, uncited sources, evidence, derived claims), each sent to
        `out` once it passed."""
@@ -131,7 +142,9 @@ class _Validator:
         self.out = out
         self.problems: list[Problem] = []
         self.kept_nodes = kept_nodes  # (Node, Where) of each valid node, in order
-        self.kept_claims = kept_claims  # (data, file, line, field lines) of each claim, in order
+        self.kept_claims = kept_claims  # (data, file, line, field lines) of each claim, or a ClaimTable, in order
+        self.list_fields = _list_fields(registry)
+        self.read_problems: list[Problem] = []  # those of the claim tables parsed in stage 2
         self.seen: dict[str, tuple[str, int]] = {}  # every node id (valid or not) -> where first defined
         self.labels: dict[str, str] = {}  # valid node id -> its kind's label
         self.sources: dict[str, Source] = {}
@@ -148,6 +161,10 @@ class _Validator:
             self.kept_claims.append((rec.data, rec.file, rec.line, rec.field_lines))
         else:
             self._validate_node(rec)
+
+    def add_claim_table(self, table: ClaimTable) -> None:
+        """A CSV table of claims, unparsed: one string pickles far faster than a record a row."""
+        self.kept_claims.append(table)
 
     def _validate_claim(self, rec: RawRecord) -> Claim | None:
         try:
@@ -212,7 +229,18 @@ class _Validator:
     # -- stage 2 ---------------------------------------------------------------------------------------
 
     def finish(self) -> None:
-        for data, file, line, field_lines in self.kept_claims:
+        for kept in self.kept_claims:
+            if type(kept) is ClaimTable:
+                records, problems = parse_csv(kept.file, kept.text, self.list_fields)
+                self.read_problems.extend(problems)
+                del kept
+                for rec in records:
+                    claim = self._validate_claim(rec)
+                    if claim is not None:
+                        self._check_claim(claim, rec)
+                del records
+                continue
+            data, file, line, field_lines = kept
             rec = RawRecord("claims", data, file, line, field_lines)
             claim = self._validate_claim(rec)
             if claim is not None:
@@ -233,6 +261,46 @@ class _Validator:
                 )
 
     def _check_claim(self, claim: Claim, rec: Located) -> None:
+        problems = self.problems
+        labels = self.labels
+        from_label, to_label = labels.get(claim.from_id), labels.get(claim.to_id)
+        # Most claims: both ends are valid nodes of kinds the (known) type joins; _check_ends has nothing to say.
+        ok = (
+            from_label is not None and to_label is not None and self.registry.allows(claim.type, from_label, to_label)
+        ) or self._check_ends(claim, rec)
+        self.used_sources.update(claim.source_ids)
+        sources = self.sources
+        for sid in claim.source_ids:
+            if sid not in sources:  # a problem (most claims cite only source records: no call for them)
+                self._check_sources(claim.source_ids, rec, rec.label)
+                break
+        assert claim.id is not None
+        first = self.claim_ids.get(claim.id)
+        if first is not None:
+            problems.append(
+                Problem(
+                    rec.file,
+                    rec.line,
+                    rec.label,
+                    "id",
+                    f"same claim as {first[0]}:{first[1]} (same type, endpoints, dates and figures): "
+                    "merge their sources, or set a distinct key",
+                )
+            )
+            return
+        self.claim_ids[claim.id] = (rec.file, rec.line)
+        if ok:
+            # evidence.check_claim finds nothing on a claim that is not confirmed, names no figure_sources and
+            # cites one source (most claims): not called for those.
+            if claim.confidence is Confidence.confirmed or claim.figure_sources or len(claim.source_ids) > 1:
+                problems.extend(evidence.check_claim(claim, rec, self.sources))
+            self.out.claim(claim)
+        else:
+            self.refused_claims.add(claim.id)
+
+    def _check_ends(self, claim: Claim, rec: Located) -> bool:
+        """The claim's type and endpoints (a known type, known ids, valid nodes of kinds the type joins):
+        False, with the problems, if any is wrong."""
         registry = self.registry
         problems = self.problems
         ok = True
@@ -266,28 +334,7 @@ class _Validator:
                     f"{claim.type} cannot go from {kinds['from']} to {kinds['to']}; allowed: {allowed}",
                 )
             )
-        self.used_sources.update(claim.source_ids)
-        self._check_sources(claim.source_ids, rec, rec.label)
-        assert claim.id is not None
-        first = self.claim_ids.get(claim.id)
-        if first is not None:
-            problems.append(
-                Problem(
-                    rec.file,
-                    rec.line,
-                    rec.label,
-                    "id",
-                    f"same claim as {first[0]}:{first[1]} (same type, endpoints, dates and figures): "
-                    "merge their sources, or set a distinct key",
-                )
-            )
-            return
-        self.claim_ids[claim.id] = (rec.file, rec.line)
-        if ok:
-            problems.extend(evidence.check_claim(claim, rec, self.sources))
-            self.out.claim(claim)
-        else:
-            self.refused_claims.add(claim.id)
+        return ok
 
     def _close_reposts(self) -> None:
         """A source that a cited repost reposts is cited through it (and so on along a chain of reposts)."""
@@ -313,8 +360,9 @@ class _Validator:
 
     def _derive_claims(self, node: Node, label: str, rec: Located) -> None:
         """Location fields imply LOCATED_IN / HEADQUARTERED_IN claims, on the node's own sources."""
+        fields = vars(node)  # a kind without the field has no key (getattr's default goes through an exception)
         for fname, edge in (("country", "LOCATED_IN"), ("hq_country", "HEADQUARTERED_IN")):
-            code = getattr(node, fname, None)
+            code = fields.get(fname)
             if not code or not node.source_ids:
                 continue
             target = f"country:{code}"
@@ -441,20 +489,30 @@ def validate_streamed(
     and keeping the valid records in `spill`'s files, not in memory; the Dataset's `plan` is the write
     plan of the valid records (plan_write's rows). With `rows=False` (a validation that writes nothing)
     no plan is made: the Dataset has only the problems and the `counts`. What stays in memory is kept
-    per id: kinds, where each id was first given, the source records."""
-    read_problems: list[Problem] = []
+    per id: kinds, where each id was first given, the source records. A CSV table of claims is kept as
+    its text and parsed when the claims are checked."""
     v: _Validator
     with gc_paused():
         labels: dict[str, str] = {}
         out: _Rows | _Counts = _Rows(spill, registry, labels) if rows else _Counts()
-        v = _Validator(registry, out, spill.rows("nodes"), spill.rows("claims"))
+        kept_claims = spill.rows("claims")
+        v = _Validator(registry, out, spill.rows("nodes"), kept_claims)
         v.labels = labels
-        for records, problems in streamed(paths, _list_fields(registry)):
+        files, read_problems = record_files(paths)
+        list_fields = _list_fields(registry)
+        for f in files:
+            records, problems = read_file(f, list_fields, claim_tables=True)
             read_problems.extend(problems)
+            if isinstance(records, ClaimTable):
+                v.add_claim_table(records)
+                kept_claims.flush()  # a chunk of its own: read back, one table is in memory at a time
+                continue
             for rec in records:
                 v.add(rec)
             del records
         v.finish()
     ds = Dataset(plan=spill) if isinstance(out, _Rows) else Dataset(counts=(out.nodes, out.claims))
-    ds.problems = sorted(read_problems + v.problems, key=lambda p: (p.file, p.line))
+    # A claim table's read problems come after the other files' (the sort by file and line is stable).
+    problems = read_problems + v.read_problems + v.problems
+    ds.problems = sorted(problems, key=lambda p: (p.file, p.line))
     return ds

@@ -324,6 +324,10 @@ class Claim(Record):
         return self
 
 
+#: json.dumps(..., sort_keys=True), without making an encoder for each claim.
+_CLAIM_ID_JSON = json.JSONEncoder(sort_keys=True)
+
+
 def claim_id(claim: Claim) -> str:
     """A deterministic id from the fields that define a claim (not its sources or wording).
 
@@ -340,5 +344,5 @@ def claim_id(claim: Claim) -> str:
         "quantity": claim.quantity.model_dump(mode="json") if claim.quantity else None,
         "key": claim.key,
     }
-    digest = hashlib.sha256(json.dumps(defining, sort_keys=True).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(_CLAIM_ID_JSON.encode(defining).encode()).hexdigest()[:16]
     return f"claim:{digest}"
