@@ -237,7 +237,17 @@ class GraphView:
     def require(self, ids: Iterable[str]) -> None:
         """Raise NoSuchEntity (with suggestions) for the first of `ids`, in order, that is not in the graph."""
         wanted = list(dict.fromkeys(ids))
-        found = self.existing(wanted)
+        self._raise_missing(wanted, self.existing(wanted))
+
+    def require_beside(self, ids: Iterable[str]) -> Callable[[], None]:
+        """`require`, its look-up started now beside the reads that follow (GraphStore.query_beside): the
+        function returned waits for it and raises NoSuchEntity as `require` would."""
+        wanted = list(dict.fromkeys(ids))
+        cypher, params = self._existing_query(wanted)
+        rows = self.store.query_beside(cypher, params) if cypher else list
+        return lambda: self._raise_missing(wanted, {str(r["id"]) for r in rows()})
+
+    def _raise_missing(self, wanted: list[str], found: set[str]) -> None:
         for node_id in wanted:
             if node_id not in found:
                 raise NoSuchEntity(node_id, self.suggest(node_id))
@@ -245,6 +255,11 @@ class GraphView:
     def existing(self, ids: Iterable[str]) -> set[str]:
         """Which of these ids the graph holds: one query (one round trip to Neo4j), a branch per label,
         each through that label's id index."""
+        cypher, params = self._existing_query(ids)
+        return {str(r["id"]) for r in self._query(cypher, params)} if cypher else set()
+
+    def _existing_query(self, ids: Iterable[str]) -> tuple[str, dict[str, Any]]:
+        """`existing`'s query and parameters ("" when no id can be in the graph)."""
         branches: list[str] = []
         params: dict[str, Any] = {}
         for label, wanted in self.by_label(ids).items():
@@ -252,9 +267,7 @@ class GraphView:
                 name = f"ids{len(branches)}"
                 branches.append(f"UNWIND ${name} AS wanted MATCH (n:{label} {{id: wanted}}) RETURN n.id AS id")
                 params[name] = chunk
-        if not branches:
-            return set()
-        return {str(r["id"]) for r in self._query(" UNION ALL ".join(branches), params)}
+        return " UNION ALL ".join(branches), params
 
     def sources(self, ids: Iterable[str], columns: Iterable[str] | None = None) -> dict[str, Row]:
         """The Source records with these ids; cited ids without a record are left out. With `columns`, only
