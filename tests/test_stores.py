@@ -231,3 +231,35 @@ def test_embedded_load_mixing_new_and_existing_ids(tmp_path: pathlib.Path) -> No
         store.write(plan_write([ds.nodes[-1], renamed], [], store.registry))
         row = store.query("MATCH (n) WHERE n.id = $id RETURN n.name AS name", {"id": renamed.id})
         assert row == [{"name": "Renamed twice"}]
+
+
+def test_embedded_buffer_pool_too_small_is_a_clear_error_and_writes_nothing(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SURVGRAPH_EMBEDDED_BUFFER_POOL_MIB bounds the engine's buffer pool. An uncommitted load is held in
+    that pool and never spilled, so a pool too small for a load fails it: a StoreError naming the setting,
+    the store as it was (readable on the same object, whole when opened again), no crash."""
+    from survgraph.graph import StoreSettings, open_store
+
+    folder = tmp_path / "s"
+    with EmbeddedStore(folder) as store:
+        load_paths(store, [SMALL])
+        before = _dump(store)
+    monkeypatch.setenv("SURVGRAPH_EMBEDDED_BUFFER_POOL_MIB", "32")
+    monkeypatch.setenv("SURVGRAPH_DATA_DIR", str(folder))
+    store = open_store(StoreSettings())
+    assert isinstance(store, EmbeddedStore) and store.buffer_pool_mib == 32
+    with store:
+        with pytest.raises(StoreError, match=r"nothing was written.*32 MiB from SURVGRAPH_EMBEDDED_BUFFER_POOL_MIB"):
+            load_paths(store, [SEED])
+        assert _dump(store) == before
+    with EmbeddedStore(folder) as store:
+        assert _dump(store) == before
+        load_paths(store, [SEED])  # the default pool takes it
+        assert len(_dump(store)[0]) > len(before[0])
+    # a pool too small even to open the store: the same clear error, at open
+    with pytest.raises(StoreError, match="1 MiB from SURVGRAPH_EMBEDDED_BUFFER_POOL_MIB"):
+        EmbeddedStore(folder, buffer_pool_mib=1)
+    monkeypatch.setenv("SURVGRAPH_EMBEDDED_BUFFER_POOL_MIB", "0")
+    with pytest.raises(ValueError, match="SURVGRAPH_EMBEDDED_BUFFER_POOL_MIB"):
+        StoreSettings()

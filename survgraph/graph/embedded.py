@@ -46,6 +46,8 @@ WAL_SUFFIX = ".wal"
 TORN_SUFFIX = ".torn-"
 #: How long a read-only opener waits for an unfinished checkpoint, counted from the last sign of a live writer.
 READER_WAIT_S = 30.0
+#: The environment variable (read by `StoreSettings`) that bounds the engine's buffer pool, in MiB.
+BUFFER_POOL_ENV = "SURVGRAPH_EMBEDDED_BUFFER_POOL_MIB"
 
 log = logging.getLogger(__name__)
 
@@ -65,14 +67,33 @@ def _is_locked(exc: BaseException) -> bool:
     return "could not set lock" in str(exc).lower()
 
 
+def _is_pool_full(exc: BaseException) -> bool:
+    return "buffer pool is full" in str(exc).lower()
+
+
 class EmbeddedStore(GraphStore):
     name = "embedded"
     rel_type_function = "label"
 
-    def __init__(self, data_dir: Path, registry: Registry = REGISTRY, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        registry: Registry = REGISTRY,
+        *,
+        read_only: bool = False,
+        buffer_pool_mib: int | None = None,
+    ) -> None:
+        """`buffer_pool_mib` bounds the engine's buffer pool (None: the engine's default, about 80% of the
+        machine's memory). The pool is a cap, not a reservation: pages are taken as they are used. An
+        uncommitted load's rows are counted in it and never spilled (docs/performance.md, "Client memory:
+        the embedded load's buffer pool"), so a pool too small for a load fails that load, leaving the store
+        as it was, with a StoreError that names the setting."""
         super().__init__(registry)
         self.data_dir = data_dir
         self.read_only = read_only
+        if buffer_pool_mib is not None and buffer_pool_mib < 1:
+            raise ValueError(f"buffer_pool_mib must be at least 1, not {buffer_pool_mib}")
+        self.buffer_pool_mib = buffer_pool_mib
         #: The copy of a torn WAL this open set aside (None when the store opened cleanly).
         self.torn_wal: Path | None = None
         try:
@@ -80,8 +101,21 @@ class EmbeddedStore(GraphStore):
             self._db = self._open_database()
             self._conn = ladybug.Connection(self._db)
         except RuntimeError as exc:
-            raise StoreUnavailable(f"cannot open the embedded store at {data_dir}: {exc}") from exc
+            raise StoreUnavailable(
+                f"cannot open the embedded store at {data_dir}: {exc}{self._pool_hint(exc)}"
+            ) from exc
         self._schema_ready = False
+
+    def _pool_hint(self, exc: BaseException) -> str:
+        """What to do about an engine error, when it is the buffer pool running out ("" otherwise)."""
+        if not _is_pool_full(exc):
+            return ""
+        if self.buffer_pool_mib is None:
+            return " (the engine's buffer pool is full: the machine has too little memory for this work)"
+        return (
+            f" (the engine's buffer pool, {self.buffer_pool_mib} MiB from {BUFFER_POOL_ENV}, is too small for "
+            f"this work: raise it, or unset it for the engine's default)"
+        )
 
     # -- open and recovery -------------------------------------------------------------------
 
@@ -91,7 +125,10 @@ class EmbeddedStore(GraphStore):
 
     def _database(self, *, read_only: bool, replay_to_last_commit: bool = False) -> ladybug.Database:
         return ladybug.Database(
-            str(self.db_path), read_only=read_only, throw_on_wal_replay_failure=not replay_to_last_commit
+            str(self.db_path),
+            read_only=read_only,
+            throw_on_wal_replay_failure=not replay_to_last_commit,
+            buffer_pool_size=(self.buffer_pool_mib or 0) * 2**20,  # 0: the engine's default
         )
 
     def _open_database(self) -> ladybug.Database:
@@ -144,8 +181,11 @@ class EmbeddedStore(GraphStore):
     def ensure_schema(self) -> None:
         if self._schema_ready or self.read_only:
             return
-        for stmt in ladybug_statements(self.registry):
-            self._conn.execute(stmt)
+        try:
+            for stmt in ladybug_statements(self.registry):
+                self._conn.execute(stmt)
+        except RuntimeError as exc:
+            raise StoreError(f"embedded store: cannot create the schema: {exc}{self._pool_hint(exc)}") from exc
         self._schema_ready = True
 
     # -- writes ----------------------------------------------------------------------------
@@ -166,12 +206,17 @@ class EmbeddedStore(GraphStore):
         # COPY goes only into tables that are empty when the load starts: LadybugDB 0.22 crashes (SIGSEGV)
         # on some COPY ... FROM (subquery) into a table that already holds rows (measured with 100 rows
         # after an earlier COPY, a MERGE or a DETACH DELETE in the same process; not with 5,000).
-        empty = {label for label in plan.nodes if not self._any(f"MATCH (n:{label}) RETURN n.id LIMIT 1")}
-        empty |= {b.type for b in plan.edges if not self._any(f"MATCH ()-[r:{b.type}]->() RETURN r.id LIMIT 1")}
-        existing_nodes = {label: self._existing_ids(label, rows) for label, rows in plan.nodes.items()}
-        existing_edges: dict[str, set[str]] = {b.type: set() for b in plan.edges}
-        for b in plan.edges:
-            existing_edges[b.type] |= self._existing_edge_ids(b.type, b.rows)
+        try:
+            empty = {label for label in plan.nodes if not self._any(f"MATCH (n:{label}) RETURN n.id LIMIT 1")}
+            empty |= {b.type for b in plan.edges if not self._any(f"MATCH ()-[r:{b.type}]->() RETURN r.id LIMIT 1")}
+            existing_nodes = {label: self._existing_ids(label, rows) for label, rows in plan.nodes.items()}
+            existing_edges: dict[str, set[str]] = {b.type: set() for b in plan.edges}
+            for b in plan.edges:
+                existing_edges[b.type] |= self._existing_edge_ids(b.type, b.rows)
+        except (RuntimeError, StoreError) as exc:  # reads only so far: nothing was written
+            raise StoreError(
+                f"embedded store refused the write (nothing was written): {exc}{self._pool_hint(exc)}"
+            ) from exc
         summary = summary_from(plan, existing_nodes, existing_edges)
         steps = self._steps(plan, empty, existing_nodes, existing_edges, batch_size)
         tables = _CopyFiles()
@@ -257,11 +302,19 @@ class EmbeddedStore(GraphStore):
                     progress(len(rows))
         except RuntimeError as exc:  # the engine's own errors
             self._rollback(copied)
-            raise StoreError(f"embedded store refused the write (nothing was written): {exc}") from exc
+            raise StoreError(
+                f"embedded store refused the write (nothing was written): {exc}{self._pool_hint(exc)}"
+            ) from exc
         except BaseException:  # a crash in the caller's progress callback, KeyboardInterrupt, ...
             self._rollback(copied)
             raise
-        self._conn.execute("COMMIT")
+        try:
+            self._conn.execute("COMMIT")
+        except RuntimeError as exc:
+            # Whether the commit record reached the WAL is the engine's to say: reopen, so that this store
+            # reads what is on disk (the graph before the load, or after it, never a part).
+            self._rollback(copied)
+            raise StoreError(f"embedded store: the commit of this load failed: {exc}{self._pool_hint(exc)}") from exc
 
     def _copy(self, table: str, cols: tuple[Column, ...], written: _Written, ends: str) -> None:
         """`COPY table FROM` rows (new ids, into a table empty when the load began): those a CSV file
@@ -359,7 +412,7 @@ class EmbeddedStore(GraphStore):
         try:
             result = conn.execute(cypher, dict(params or {}))
         except RuntimeError as exc:
-            raise StoreError(f"embedded store: {exc}") from exc
+            raise StoreError(f"embedded store: {exc}{self._pool_hint(exc)}") from exc
         assert not isinstance(result, list)
         columns = result.get_column_names()
         rows = []
