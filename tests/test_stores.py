@@ -5,6 +5,7 @@ from __future__ import annotations
 import pathlib
 import re
 from collections import Counter
+from collections.abc import Callable
 
 import pytest
 
@@ -263,3 +264,79 @@ def test_embedded_buffer_pool_too_small_is_a_clear_error_and_writes_nothing(
     monkeypatch.setenv("SURVGRAPH_EMBEDDED_BUFFER_POOL_MIB", "0")
     with pytest.raises(ValueError, match="SURVGRAPH_EMBEDDED_BUFFER_POOL_MIB"):
         StoreSettings()
+
+
+class _Crash(Exception):
+    pass
+
+
+def _crash_at(k: int) -> Callable[[int], None]:
+    """A progress callback that raises _Crash at its k-th call (the k-th statement written)."""
+    calls = 0
+
+    def progress(n: int) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == k:
+            raise _Crash(f"simulated crash after {k} statements")
+
+    return progress
+
+
+def test_embedded_fresh_load_committing_each_statement(tmp_path: pathlib.Path) -> None:
+    """A load of more than tx_rows rows into a store holding no entity commits a statement at a time behind
+    a marker file: the same graph as one transaction, no marker left; a failure part way (after several
+    commits) empties the store again, and the next load is whole."""
+    from survgraph.graph.embedded import FRESH_LOAD_MARKER
+    from tests.fingerprint import fingerprint
+
+    ds = validate_paths([SEED])
+    with EmbeddedStore(tmp_path / "one", tx_rows=None) as one:
+        load_dataset(one, ds)
+        whole = _dump(one)
+    with EmbeddedStore(tmp_path / "many", tx_rows=1) as store:
+        store.ensure_schema()
+        empty = fingerprint(store)
+        with pytest.raises(_Crash):
+            load_dataset(store, ds, progress=_crash_at(5))
+        assert fingerprint(store) == empty
+        assert not (tmp_path / "many" / FRESH_LOAD_MARKER).exists()
+        load_dataset(store, ds)
+        assert _dump(store) == whole
+        assert not (tmp_path / "many" / FRESH_LOAD_MARKER).exists()
+
+
+def test_embedded_store_holding_entities_keeps_one_transaction(tmp_path: pathlib.Path) -> None:
+    """tx_rows applies only to a store holding no entity: into one that does, a failure part way leaves it
+    as it was (one transaction rolled back), not emptied."""
+    with EmbeddedStore(tmp_path / "s", tx_rows=1) as store:
+        load_paths(store, [SMALL])
+        before = _dump(store)
+        with pytest.raises(_Crash):
+            load_dataset(store, validate_paths([SEED]), progress=_crash_at(3))
+        assert _dump(store) == before
+
+
+def test_embedded_open_rolls_back_an_unfinished_fresh_load(tmp_path: pathlib.Path) -> None:
+    """What a kill between two commits leaves (the tables part full, the marker there): the next open,
+    read-only or read-write, sees the store empty, as before the load; the marker is gone."""
+    from survgraph.graph.embedded import FRESH_LOAD_MARKER
+    from tests.fingerprint import fingerprint
+
+    with EmbeddedStore(tmp_path / "e") as store:
+        store.ensure_schema()
+        empty = fingerprint(store)
+    for read_only in (True, False):
+        folder = tmp_path / f"killed-{read_only}"
+        with EmbeddedStore(folder) as store:
+            load_paths(store, [SMALL])
+        (folder / FRESH_LOAD_MARKER).write_text("a load was here\n")
+        with EmbeddedStore(folder, read_only=read_only) as store:
+            assert fingerprint(store) == empty
+        assert not (folder / FRESH_LOAD_MARKER).exists()
+
+
+def test_embedded_tx_rows_settings() -> None:
+    from survgraph.graph import config, embedded
+
+    assert config.DEFAULT_EMBEDDED_TX_ROWS == embedded.DEFAULT_TX_ROWS

@@ -11,6 +11,7 @@ load that was interrupted. A checkpoint that was interrupted is completed by the
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -48,6 +49,14 @@ TORN_SUFFIX = ".torn-"
 READER_WAIT_S = 30.0
 #: The environment variable (read by `StoreSettings`) that bounds the engine's buffer pool, in MiB.
 BUFFER_POOL_ENV = "SURVGRAPH_EMBEDDED_BUFFER_POOL_MIB"
+#: A load into a store holding no entity, of more rows than this, commits a statement at a time behind
+#: FRESH_LOAD_MARKER (the engine keeps an uncommitted transaction in memory, never spilled: about 1.3 GB for
+#: a million claims); smaller loads, and every load into a store that holds rows, are one transaction.
+DEFAULT_TX_ROWS = 100_000
+TX_ROWS_ENV = "SURVGRAPH_EMBEDDED_TX_ROWS"
+#: While this file is in the store's folder, its tables hold part of a load into a store that was empty:
+#: the next open (read-write, or a read-only one through a brief read-write open) empties them again.
+FRESH_LOAD_MARKER = "survgraph-fresh-load.inprogress"
 
 log = logging.getLogger(__name__)
 
@@ -82,18 +91,24 @@ class EmbeddedStore(GraphStore):
         *,
         read_only: bool = False,
         buffer_pool_mib: int | None = None,
+        tx_rows: int | None = DEFAULT_TX_ROWS,
     ) -> None:
         """`buffer_pool_mib` bounds the engine's buffer pool (None: the engine's default, about 80% of the
         machine's memory). The pool is a cap, not a reservation: pages are taken as they are used. An
         uncommitted load's rows are counted in it and never spilled (docs/performance.md, "Client memory:
         the embedded load's buffer pool"), so a pool too small for a load fails that load, leaving the store
-        as it was, with a StoreError that names the setting."""
+        as it was, with a StoreError that names the setting. `tx_rows`: a load of more rows than this into a
+        store holding no entity commits a statement at a time, all or nothing by FRESH_LOAD_MARKER (None:
+        always one transaction)."""
         super().__init__(registry)
         self.data_dir = data_dir
         self.read_only = read_only
         if buffer_pool_mib is not None and buffer_pool_mib < 1:
             raise ValueError(f"buffer_pool_mib must be at least 1, not {buffer_pool_mib}")
         self.buffer_pool_mib = buffer_pool_mib
+        if tx_rows is not None and tx_rows < 1:
+            raise ValueError(f"tx_rows must be at least 1, not {tx_rows}")
+        self.tx_rows = tx_rows
         #: The copy of a torn WAL this open set aside (None when the store opened cleanly).
         self.torn_wal: Path | None = None
         try:
@@ -131,7 +146,51 @@ class EmbeddedStore(GraphStore):
             buffer_pool_size=(self.buffer_pool_mib or 0) * 2**20,  # 0: the engine's default
         )
 
+    @property
+    def _marker(self) -> Path:
+        return self.data_dir / FRESH_LOAD_MARKER
+
     def _open_database(self) -> ladybug.Database:
+        """`_open_engine`, then the roll-back of a load into an empty store that did not finish (its marker is
+        there): a read-write opener drops and recreates the tables; a read-only opener waits while a live
+        writer holds the store (the load is under way) and otherwise runs that roll-back itself with a brief
+        read-write open, so that it never reads part of a load."""
+        while True:
+            db = self._open_engine()
+            if not self._marker.exists():
+                return db
+            if not self.read_only:
+                self._empty_tables(db)
+                db.close()  # COPY into a table emptied in the same process crashes the engine: open afresh
+                continue
+            db.close()
+            try:
+                EmbeddedStore(self.data_dir, self.registry, buffer_pool_mib=self.buffer_pool_mib).close()
+            except StoreUnavailable as exc:
+                if not _is_locked(exc):
+                    raise
+                time.sleep(0.05)  # a live writer: the load is under way
+
+    def _empty_tables(self, db: ladybug.Database) -> None:
+        """Roll back an unfinished load into a store that held no entity: drop every table and create it
+        again, then remove the marker. Idempotent: a kill at any step leaves the marker, and the next open
+        starts again."""
+        log.warning("the embedded store at %s holds part of a load that did not finish: emptying it", self.data_dir)
+        conn = ladybug.Connection(db)
+        try:
+            for etype in self.registry.edge_types:
+                conn.execute(f"DROP TABLE IF EXISTS {etype}")
+            for label in self.registry.node_kinds:
+                conn.execute(f"DROP TABLE IF EXISTS {label}")
+            for stmt in ladybug_statements(self.registry):
+                conn.execute(stmt)
+            conn.execute("CHECKPOINT")
+        finally:
+            conn.close()
+        self._marker.unlink()
+        _sync_dir(self.data_dir)
+
+    def _open_engine(self) -> ladybug.Database:
         """Open, recovering from a kill at any instant of an earlier write:
         - a torn WAL tail (killed while COMMIT wrote the WAL): replay up to the last complete commit,
           which leaves the store as it was before the interrupted load;
@@ -213,6 +272,13 @@ class EmbeddedStore(GraphStore):
             existing_edges: dict[str, set[str]] = {b.type: set() for b in plan.edges}
             for b in plan.edges:
                 existing_edges[b.type] |= self._existing_edge_ids(b.type, b.rows)
+            # A large load into a store holding no entity commits a statement at a time (bounded memory),
+            # all or nothing by the marker: its roll-back is to empty the store again.
+            fresh = (
+                self.tx_rows is not None
+                and plan.size > self.tx_rows
+                and not any(self._any(f"MATCH (n:{label}) RETURN n.id LIMIT 1") for label in self.registry.node_kinds)
+            )
         except (RuntimeError, StoreError) as exc:  # reads only so far: nothing was written
             raise StoreError(
                 f"embedded store refused the write (nothing was written): {exc}{self._pool_hint(exc)}"
@@ -222,7 +288,7 @@ class EmbeddedStore(GraphStore):
         tables = _CopyFiles()
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="survgraph-copy-csv")
         try:
-            self._write_steps(steps, tables, pool, progress)
+            self._write_steps(steps, tables, pool, progress, one_transaction=not fresh)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             tables.close()
@@ -265,8 +331,18 @@ class EmbeddedStore(GraphStore):
             yield from ((batch.type, None, chunk, "", cypher) for chunk in batches(old, batch_size))
 
     def _write_steps(
-        self, steps: Iterator[_Step], tables: _CopyFiles, pool: ThreadPoolExecutor, progress: Progress | None
+        self,
+        steps: Iterator[_Step],
+        tables: _CopyFiles,
+        pool: ThreadPoolExecutor,
+        progress: Progress | None,
+        *,
+        one_transaction: bool = True,
     ) -> None:
+        """The steps in one transaction; or (`one_transaction` False: a load into a store holding no entity)
+        each statement committing on its own, behind FRESH_LOAD_MARKER, written before the first commit and
+        removed after the last: a failure here, or a kill at any instant (at the next open), empties the
+        store again."""
         # Fold every earlier commit into the database file first, so that the WAL holds this load only:
         # a kill while COMMIT writes it can then lose nothing but this load. Best effort: the engine
         # refuses a checkpoint while another connection has a transaction open, and replay up to the
@@ -283,7 +359,10 @@ class EmbeddedStore(GraphStore):
             table, cols, rows, ends, _ = step
             return step, (pool.submit(tables.write, table, cols, rows, endpoints=bool(ends)) if cols else None)
 
-        self._conn.execute("BEGIN TRANSACTION")
+        if one_transaction:
+            self._conn.execute("BEGIN TRANSACTION")
+        else:
+            _write_marker(self._marker)
         copied = False  # whether a COPY ran in this transaction
         try:
             # One step ahead: the worker writes the next CSV file while the engine copies this one.
@@ -301,13 +380,18 @@ class EmbeddedStore(GraphStore):
                 if progress:
                     progress(len(rows))
         except RuntimeError as exc:  # the engine's own errors
-            self._rollback(copied)
+            self._rollback(copied, one_transaction)
             raise StoreError(
                 f"embedded store refused the write (nothing was written): {exc}{self._pool_hint(exc)}"
             ) from exc
         except BaseException:  # a crash in the caller's progress callback, KeyboardInterrupt, ...
-            self._rollback(copied)
+            self._rollback(copied, one_transaction)
             raise
+        if not one_transaction:
+            # Every statement is committed: the load is whole once the marker is gone.
+            self._marker.unlink()
+            _sync_dir(self.data_dir)
+            return
         try:
             self._conn.execute("COMMIT")
         except RuntimeError as exc:
@@ -330,10 +414,14 @@ class EmbeddedStore(GraphStore):
             select, params = _copy_select(cols, rest, endpoints=bool(ends))
             self._conn.execute(f"COPY {table} FROM ({select})" + (f" ({ends})" if ends else ""), params)
 
-    def _rollback(self, copied: bool) -> None:
+    def _rollback(self, copied: bool, one_transaction: bool = True) -> None:
         """Roll the open transaction back. After a COPY was rolled back, LadybugDB 0.22 crashes (SIGSEGV)
         on the next write through the same database object (measured: tests/test_stores.py's failure
-        midway); reads are right, and a database opened afresh is whole. So the store reopens it."""
+        midway); reads are right, and a database opened afresh is whole. So the store reopens it. A load
+        committing a statement at a time is rolled back by the open (the marker is still there)."""
+        if not one_transaction:
+            self._reopen()
+            return
         try:
             self._conn.execute("ROLLBACK")
         except RuntimeError as exc:  # the engine ends a transaction itself when a COPY in it fails
@@ -447,6 +535,23 @@ class EmbeddedStore(GraphStore):
             self._db.close()
         except RuntimeError:
             pass
+
+
+def _sync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_marker(path: Path) -> None:
+    """The marker, on disk (the file and its folder synced) before the load's first commit."""
+    with path.open("w", encoding="utf-8") as f:
+        f.write(f"a load into this empty store began at {datetime.now(UTC).isoformat()} (pid {os.getpid()})\n")
+        f.flush()
+        os.fsync(f.fileno())
+    _sync_dir(path.parent)
 
 
 #: Up to this many claim ids, existing ones are found with `WHERE r.id IN $ids`; beyond, by one pass.
