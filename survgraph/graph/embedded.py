@@ -6,6 +6,9 @@ to open by default ("Checksum verification failed"). The store opens such a fold
 only up to its last complete commit (the engine's `throw_on_wal_replay_failure=False`), after keeping a
 copy of the torn WAL for forensics. Each write starts with a CHECKPOINT, so the WAL holds at most the one
 load that was interrupted. A checkpoint that was interrupted is completed by the next read-write open.
+A load of more than `tx_rows` rows into a store holding no entity commits a statement at a time instead
+(the engine never spills an uncommitted transaction), behind FRESH_LOAD_MARKER: until the marker is
+removed after the last commit, an open empties the store again.
 """
 
 from __future__ import annotations
@@ -260,7 +263,9 @@ class EmbeddedStore(GraphStore):
         """One transaction, as before; inside it, rows whose id the store does not hold yet go in by `COPY
         ... FROM` a temporary CSV file (the engine's bulk path, several times faster than MERGE, and flat as
         tables grow), and rows that update an existing id by MERGE ... SET. A worker thread writes the CSV
-        files while the engine checkpoints and copies the ones before (the engine releases the GIL)."""
+        files while the engine checkpoints and copies the ones before (the engine releases the GIL).
+        A plan of more than `tx_rows` rows into a store holding no entity: the same statements, each
+        committing on its own, behind FRESH_LOAD_MARKER (`_write_steps`)."""
         self.ensure_schema()
         # COPY goes only into tables that are empty when the load starts: LadybugDB 0.22 crashes (SIGSEGV)
         # on some COPY ... FROM (subquery) into a table that already holds rows (measured with 100 rows
