@@ -340,3 +340,70 @@ def test_embedded_tx_rows_settings() -> None:
     from survgraph.graph import config, embedded
 
     assert config.DEFAULT_EMBEDDED_TX_ROWS == embedded.DEFAULT_TX_ROWS
+
+
+def test_embedded_reader_waits_while_a_fresh_load_is_live(tmp_path: pathlib.Path) -> None:
+    """A read-only opener that finds the marker while another process holds the store read-write (a load
+    into the empty store under way) waits for it, never reading the part loaded so far; once that process
+    is gone without finishing (killed), the reader rolls the load back and sees the store empty."""
+    import subprocess
+    import sys
+    import time
+
+    from survgraph.graph.embedded import DB_FILE, FRESH_LOAD_MARKER
+    from tests.fingerprint import fingerprint
+
+    with EmbeddedStore(tmp_path / "e") as store:
+        store.ensure_schema()
+        empty = fingerprint(store)
+    folder = tmp_path / "s"
+    with EmbeddedStore(folder) as store:
+        load_paths(store, [SMALL])  # the part loaded so far
+    (folder / FRESH_LOAD_MARKER).write_text("a load under way\n")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time, ladybug\n"
+            "db = ladybug.Database(sys.argv[1])\n"
+            "print('held', flush=True)\n"
+            "time.sleep(float(sys.argv[2]))\n",
+            str(folder / DB_FILE),
+            "3",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        with EmbeddedStore(folder, read_only=True) as reader:
+            waited = time.monotonic() - started
+            seen = fingerprint(reader)
+    finally:
+        holder.wait(timeout=60)
+    assert holder.returncode == 0
+    assert waited > 1.5, waited  # it waited for the holder (3 s) rather than read the part loaded
+    assert seen == empty
+    assert not (folder / FRESH_LOAD_MARKER).exists()
+
+
+def test_api_loads_into_the_embedded_store_stay_one_transaction(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The API reads on other connections of the same database, which would see a load committing a
+    statement at a time part way: its store ignores SURVGRAPH_EMBEDDED_TX_ROWS."""
+    from survgraph.api import provider
+    from survgraph.api.provider import ConcurrentStore, shared_store
+    from survgraph.graph import StoreSettings
+
+    monkeypatch.setenv("SURVGRAPH_EMBEDDED_TX_ROWS", "1")
+    monkeypatch.setenv("SURVGRAPH_DATA_DIR", str(tmp_path / "api"))
+    settings = StoreSettings()
+    assert settings.embedded_tx_rows == 1
+    store = shared_store(settings)
+    try:
+        assert isinstance(store, ConcurrentStore) and isinstance(store.inner, EmbeddedStore)
+        assert store.inner.tx_rows is None
+    finally:  # the process-wide instance: closed and forgotten here, not at exit
+        provider._embedded.pop(settings.data_dir.expanduser().resolve()).close()
