@@ -19,7 +19,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +30,7 @@ import ladybug
 from survgraph.graph.ddl import ladybug_statements, q
 from survgraph.graph.store import (
     DEFAULT_BATCH_SIZE,
+    BesideReads,
     GraphStore,
     Progress,
     Rows,
@@ -123,6 +124,7 @@ class EmbeddedStore(GraphStore):
                 f"cannot open the embedded store at {data_dir}: {exc}{self._pool_hint(exc)}"
             ) from exc
         self._schema_ready = False
+        self._beside = BesideReads()
 
     def _pool_hint(self, exc: BaseException) -> str:
         """What to do about an engine error, when it is the buffer pool running out ("" otherwise)."""
@@ -436,6 +438,7 @@ class EmbeddedStore(GraphStore):
             self._reopen()
 
     def _reopen(self) -> None:
+        self._beside.wait()
         self._conn.close()
         self._db.close()
         self._db = self._open_database()
@@ -477,6 +480,7 @@ class EmbeddedStore(GraphStore):
 
     def clear(self) -> None:
         self.ensure_schema()
+        self._beside.wait()
         for label in self.registry.node_kinds:
             self._conn.execute(f"MATCH (n:{label}) DETACH DELETE n")
         # A COPY into a table emptied by DETACH DELETE in the same process crashes LadybugDB 0.22; a
@@ -488,6 +492,20 @@ class EmbeddedStore(GraphStore):
     def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         self.ensure_schema()
         return self.query_on(self._conn, cypher, params)
+
+    def query_beside(self, cypher: str, params: Mapping[str, Any] | None = None) -> Callable[[], list[dict[str, Any]]]:
+        """Run the read on a connection of its own, in a thread of its own (the binding lets go of the GIL
+        while a query runs); `close`, and a write that reopens the database, wait for it first."""
+        self.ensure_schema()
+
+        def read() -> list[dict[str, Any]]:
+            conn = self.connect()
+            try:
+                return self.query_on(conn, cypher, params)
+            finally:
+                conn.close()
+
+        return self._beside.start(read)
 
     def connect(self) -> ladybug.Connection:
         """A further connection to this store's database. The engine runs reads on several connections of
@@ -535,6 +553,7 @@ class EmbeddedStore(GraphStore):
         self.query("RETURN 1 AS ok")
 
     def close(self) -> None:
+        self._beside.close()
         try:
             self._conn.close()
             self._db.close()

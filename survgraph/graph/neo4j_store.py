@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
@@ -26,6 +26,7 @@ from survgraph.graph.neo4j_load import (
 from survgraph.graph.rwlock import ReadWriteLock
 from survgraph.graph.store import (
     DEFAULT_BATCH_SIZE,
+    BesideReads,
     GraphStore,
     Progress,
     StoreAuthError,
@@ -93,6 +94,7 @@ class Neo4jStore(GraphStore):
         self._schema_ready = False
         self._loads = LoadJournal(self._driver, database, registry, self.load_options)
         self._rw = ReadWriteLock()
+        self._beside = BesideReads()
 
     def _wrap(self, exc: Exception) -> StoreError:
         if isinstance(exc, AuthError):
@@ -240,6 +242,15 @@ class Neo4jStore(GraphStore):
             raise self._wrap(exc) from exc
         return [{k: self._normalise(r[k]) for k in keys} for r in records]
 
+    def query_beside(self, cypher: str, params: Mapping[str, Any] | None = None) -> Callable[[], list[dict[str, Any]]]:
+        """Run the read in a thread of its own (the driver's pool gives it a connection of its own); `close`
+        waits for it. Inside a load (this thread holds the write lock, which the other thread would wait for)
+        it runs now, here."""
+        self.ensure_schema()
+        if self._rw.held_by_me():
+            return super().query_beside(cypher, params)
+        return self._beside.start(lambda: self.query(cypher, params))
+
     def explain_query_type(self, cypher: str, params: Mapping[str, Any] | None = None) -> str:
         """What Neo4j's planner says a query does: "r", "rw", "w" or "s" (schema). A query the planner
         cannot plan raises the driver's ClientError, for the caller to refuse it."""
@@ -349,4 +360,5 @@ class Neo4jStore(GraphStore):
             raise self._wrap(exc) from exc
 
     def close(self) -> None:
+        self._beside.close()
         self._driver.close()

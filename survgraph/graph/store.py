@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_all
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
@@ -179,6 +182,43 @@ def batches(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str
         yield chunk
 
 
+class BesideReads:
+    """The reads a store runs in threads of their own (`GraphStore.query_beside`): started in a small
+    pool, and each waited for before the store closes (a query must not outlive its connection)."""
+
+    def __init__(self, workers: int = 2) -> None:
+        self._workers = workers
+        self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+        self._running: set[Future[list[dict[str, Any]]]] = set()
+
+    def start(self, read: Callable[[], list[dict[str, Any]]]) -> Callable[[], list[dict[str, Any]]]:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="survgraph-beside")
+            future = self._pool.submit(read)
+            self._running.add(future)
+        future.add_done_callback(self._finished)
+        return future.result
+
+    def _finished(self, future: Future[list[dict[str, Any]]]) -> None:
+        with self._lock:
+            self._running.discard(future)
+
+    def wait(self) -> None:
+        """Wait until every read started so far has ended (its errors stay with its caller)."""
+        with self._lock:
+            running = list(self._running)
+        wait_all(running)
+
+    def close(self) -> None:
+        self.wait()
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+
 class GraphStore(ABC):
     """One interface, two engines. Writes are all or nothing; reads return plain Python values:
     nodes as dicts with `label` (the node kind) and every registry column, relationships as dicts with `type`,
@@ -221,6 +261,14 @@ class GraphStore(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    def query_beside(self, cypher: str, params: Mapping[str, Any] | None = None) -> Callable[[], list[dict[str, Any]]]:
+        """Start a read that may run beside this thread's next reads; the function returned waits for its
+        rows (and raises what the read raised). Here: the read runs now, in this thread. A store that can
+        run two reads at once (a second embedded connection, a Neo4j session of its own) runs it in a
+        thread of its own. For a read whose answer is needed only at the end (a count beside a page)."""
+        rows = self.query(cypher, params)
+        return lambda: rows
 
     def one_connection(self) -> AbstractContextManager[None]:
         """Run this thread's reads inside the block on one connection: a store that pools connections

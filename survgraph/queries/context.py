@@ -18,9 +18,16 @@ class Context:
 
     def run(self, statement: str = MAIN, **runtime: Any) -> list[dict[str, Any]]:
         """Run one of the template's statements (the store's variant, if any) and return its rows."""
+        return self.store.query(*self._statement(statement, runtime))
+
+    def run_beside(self, statement: str, **runtime: Any) -> Callable[[], list[dict[str, Any]]]:
+        """Start one of the template's statements beside the reads that follow (GraphStore.query_beside);
+        the function returned waits for its rows."""
+        return self.store.query_beside(*self._statement(statement, runtime))
+
+    def _statement(self, statement: str, runtime: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         text = self.template.render(statement, self.store.name, self.values)
-        params = self.template.cypher_params(statement, self.store.name, self.values, runtime)
-        return self.store.query(text, params)
+        return text, self.template.cypher_params(statement, self.store.name, self.values, runtime)
 
 
 #: A template's Python half: runs its statements and shapes the rows (one dict per row, keyed by

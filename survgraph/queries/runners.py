@@ -125,6 +125,12 @@ def vendors_touching_national_data_centres(ctx: Context) -> list[dict[str, Any]]
     # One depth at a time, from 1 (the order is hops first, so a depth's vendors all come before the next
     # depth's): stop at the first depth whose vendors fill the page past `after`. With several centres,
     # each vendor's data_centres lists every one within max_hops, which only the search to max_hops finds.
+    # The total is a search to max_hops of its own: with one data centre it starts now, beside the page's
+    # statements (a second connection or session), and is waited for at the end. With several, the page's
+    # search goes to max_hops anyway and counts them.
+    counted: Callable[[], list[dict[str, Any]]] | None = None
+    if ctx.values["count"] and len(centres) == 1:
+        counted = ctx.run_beside("total", centres=centres)
     vendors: dict[str, dict[str, Any]] = {}
     order: list[str] = []
     first = depth = 0
@@ -140,9 +146,6 @@ def vendors_touching_national_data_centres(ctx: Context) -> list[dict[str, Any]]
     page = order[first : first + limit]
     if not page:
         return []
-    total: int | None = None
-    if ctx.values["count"]:
-        total = len(order) if depth == max_hops else ctx.run("total", centres=centres)[0]["total"]
     pairs = [{"vendor": vid, "centre": vendors[vid]["reached"][0]["id"]} for vid in page]
     # No witness is longer than the page's farthest vendor: the search need not go deeper.
     near = replace(ctx, values={**ctx.values, "max_hops": max(vendors[vid]["hops"] for vid in page)})
@@ -157,6 +160,9 @@ def vendors_touching_national_data_centres(ctx: Context) -> list[dict[str, Any]]
             continue  # a path to a farther data centre
         if vid not in witness or found["path"]["nodes"][-1]["id"] < witness[vid]["path"]["nodes"][-1]["id"]:
             witness[vid] = found
+    total: int | None = None
+    if ctx.values["count"]:
+        total = len(order) if counted is None else counted()[0]["total"]
     rows: list[dict[str, Any]] = []
     for vid in page:
         if vid not in witness:  # the graph changed between the two statements

@@ -35,7 +35,8 @@
 // `after`: the runner stops there (a search to depth 2 costs a small part of one to depth 3 at a million
 // claims). With more than one data centre a vendor's data_centres column needs every centre within
 // max_hops, so the search then goes on to max_hops. `total` counts the vendors within max_hops in one
-// statement (skipped with count=false, or when the search went to max_hops anyway), and `witness` finds
+// statement, started first and run beside the others on a connection of its own (skipped with
+// count=false, and with several data centres, whose search goes to max_hops anyway), and `witness` finds
 // one shortest path for the page's vendors only, each to its nearest data centre, no longer than the
 // page's farthest vendor. By hand in Neo4j Browser: :param country => '', write the types and max_hops
 // in, and `true` for {{in_force r}}.
