@@ -99,8 +99,8 @@ class EmbeddedStore(GraphStore):
     ) -> None:
         """`buffer_pool_mib` bounds the engine's buffer pool (None: the engine's default, about 80% of the
         machine's memory). The pool is a cap, not a reservation: pages are taken as they are used. An
-        uncommitted load's rows are counted in it and never spilled (docs/performance.md, "Client memory:
-        the embedded load's buffer pool"), so a pool too small for a load fails that load, leaving the store
+        uncommitted load's rows are counted in it and never spilled (docs/performance.md, "The embedded load
+        at 1M claims: under 1 GB"), so a pool too small for a load fails that load, leaving the store
         as it was, with a StoreError that names the setting. `tx_rows`: a load of more rows than this into a
         store holding no entity commits a statement at a time, all or nothing by FRESH_LOAD_MARKER (None:
         always one transaction)."""
