@@ -426,16 +426,27 @@ def run_to_own_kill(child: Child) -> str:
 
 
 def sweep_embedded(
-    n: int, size: int, workdir: Path, progress: bool = True, seed: int = 5, *, empty_base: bool = False
+    n: int,
+    size: int,
+    workdir: Path,
+    progress: bool = True,
+    seed: int = 5,
+    *,
+    empty_base: bool = False,
+    tx_rows: int | None = None,
 ) -> Result:
     """`empty_base`: the store before the load holds the schema and nothing else, so that the load goes
-    through the bulk path (COPY into empty tables) rather than MERGE."""
+    through the bulk path (COPY into empty tables) rather than MERGE. `tx_rows`: the child's
+    SURVGRAPH_EMBEDDED_TX_ROWS (with `empty_base` and a load of more rows, the load commits a statement at
+    a time behind its marker)."""
     from survgraph.graph.embedded import EmbeddedStore
     from survgraph.loaders import load_paths
 
-    res = Result("embedded")
+    res = Result("embedded" if tx_rows is None else f"embedded, tx_rows {tx_rows}")
     started = time.monotonic()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if tx_rows is not None:
+        env["SURVGRAPH_EMBEDDED_TX_ROWS"] = str(tx_rows)
     base_records, load_records = workdir / "base", workdir / "load"
     write_records(base_records, size, 1)
     write_records(load_records, size, 2)
@@ -887,6 +898,18 @@ def main() -> None:
         help="also sweep Neo4j's batched load, TX_ROWS rows a batch transaction (e.g. 40 with --size 300)",
     )
     ap.add_argument(
+        "--empty-base",
+        action="store_true",
+        help="embedded: load into a store holding only the schema (the bulk path: COPY into empty tables)",
+    )
+    ap.add_argument(
+        "--embedded-tx-rows",
+        type=int,
+        default=None,
+        metavar="N",
+        help="embedded: the child's SURVGRAPH_EMBEDDED_TX_ROWS (with --empty-base and 1: a commit per statement)",
+    )
+    ap.add_argument(
         "--during-writes",
         action="store_true",
         help="neo4j-batched: every timed instant while the batches are written (default: mostly the commit window)",
@@ -897,7 +920,16 @@ def main() -> None:
     results = []
     try:
         if args.store in ("embedded", "both") and args.instants:
-            results.append(sweep_embedded(args.instants, args.size, workdir / "embedded", seed=args.seed))
+            results.append(
+                sweep_embedded(
+                    args.instants,
+                    args.size,
+                    workdir / "embedded",
+                    seed=args.seed,
+                    empty_base=args.empty_base,
+                    tx_rows=args.embedded_tx_rows,
+                )
+            )
         if args.readers and args.store in ("embedded", "both"):
             results.append(sweep_readers(args.readers, args.size, workdir / "readers", seed=args.seed))
         if args.store in ("neo4j", "neo4j-batched", "both") and args.instants:

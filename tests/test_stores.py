@@ -5,6 +5,7 @@ from __future__ import annotations
 import pathlib
 import re
 from collections import Counter
+from collections.abc import Callable
 
 import pytest
 
@@ -231,3 +232,178 @@ def test_embedded_load_mixing_new_and_existing_ids(tmp_path: pathlib.Path) -> No
         store.write(plan_write([ds.nodes[-1], renamed], [], store.registry))
         row = store.query("MATCH (n) WHERE n.id = $id RETURN n.name AS name", {"id": renamed.id})
         assert row == [{"name": "Renamed twice"}]
+
+
+def test_embedded_buffer_pool_too_small_is_a_clear_error_and_writes_nothing(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SURVGRAPH_EMBEDDED_BUFFER_POOL_MIB bounds the engine's buffer pool. An uncommitted load is held in
+    that pool and never spilled, so a pool too small for a load fails it: a StoreError naming the setting,
+    the store as it was (readable on the same object, whole when opened again), no crash."""
+    from survgraph.graph import StoreSettings, open_store
+
+    folder = tmp_path / "s"
+    with EmbeddedStore(folder) as store:
+        load_paths(store, [SMALL])
+        before = _dump(store)
+    monkeypatch.setenv("SURVGRAPH_EMBEDDED_BUFFER_POOL_MIB", "32")
+    monkeypatch.setenv("SURVGRAPH_DATA_DIR", str(folder))
+    store = open_store(StoreSettings())
+    assert isinstance(store, EmbeddedStore) and store.buffer_pool_mib == 32
+    with store:
+        with pytest.raises(StoreError, match=r"nothing was written.*32 MiB from SURVGRAPH_EMBEDDED_BUFFER_POOL_MIB"):
+            load_paths(store, [SEED])
+        assert _dump(store) == before
+    with EmbeddedStore(folder) as store:
+        assert _dump(store) == before
+        load_paths(store, [SEED])  # the default pool takes it
+        assert len(_dump(store)[0]) > len(before[0])
+    # a pool too small even to open the store: the same clear error, at open
+    with pytest.raises(StoreError, match="1 MiB from SURVGRAPH_EMBEDDED_BUFFER_POOL_MIB"):
+        EmbeddedStore(folder, buffer_pool_mib=1)
+    monkeypatch.setenv("SURVGRAPH_EMBEDDED_BUFFER_POOL_MIB", "0")
+    with pytest.raises(ValueError, match="SURVGRAPH_EMBEDDED_BUFFER_POOL_MIB"):
+        StoreSettings()
+
+
+class _Crash(Exception):
+    pass
+
+
+def _crash_at(k: int) -> Callable[[int], None]:
+    """A progress callback that raises _Crash at its k-th call (the k-th statement written)."""
+    calls = 0
+
+    def progress(n: int) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == k:
+            raise _Crash(f"simulated crash after {k} statements")
+
+    return progress
+
+
+def test_embedded_fresh_load_committing_each_statement(tmp_path: pathlib.Path) -> None:
+    """A load of more than tx_rows rows into a store holding no entity commits a statement at a time behind
+    a marker file: the same graph as one transaction, no marker left; a failure part way (after several
+    commits) empties the store again, and the next load is whole."""
+    from survgraph.graph.embedded import FRESH_LOAD_MARKER
+    from tests.fingerprint import fingerprint
+
+    ds = validate_paths([SEED])
+    with EmbeddedStore(tmp_path / "one", tx_rows=None) as one:
+        load_dataset(one, ds)
+        whole = _dump(one)
+    with EmbeddedStore(tmp_path / "many", tx_rows=1) as store:
+        store.ensure_schema()
+        empty = fingerprint(store)
+        with pytest.raises(_Crash):
+            load_dataset(store, ds, progress=_crash_at(5))
+        assert fingerprint(store) == empty
+        assert not (tmp_path / "many" / FRESH_LOAD_MARKER).exists()
+        load_dataset(store, ds)
+        assert _dump(store) == whole
+        assert not (tmp_path / "many" / FRESH_LOAD_MARKER).exists()
+
+
+def test_embedded_store_holding_entities_keeps_one_transaction(tmp_path: pathlib.Path) -> None:
+    """tx_rows applies only to a store holding no entity: into one that does, a failure part way leaves it
+    as it was (one transaction rolled back), not emptied."""
+    with EmbeddedStore(tmp_path / "s", tx_rows=1) as store:
+        load_paths(store, [SMALL])
+        before = _dump(store)
+        with pytest.raises(_Crash):
+            load_dataset(store, validate_paths([SEED]), progress=_crash_at(3))
+        assert _dump(store) == before
+
+
+def test_embedded_open_rolls_back_an_unfinished_fresh_load(tmp_path: pathlib.Path) -> None:
+    """What a kill between two commits leaves (the tables part full, the marker there): the next open,
+    read-only or read-write, sees the store empty, as before the load; the marker is gone."""
+    from survgraph.graph.embedded import FRESH_LOAD_MARKER
+    from tests.fingerprint import fingerprint
+
+    with EmbeddedStore(tmp_path / "e") as store:
+        store.ensure_schema()
+        empty = fingerprint(store)
+    for read_only in (True, False):
+        folder = tmp_path / f"killed-{read_only}"
+        with EmbeddedStore(folder) as store:
+            load_paths(store, [SMALL])
+        (folder / FRESH_LOAD_MARKER).write_text("a load was here\n")
+        with EmbeddedStore(folder, read_only=read_only) as store:
+            assert fingerprint(store) == empty
+        assert not (folder / FRESH_LOAD_MARKER).exists()
+
+
+def test_embedded_tx_rows_settings() -> None:
+    from survgraph.graph import config, embedded
+
+    assert config.DEFAULT_EMBEDDED_TX_ROWS == embedded.DEFAULT_TX_ROWS
+
+
+def test_embedded_reader_waits_while_a_fresh_load_is_live(tmp_path: pathlib.Path) -> None:
+    """A read-only opener that finds the marker while another process holds the store read-write (a load
+    into the empty store under way) waits for it, never reading the part loaded so far; once that process
+    is gone without finishing (killed), the reader rolls the load back and sees the store empty."""
+    import subprocess
+    import sys
+    import time
+
+    from survgraph.graph.embedded import DB_FILE, FRESH_LOAD_MARKER
+    from tests.fingerprint import fingerprint
+
+    with EmbeddedStore(tmp_path / "e") as store:
+        store.ensure_schema()
+        empty = fingerprint(store)
+    folder = tmp_path / "s"
+    with EmbeddedStore(folder) as store:
+        load_paths(store, [SMALL])  # the part loaded so far
+    (folder / FRESH_LOAD_MARKER).write_text("a load under way\n")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time, ladybug\n"
+            "db = ladybug.Database(sys.argv[1])\n"
+            "print('held', flush=True)\n"
+            "time.sleep(float(sys.argv[2]))\n",
+            str(folder / DB_FILE),
+            "3",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        with EmbeddedStore(folder, read_only=True) as reader:
+            waited = time.monotonic() - started
+            seen = fingerprint(reader)
+    finally:
+        holder.wait(timeout=60)
+    assert holder.returncode == 0
+    assert waited > 1.5, waited  # it waited for the holder (3 s) rather than read the part loaded
+    assert seen == empty
+    assert not (folder / FRESH_LOAD_MARKER).exists()
+
+
+def test_api_loads_into_the_embedded_store_stay_one_transaction(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The API reads on other connections of the same database, which would see a load committing a
+    statement at a time part way: its store ignores SURVGRAPH_EMBEDDED_TX_ROWS."""
+    from survgraph.api import provider
+    from survgraph.api.provider import ConcurrentStore, shared_store
+    from survgraph.graph import StoreSettings
+
+    monkeypatch.setenv("SURVGRAPH_EMBEDDED_TX_ROWS", "1")
+    monkeypatch.setenv("SURVGRAPH_DATA_DIR", str(tmp_path / "api"))
+    settings = StoreSettings()
+    assert settings.embedded_tx_rows == 1
+    store = shared_store(settings)
+    try:
+        assert isinstance(store, ConcurrentStore) and isinstance(store.inner, EmbeddedStore)
+        assert store.inner.tx_rows is None
+    finally:  # the process-wide instance: closed and forgotten here, not at exit
+        provider._embedded.pop(settings.data_dir.expanduser().resolve()).close()

@@ -250,7 +250,11 @@ def shared_store(settings: StoreSettings) -> GraphStore:
     with _embedded_lock:
         store = _embedded.get(key)
         if store is None:
-            store = ConcurrentStore(_as_embedded(open_store(settings)))
+            # Loads through the API stay one transaction (SURVGRAPH_EMBEDDED_TX_ROWS does not apply): its
+            # reads run on other connections of the same database, which would see a load committing a
+            # statement at a time part way.
+            one_transaction = settings.model_copy(update={"embedded_tx_rows": 0})
+            store = ConcurrentStore(_as_embedded(open_store(one_transaction)))
             _embedded[key] = store
         return store
 

@@ -16,6 +16,8 @@ from survgraph.graph.store import GraphStore
 DEFAULT_TX_ROWS = 10_000
 DEFAULT_STALE_AFTER_S = 120.0
 DEFAULT_WAIT_S = 180.0
+#: survgraph/graph/embedded.py's DEFAULT_TX_ROWS (tests/test_stores.py checks they agree).
+DEFAULT_EMBEDDED_TX_ROWS = 100_000
 
 
 class StoreKind(StrEnum):
@@ -33,7 +35,10 @@ class StoreSettings(BaseSettings):
     Neo4j batched loads' knobs (survgraph/graph/neo4j_load.py): SURVGRAPH_NEO4J_TX_ROWS (rows per batch
     transaction; a plan of more rows is loaded in batches behind a load marker), SURVGRAPH_NEO4J_LOAD_STALE_S
     (a load whose heartbeat is older is taken for dead), SURVGRAPH_NEO4J_LOAD_WAIT_S (how long a load waits
-    for another)."""
+    for another), and SURVGRAPH_EMBEDDED_BUFFER_POOL_MIB (a bound on the embedded engine's buffer pool, in
+    MiB; unset: the engine's default, about 80% of the machine's memory; see EmbeddedStore) and
+    SURVGRAPH_EMBEDDED_TX_ROWS (a load of more rows into an embedded store holding no entity commits a
+    statement at a time, all or nothing by a marker file; 0: always one transaction)."""
 
     model_config = SettingsConfigDict(extra="ignore")
 
@@ -48,6 +53,10 @@ class StoreSettings(BaseSettings):
         default=DEFAULT_STALE_AFTER_S, gt=0, validation_alias="SURVGRAPH_NEO4J_LOAD_STALE_S"
     )
     neo4j_load_wait_s: float = Field(default=DEFAULT_WAIT_S, ge=0, validation_alias="SURVGRAPH_NEO4J_LOAD_WAIT_S")
+    embedded_tx_rows: int = Field(default=DEFAULT_EMBEDDED_TX_ROWS, ge=0, validation_alias="SURVGRAPH_EMBEDDED_TX_ROWS")
+    embedded_buffer_pool_mib: int | None = Field(
+        default=None, ge=1, validation_alias="SURVGRAPH_EMBEDDED_BUFFER_POOL_MIB"
+    )
 
 
 def open_store(settings: StoreSettings, *, read_only: bool = False) -> GraphStore:
@@ -65,4 +74,9 @@ def open_store(settings: StoreSettings, *, read_only: bool = False) -> GraphStor
         )
     from survgraph.graph.embedded import EmbeddedStore
 
-    return EmbeddedStore(settings.data_dir, read_only=read_only)
+    return EmbeddedStore(
+        settings.data_dir,
+        read_only=read_only,
+        buffer_pool_mib=settings.embedded_buffer_pool_mib,
+        tx_rows=settings.embedded_tx_rows or None,
+    )

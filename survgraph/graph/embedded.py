@@ -6,11 +6,15 @@ to open by default ("Checksum verification failed"). The store opens such a fold
 only up to its last complete commit (the engine's `throw_on_wal_replay_failure=False`), after keeping a
 copy of the torn WAL for forensics. Each write starts with a CHECKPOINT, so the WAL holds at most the one
 load that was interrupted. A checkpoint that was interrupted is completed by the next read-write open.
+A load of more than `tx_rows` rows into a store holding no entity commits a statement at a time instead
+(the engine never spills an uncommitted transaction), behind FRESH_LOAD_MARKER: until the marker is
+removed after the last commit, an open empties the store again.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -47,6 +51,16 @@ WAL_SUFFIX = ".wal"
 TORN_SUFFIX = ".torn-"
 #: How long a read-only opener waits for an unfinished checkpoint, counted from the last sign of a live writer.
 READER_WAIT_S = 30.0
+#: The environment variable (read by `StoreSettings`) that bounds the engine's buffer pool, in MiB.
+BUFFER_POOL_ENV = "SURVGRAPH_EMBEDDED_BUFFER_POOL_MIB"
+#: A load into a store holding no entity, of more rows than this, commits a statement at a time behind
+#: FRESH_LOAD_MARKER (the engine keeps an uncommitted transaction in memory, never spilled: about 1.3 GB for
+#: a million claims); smaller loads, and every load into a store that holds rows, are one transaction.
+DEFAULT_TX_ROWS = 100_000
+TX_ROWS_ENV = "SURVGRAPH_EMBEDDED_TX_ROWS"
+#: While this file is in the store's folder, its tables hold part of a load into a store that was empty:
+#: the next open (read-write, or a read-only one through a brief read-write open) empties them again.
+FRESH_LOAD_MARKER = "survgraph-fresh-load.inprogress"
 
 log = logging.getLogger(__name__)
 
@@ -66,14 +80,39 @@ def _is_locked(exc: BaseException) -> bool:
     return "could not set lock" in str(exc).lower()
 
 
+def _is_pool_full(exc: BaseException) -> bool:
+    return "buffer pool is full" in str(exc).lower()
+
+
 class EmbeddedStore(GraphStore):
     name = "embedded"
     rel_type_function = "label"
 
-    def __init__(self, data_dir: Path, registry: Registry = REGISTRY, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        registry: Registry = REGISTRY,
+        *,
+        read_only: bool = False,
+        buffer_pool_mib: int | None = None,
+        tx_rows: int | None = DEFAULT_TX_ROWS,
+    ) -> None:
+        """`buffer_pool_mib` bounds the engine's buffer pool (None: the engine's default, about 80% of the
+        machine's memory). The pool is a cap, not a reservation: pages are taken as they are used. An
+        uncommitted load's rows are counted in it and never spilled (docs/performance.md, "The embedded load
+        at 1M claims: under 1 GB"), so a pool too small for a load fails that load, leaving the store
+        as it was, with a StoreError that names the setting. `tx_rows`: a load of more rows than this into a
+        store holding no entity commits a statement at a time, all or nothing by FRESH_LOAD_MARKER (None:
+        always one transaction)."""
         super().__init__(registry)
         self.data_dir = data_dir
         self.read_only = read_only
+        if buffer_pool_mib is not None and buffer_pool_mib < 1:
+            raise ValueError(f"buffer_pool_mib must be at least 1, not {buffer_pool_mib}")
+        self.buffer_pool_mib = buffer_pool_mib
+        if tx_rows is not None and tx_rows < 1:
+            raise ValueError(f"tx_rows must be at least 1, not {tx_rows}")
+        self.tx_rows = tx_rows
         #: The copy of a torn WAL this open set aside (None when the store opened cleanly).
         self.torn_wal: Path | None = None
         try:
@@ -81,9 +120,22 @@ class EmbeddedStore(GraphStore):
             self._db = self._open_database()
             self._conn = ladybug.Connection(self._db)
         except RuntimeError as exc:
-            raise StoreUnavailable(f"cannot open the embedded store at {data_dir}: {exc}") from exc
+            raise StoreUnavailable(
+                f"cannot open the embedded store at {data_dir}: {exc}{self._pool_hint(exc)}"
+            ) from exc
         self._schema_ready = False
         self._beside = BesideReads()
+
+    def _pool_hint(self, exc: BaseException) -> str:
+        """What to do about an engine error, when it is the buffer pool running out ("" otherwise)."""
+        if not _is_pool_full(exc):
+            return ""
+        if self.buffer_pool_mib is None:
+            return " (the engine's buffer pool is full: the machine has too little memory for this work)"
+        return (
+            f" (the engine's buffer pool, {self.buffer_pool_mib} MiB from {BUFFER_POOL_ENV}, is too small for "
+            f"this work: raise it, or unset it for the engine's default)"
+        )
 
     # -- open and recovery -------------------------------------------------------------------
 
@@ -93,10 +145,57 @@ class EmbeddedStore(GraphStore):
 
     def _database(self, *, read_only: bool, replay_to_last_commit: bool = False) -> ladybug.Database:
         return ladybug.Database(
-            str(self.db_path), read_only=read_only, throw_on_wal_replay_failure=not replay_to_last_commit
+            str(self.db_path),
+            read_only=read_only,
+            throw_on_wal_replay_failure=not replay_to_last_commit,
+            buffer_pool_size=(self.buffer_pool_mib or 0) * 2**20,  # 0: the engine's default
         )
 
+    @property
+    def _marker(self) -> Path:
+        return self.data_dir / FRESH_LOAD_MARKER
+
     def _open_database(self) -> ladybug.Database:
+        """`_open_engine`, then the roll-back of a load into an empty store that did not finish (its marker is
+        there): a read-write opener drops and recreates the tables; a read-only opener waits while a live
+        writer holds the store (the load is under way) and otherwise runs that roll-back itself with a brief
+        read-write open, so that it never reads part of a load."""
+        while True:
+            db = self._open_engine()
+            if not self._marker.exists():
+                return db
+            if not self.read_only:
+                self._empty_tables(db)
+                db.close()  # COPY into a table emptied in the same process crashes the engine: open afresh
+                continue
+            db.close()
+            try:
+                EmbeddedStore(self.data_dir, self.registry, buffer_pool_mib=self.buffer_pool_mib).close()
+            except StoreUnavailable as exc:
+                if not _is_locked(exc):
+                    raise
+                time.sleep(0.05)  # a live writer: the load is under way
+
+    def _empty_tables(self, db: ladybug.Database) -> None:
+        """Roll back an unfinished load into a store that held no entity: drop every table and create it
+        again, then remove the marker. Idempotent: a kill at any step leaves the marker, and the next open
+        starts again."""
+        log.warning("the embedded store at %s holds part of a load that did not finish: emptying it", self.data_dir)
+        conn = ladybug.Connection(db)
+        try:
+            for etype in self.registry.edge_types:
+                conn.execute(f"DROP TABLE IF EXISTS {etype}")
+            for label in self.registry.node_kinds:
+                conn.execute(f"DROP TABLE IF EXISTS {label}")
+            for stmt in ladybug_statements(self.registry):
+                conn.execute(stmt)
+            conn.execute("CHECKPOINT")
+        finally:
+            conn.close()
+        self._marker.unlink()
+        _sync_dir(self.data_dir)
+
+    def _open_engine(self) -> ladybug.Database:
         """Open, recovering from a kill at any instant of an earlier write:
         - a torn WAL tail (killed while COMMIT wrote the WAL): replay up to the last complete commit,
           which leaves the store as it was before the interrupted load;
@@ -146,8 +245,11 @@ class EmbeddedStore(GraphStore):
     def ensure_schema(self) -> None:
         if self._schema_ready or self.read_only:
             return
-        for stmt in ladybug_statements(self.registry):
-            self._conn.execute(stmt)
+        try:
+            for stmt in ladybug_statements(self.registry):
+                self._conn.execute(stmt)
+        except RuntimeError as exc:
+            raise StoreError(f"embedded store: cannot create the schema: {exc}{self._pool_hint(exc)}") from exc
         self._schema_ready = True
 
     # -- writes ----------------------------------------------------------------------------
@@ -163,23 +265,37 @@ class EmbeddedStore(GraphStore):
         """One transaction, as before; inside it, rows whose id the store does not hold yet go in by `COPY
         ... FROM` a temporary CSV file (the engine's bulk path, several times faster than MERGE, and flat as
         tables grow), and rows that update an existing id by MERGE ... SET. A worker thread writes the CSV
-        files while the engine checkpoints and copies the ones before (the engine releases the GIL)."""
+        files while the engine checkpoints and copies the ones before (the engine releases the GIL).
+        A plan of more than `tx_rows` rows into a store holding no entity: the same statements, each
+        committing on its own, behind FRESH_LOAD_MARKER (`_write_steps`)."""
         self.ensure_schema()
         # COPY goes only into tables that are empty when the load starts: LadybugDB 0.22 crashes (SIGSEGV)
         # on some COPY ... FROM (subquery) into a table that already holds rows (measured with 100 rows
         # after an earlier COPY, a MERGE or a DETACH DELETE in the same process; not with 5,000).
-        empty = {label for label in plan.nodes if not self._any(f"MATCH (n:{label}) RETURN n.id LIMIT 1")}
-        empty |= {b.type for b in plan.edges if not self._any(f"MATCH ()-[r:{b.type}]->() RETURN r.id LIMIT 1")}
-        existing_nodes = {label: self._existing_ids(label, rows) for label, rows in plan.nodes.items()}
-        existing_edges: dict[str, set[str]] = {b.type: set() for b in plan.edges}
-        for b in plan.edges:
-            existing_edges[b.type] |= self._existing_edge_ids(b.type, b.rows)
+        try:
+            empty = {label for label in plan.nodes if not self._any(f"MATCH (n:{label}) RETURN n.id LIMIT 1")}
+            empty |= {b.type for b in plan.edges if not self._any(f"MATCH ()-[r:{b.type}]->() RETURN r.id LIMIT 1")}
+            existing_nodes = {label: self._existing_ids(label, rows) for label, rows in plan.nodes.items()}
+            existing_edges: dict[str, set[str]] = {b.type: set() for b in plan.edges}
+            for b in plan.edges:
+                existing_edges[b.type] |= self._existing_edge_ids(b.type, b.rows)
+            # A large load into a store holding no entity commits a statement at a time (bounded memory),
+            # all or nothing by the marker: its roll-back is to empty the store again.
+            fresh = (
+                self.tx_rows is not None
+                and plan.size > self.tx_rows
+                and not any(self._any(f"MATCH (n:{label}) RETURN n.id LIMIT 1") for label in self.registry.node_kinds)
+            )
+        except (RuntimeError, StoreError) as exc:  # reads only so far: nothing was written
+            raise StoreError(
+                f"embedded store refused the write (nothing was written): {exc}{self._pool_hint(exc)}"
+            ) from exc
         summary = summary_from(plan, existing_nodes, existing_edges)
         steps = self._steps(plan, empty, existing_nodes, existing_edges, batch_size)
         tables = _CopyFiles()
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="survgraph-copy-csv")
         try:
-            self._write_steps(steps, tables, pool, progress)
+            self._write_steps(steps, tables, pool, progress, one_transaction=not fresh)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             tables.close()
@@ -222,8 +338,18 @@ class EmbeddedStore(GraphStore):
             yield from ((batch.type, None, chunk, "", cypher) for chunk in batches(old, batch_size))
 
     def _write_steps(
-        self, steps: Iterator[_Step], tables: _CopyFiles, pool: ThreadPoolExecutor, progress: Progress | None
+        self,
+        steps: Iterator[_Step],
+        tables: _CopyFiles,
+        pool: ThreadPoolExecutor,
+        progress: Progress | None,
+        *,
+        one_transaction: bool = True,
     ) -> None:
+        """The steps in one transaction; or (`one_transaction` False: a load into a store holding no entity)
+        each statement committing on its own, behind FRESH_LOAD_MARKER, written before the first commit and
+        removed after the last: a failure here, or a kill at any instant (at the next open), empties the
+        store again."""
         # Fold every earlier commit into the database file first, so that the WAL holds this load only:
         # a kill while COMMIT writes it can then lose nothing but this load. Best effort: the engine
         # refuses a checkpoint while another connection has a transaction open, and replay up to the
@@ -240,7 +366,10 @@ class EmbeddedStore(GraphStore):
             table, cols, rows, ends, _ = step
             return step, (pool.submit(tables.write, table, cols, rows, endpoints=bool(ends)) if cols else None)
 
-        self._conn.execute("BEGIN TRANSACTION")
+        if one_transaction:
+            self._conn.execute("BEGIN TRANSACTION")
+        else:
+            _write_marker(self._marker)
         copied = False  # whether a COPY ran in this transaction
         try:
             # One step ahead: the worker writes the next CSV file while the engine copies this one.
@@ -258,12 +387,25 @@ class EmbeddedStore(GraphStore):
                 if progress:
                     progress(len(rows))
         except RuntimeError as exc:  # the engine's own errors
-            self._rollback(copied)
-            raise StoreError(f"embedded store refused the write (nothing was written): {exc}") from exc
+            self._rollback(copied, one_transaction)
+            raise StoreError(
+                f"embedded store refused the write (nothing was written): {exc}{self._pool_hint(exc)}"
+            ) from exc
         except BaseException:  # a crash in the caller's progress callback, KeyboardInterrupt, ...
-            self._rollback(copied)
+            self._rollback(copied, one_transaction)
             raise
-        self._conn.execute("COMMIT")
+        if not one_transaction:
+            # Every statement is committed: the load is whole once the marker is gone.
+            self._marker.unlink()
+            _sync_dir(self.data_dir)
+            return
+        try:
+            self._conn.execute("COMMIT")
+        except RuntimeError as exc:
+            # Whether the commit record reached the WAL is the engine's to say: reopen, so that this store
+            # reads what is on disk (the graph before the load, or after it, never a part).
+            self._rollback(copied)
+            raise StoreError(f"embedded store: the commit of this load failed: {exc}{self._pool_hint(exc)}") from exc
 
     def _copy(self, table: str, cols: tuple[Column, ...], written: _Written, ends: str) -> None:
         """`COPY table FROM` rows (new ids, into a table empty when the load began): those a CSV file
@@ -279,10 +421,14 @@ class EmbeddedStore(GraphStore):
             select, params = _copy_select(cols, rest, endpoints=bool(ends))
             self._conn.execute(f"COPY {table} FROM ({select})" + (f" ({ends})" if ends else ""), params)
 
-    def _rollback(self, copied: bool) -> None:
+    def _rollback(self, copied: bool, one_transaction: bool = True) -> None:
         """Roll the open transaction back. After a COPY was rolled back, LadybugDB 0.22 crashes (SIGSEGV)
         on the next write through the same database object (measured: tests/test_stores.py's failure
-        midway); reads are right, and a database opened afresh is whole. So the store reopens it."""
+        midway); reads are right, and a database opened afresh is whole. So the store reopens it. A load
+        committing a statement at a time is rolled back by the open (the marker is still there)."""
+        if not one_transaction:
+            self._reopen()
+            return
         try:
             self._conn.execute("ROLLBACK")
         except RuntimeError as exc:  # the engine ends a transaction itself when a COPY in it fails
@@ -377,7 +523,7 @@ class EmbeddedStore(GraphStore):
         try:
             result = conn.execute(cypher, dict(params or {}))
         except RuntimeError as exc:
-            raise StoreError(f"embedded store: {exc}") from exc
+            raise StoreError(f"embedded store: {exc}{self._pool_hint(exc)}") from exc
         assert not isinstance(result, list)
         columns = result.get_column_names()
         rows = []
@@ -421,6 +567,24 @@ class EmbeddedStore(GraphStore):
 
 #: Value types the engine hands back that need no normalising (exact types: a subclass may be anything).
 _PLAIN: frozenset[type] = frozenset({str, int, float, bool, type(None)})
+
+
+def _sync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_marker(path: Path) -> None:
+    """The marker, on disk (the file and its folder synced) before the load's first commit."""
+    with path.open("w", encoding="utf-8") as f:
+        f.write(f"a load into this empty store began at {datetime.now(UTC).isoformat()} (pid {os.getpid()})\n")
+        f.flush()
+        os.fsync(f.fileno())
+    _sync_dir(path.parent)
+
 
 #: Up to this many claim ids, existing ones are found with `WHERE r.id IN $ids`; beyond, by one pass.
 EDGE_ID_LIST = 1_000

@@ -65,6 +65,19 @@ def test_embedded_kill_sweep_bulk_path(tmp_path: Path) -> None:
     assert res.ro_counts["unopenable"] == 0, ks.table([res])
 
 
+def test_embedded_kill_sweep_fresh_load_committing_each_statement(tmp_path: Path) -> None:
+    """A load into a store holding no entity, larger than SURVGRAPH_EMBEDDED_TX_ROWS (1 here, so every load
+    is), commits a COPY at a time behind a marker file: killed at any instant (between two commits too),
+    the store is empty (before) or whole (after) once opened, read-only or read-write."""
+    instants = CI_INSTANTS // 2
+    res = ks.sweep_embedded(instants, CI_SIZE, tmp_path, progress=False, empty_base=True, tx_rows=1)
+    _assert_only_before_or_after(res, instants)
+    assert res.ro_counts["other"] == 0, ks.table([res])
+    assert res.ro_counts["unopenable"] == 0, ks.table([res])
+    # Some kills fell between the first commit and the last (the phase the marker exists for).
+    assert res.phases["OPENED"] > 0, ks.table([res])
+
+
 @pytest.mark.neo4j
 def test_neo4j_kill_sweep(neo4j_server: Neo4jServer, tmp_path: Path) -> None:
     # Each kill is followed by the next load, which must be accepted and give the "after" graph.
