@@ -115,6 +115,7 @@ class EmbeddedStore(GraphStore):
         self.tx_rows = tx_rows
         #: The copy of a torn WAL this open set aside (None when the store opened cleanly).
         self.torn_wal: Path | None = None
+        self._beside = BesideReads()
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
             self._db = self._open_database()
@@ -124,7 +125,6 @@ class EmbeddedStore(GraphStore):
                 f"cannot open the embedded store at {data_dir}: {exc}{self._pool_hint(exc)}"
             ) from exc
         self._schema_ready = False
-        self._beside = BesideReads()
 
     def _pool_hint(self, exc: BaseException) -> str:
         """What to do about an engine error, when it is the buffer pool running out ("" otherwise)."""
