@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import compress
 from pathlib import Path
@@ -589,6 +589,7 @@ def parse_csv(name: str, text: str, list_fields: frozenset[str]) -> tuple[list[R
             if n > width:
                 rid = row[id_at] if id_at is not None else ""
                 return records, [Problem(name, line, rid or "-", "-", "more cells than header columns")]
+            cells: Iterable[tuple[str, str, str]]  # (field, part, value) of each nested field's given parts
             if unique:
                 # a short row: the cells it lacks are fields not given
                 data: dict[str, Any] = dict(compress(zip(header, row, strict=False), row))
@@ -596,37 +597,20 @@ def parse_csv(name: str, text: str, list_fields: frozenset[str]) -> tuple[list[R
                     value = data.get(key)
                     if value is not None:
                         data[key] = split(value)
-                clash = None
-                if not dotted.isdisjoint(data):
-                    for column, key, part in parts:
-                        value = data.pop(column, None)
-                        if value is None:
-                            continue
-                        whole = data.setdefault(key, {})
-                        if not isinstance(whole, dict):
-                            clash = key
-                            continue
-                        whole[part] = value
-                record = RawRecord(section, data, name, line)
-                if clash is not None:
-                    return records, [
-                        Problem(name, line, record.label, clash, "field given twice (as a whole and by parts)")
-                    ]
-                records.append(record)
-                continue
-            if n == width:
+                cells = () if dotted.isdisjoint(data) else [(k, part, data.pop(c)) for c, k, part in parts if c in data]
+            elif n == width:
                 data = {key: split(row[i]) if is_list else row[i] for i, key, is_list in flat if row[i] != ""}
+                cells = [(key, part, row[i]) for i, key, part in nested if row[i] != ""]
             else:  # a short row: the cells it lacks are fields not given
                 data = {key: split(row[i]) if is_list else row[i] for i, key, is_list in flat if i < n and row[i]}
+                cells = [(key, part, row[i]) for i, key, part in nested if i < n and row[i] != ""]
             clash = None
-            for i, key, part in nested:
-                if i >= n or row[i] == "":
-                    continue
+            for key, part, value in cells:
                 whole = data.setdefault(key, {})
                 if not isinstance(whole, dict):
                     clash = key
                     continue
-                whole[part] = row[i]
+                whole[part] = value
             record = RawRecord(section, data, name, line)
             if clash is not None:
                 return records, [
