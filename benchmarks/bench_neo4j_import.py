@@ -3,18 +3,20 @@
     python benchmarks/run.py --only neo4j_import --stores neo4j --sizes 100000
     python benchmarks/bench_neo4j_import.py GRAPH_DIR [WORKDIR]        # one graph, without the harness
 
-survgraph: `survgraph neo4j-import GRAPH/yaml --neo4j-home H --neo4j-admin '<test server> admin'`, end to
-end (read and validate the records, write neo4j-admin's CSVs, run the import), in a subprocess.
+survgraph: `survgraph neo4j-import GRAPH/LAYOUT --neo4j-home H --neo4j-admin '<test server> admin'`, end to
+end (read and validate the records, write neo4j-admin's CSVs, run the import), in a subprocess, once for
+each record layout the graph has: GRAPH/csv (entity and claim tables) and GRAPH/yaml.
 Plain engine: `neo4j-admin database import full $(cat import-args.txt)` on the generator's own native
 tables (GRAPH/native/neo4j/), in the same run, through the same launcher (tools/neo4j/neo4j-test-server
 admin, the jars from Maven Central). Both build a fresh database in their own home under WORKDIR (no
 server needed: the pair runs under --stores neo4j without NEO4J_URI). The two must import the same
 numbers of nodes, relationships and properties (read from neo4j-admin's report), or the pair fails.
 
-Rows (unit s; rates and the split in the note):
+Rows (unit s; rates and the split in the note), per record layout:
 - end to end: survgraph's whole command versus the plain import;
 - from validated records: survgraph's CSV writing and import, without the validation;
 - neo4j-admin step alone: the import of survgraph's CSVs versus the import of the native ones.
+The plain import runs once, after the first of survgraph's, and serves as the baseline of both layouts.
 """
 
 from __future__ import annotations
@@ -59,12 +61,11 @@ def run_plain(graph: GeneratedGraph, home: Path) -> tuple[float, tuple[int, int,
     return seconds, _counts(done.stdout)
 
 
-def run_ours(graph: GeneratedGraph, home: Path, csv_dir: Path) -> tuple[float, dict[str, Any], tuple[int, int, int]]:
-    assert graph.yaml_dir is not None
+def run_ours(records: Path, home: Path, csv_dir: Path) -> tuple[float, dict[str, Any], tuple[int, int, int]]:
     shutil.rmtree(home, ignore_errors=True)
     shutil.rmtree(csv_dir, ignore_errors=True)
     args = [
-        *(sys.executable, "-m", "survgraph", "neo4j-import", str(graph.yaml_dir)),
+        *(sys.executable, "-m", "survgraph", "neo4j-import", str(records)),
         *("--neo4j-home", str(home), "--neo4j-admin", " ".join(ADMIN), "--csv-dir", str(csv_dir)),
         *("--format", "json"),
     ]
@@ -79,12 +80,33 @@ def run_ours(graph: GeneratedGraph, home: Path, csv_dir: Path) -> tuple[float, d
 
 
 def run(graph: GeneratedGraph, store: str, workdir: Path) -> list[Result]:
-    if store != "neo4j" or graph.neo4j_dir is None or graph.yaml_dir is None:
+    layouts = [(name, d) for name, d in (("csv", graph.csv_dir), ("yaml", graph.yaml_dir)) if d is not None]
+    if store != "neo4j" or graph.neo4j_dir is None or not layouts:
         return []
-    ours_s, report, ours_counts = run_ours(graph, workdir / "home-ours", workdir / "csv-ours")
-    plain_s, plain_counts = run_plain(graph, workdir / "home-plain")
-    if ours_counts != plain_counts:
-        raise RuntimeError(f"different graphs: survgraph imported {ours_counts}, the plain import {plain_counts}")
+    results: list[Result] = []
+    plain: tuple[float, tuple[int, int, int]] | None = None
+    for layout, records in layouts:
+        ours_s, report, ours_counts = run_ours(records, workdir / "home-ours", workdir / f"csv-ours-{layout}")
+        if plain is None:
+            plain = run_plain(graph, workdir / "home-plain")
+        plain_s, plain_counts = plain
+        if ours_counts != plain_counts:
+            raise RuntimeError(
+                f"different graphs: survgraph imported {ours_counts} from {layout}, the plain import {plain_counts}"
+            )
+        results += _results(graph, layout, ours_s, report, ours_counts, plain_s, workdir / f"csv-ours-{layout}")
+    return results
+
+
+def _results(
+    graph: GeneratedGraph,
+    layout: str,
+    ours_s: float,
+    report: dict[str, Any],
+    counts: tuple[int, int, int],
+    plain_s: float,
+    csv_dir: Path,
+) -> list[Result]:
     t = report["timings"]
     claims = report["claims"]
     rate = claims / ours_s
@@ -94,11 +116,11 @@ def run(graph: GeneratedGraph, store: str, workdir: Path) -> list[Result]:
         f"neo4j-admin {t['neo4j_admin_s']:.1f} s; Python start {ours_s - sum(t.values()):.1f} s"
     )
     rss = f"client peak RSS {report['client_peak_rss_mib']:,.0f} MiB"
-    nodes, rels, props = ours_counts
+    nodes, rels, props = counts
     written = t["csv_s"] + t["neo4j_admin_s"]
     return [
         Result(
-            "new Neo4j database, end to end (validate + CSV + neo4j-admin)",
+            f"new Neo4j database from {layout} records, end to end (validate + CSV + neo4j-admin)",
             "neo4j",
             graph.claims,
             ours_s,
@@ -108,7 +130,7 @@ def run(graph: GeneratedGraph, store: str, workdir: Path) -> list[Result]:
             f"{nodes:,} nodes, {rels:,} rels, {props:,} props",
         ),
         Result(
-            "new Neo4j database from validated records (CSV + neo4j-admin)",
+            f"new Neo4j database from validated {layout} records (CSV + neo4j-admin)",
             "neo4j",
             graph.claims,
             written,
@@ -117,13 +139,13 @@ def run(graph: GeneratedGraph, store: str, workdir: Path) -> list[Result]:
             f"{claims / written:,.0f} vs {plain_rate:,.0f} claims/s",
         ),
         Result(
-            "neo4j-admin import step alone (survgraph's CSVs vs the native ones)",
+            f"neo4j-admin import step alone (survgraph's CSVs from {layout} vs the native ones)",
             "neo4j",
             graph.claims,
             t["neo4j_admin_s"],
             plain_s,
             "s",
-            f"multiline fields {'on' if _multiline(workdir / 'csv-ours') else 'off'}",
+            f"multiline fields {'on' if _multiline(csv_dir) else 'off'}",
         ),
     ]
 
