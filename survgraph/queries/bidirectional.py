@@ -88,6 +88,10 @@ class BidirectionalSearch:
         self._cond = in_force("r") if self.as_of else "true"
         #: Each claim met, by the node it was read from: the cheaper end, which `read` anchors on again.
         self.anchors: dict[str, str] = {}
+        #: The claims the probes read whole (the claims between the two frontiers: few).
+        self.claims: dict[str, dict[str, Any]] = {}
+        self._columns = ", ".join(f"r.`{col.name}` AS `{col.name}`" for col in self.registry.edge_columns)
+        self._whole = f"{store.rel_type_function}(r) AS `type`, {self._columns}"
         self._touching: dict[str, list[str]] = {}
         self._between: dict[tuple[str, str], list[str]] = {}
         allowed = set(self.types) if self.types is not None else set(self.registry.edge_types)
@@ -150,7 +154,7 @@ class BidirectionalSearch:
             types = self._touching.get(label)
             if types:
                 start = self._anchored(label, f"ids{i}", len(ids), types)
-                branches.append(f"{start} RETURN r.id AS c, r.from_id AS f, r.to_id AS t")
+                branches.append(f"{start} RETURN r.id AS id, r.from_id AS from_id, r.to_id AS to_id")
                 params[f"ids{i}"] = ids
         if not branches:
             return []
@@ -167,10 +171,7 @@ class BidirectionalSearch:
                 if not types:
                     continue
                 start = self._anchored(label, f"s{i}", len(ids), types, f"m:{far}")
-                branches.append(
-                    f"{start} AND (r.from_id IN $o{j} OR r.to_id IN $o{j}) "
-                    "RETURN r.id AS c, r.from_id AS f, r.to_id AS t"
-                )
+                branches.append(f"{start} AND (r.from_id IN $o{j} OR r.to_id IN $o{j}) RETURN {self._whole}")
                 params[f"s{i}"] = ids
                 params[f"o{j}"] = far_ids
         if not branches:
@@ -183,14 +184,18 @@ class BidirectionalSearch:
         """Up to `limit` shortest paths from `start` to `end` (ids of existing entities, start != end)."""
         a, b = _Side(start), _Side(end)
         while a.depth + b.depth < self.max_hops:
-            for side in (a, b):
-                if side.degree is None:
+            # Count the shorter frontier first; the other's count is skipped when the first's degree is no
+            # more than the other's size (each node of a frontier has a claim: the one that reached it),
+            # since it could not be the cheaper side: counting a long frontier costs as much as a probe.
+            for side, other in sorted(((a, b), (b, a)), key=lambda pair: len(pair[0].frontier)):
+                if side.degree is None and (other.degree is None or other.degree > len(side.frontier)):
                     side.degree = self._degree(side)
-            assert a.degree is not None and b.degree is not None
-            small = a if a.degree <= b.degree else b
-            expand_cost = small.degree * ESTIMATE_ROW if small.degree is not None else 0.0
-            from_a = a.degree * (ESTIMATE_SCAN + ESTIMATE_IN * 2 * len(b.frontier))
-            from_b = b.degree * (ESTIMATE_SCAN + ESTIMATE_IN * 2 * len(a.frontier))
+            small = a if b.degree is None or (a.degree is not None and a.degree <= b.degree) else b
+            assert small.degree is not None
+            expand_cost = small.degree * ESTIMATE_ROW
+            unknown = float("inf")
+            from_a = unknown if a.degree is None else a.degree * (ESTIMATE_SCAN + ESTIMATE_IN * 2 * len(b.frontier))
+            from_b = unknown if b.degree is None else b.degree * (ESTIMATE_SCAN + ESTIMATE_IN * 2 * len(a.frontier))
             last = a.depth + b.depth + 1 >= self.max_hops
             if min(from_a, from_b) < expand_cost * (1.0 if last else 0.5):
                 scan = a if from_a <= from_b else b
@@ -199,6 +204,8 @@ class BidirectionalSearch:
                 for near, across in bridges.items():
                     for far, claim in across:
                         self.anchors.setdefault(claim, near if scan is a else far)
+                for r in rows:
+                    self.claims[str(r["id"])] = self.store.normalise_rel(str(r["type"]), r)
                 if bridges:
                     return Found(a.depth + b.depth + 1, _paths(a, b, bridges, limit))
                 if last:
@@ -237,15 +244,14 @@ class BidirectionalSearch:
         nodes = sorted({n for p in paths for n in p.nodes})
         names = GraphView(self.store).names(nodes)
         by_label: dict[str, tuple[set[str], set[str]]] = {}
-        for claim in sorted({c for p in paths for c in p.claims}):
+        claims = {c: self.claims[c] for p in paths for c in p.claims if c in self.claims}
+        for claim in sorted({c for p in paths for c in p.claims} - set(claims)):
             anchor = self.anchors[claim]
             label = self._label(anchor)
             if label is not None:
                 group = by_label.setdefault(label, (set(), set()))
                 group[0].add(anchor)
                 group[1].add(claim)
-        claims: dict[str, dict[str, Any]] = {}
-        columns = ", ".join(f"r.`{col.name}` AS `{col.name}`" for col in self.registry.edge_columns)
         for label, (anchors, ids) in sorted(by_label.items()):
             types = self._touching.get(label)
             if not types:
@@ -253,7 +259,7 @@ class BidirectionalSearch:
             for part in chunks(sorted(ids), 500):
                 cypher = (
                     f"MATCH (n:{label})-[r:{'|'.join(types)}]-() WHERE n.id IN $anchors AND r.id IN $ids "
-                    f"RETURN {self.store.rel_type_function}(r) AS `type`, {columns}"
+                    f"RETURN {self._whole}"
                 )
                 for r in self.store.query(cypher, {"anchors": sorted(anchors), "ids": part}):
                     claims[str(r["id"])] = self.store.normalise_rel(str(r["type"]), r)
@@ -266,7 +272,7 @@ def _layer(side: _Side, rows: Sequence[Mapping[str, Any]]) -> dict[str, set[tupl
     front = set(side.frontier)
     new: dict[str, set[tuple[str, str]]] = {}
     for r in rows:
-        c, f, t = str(r["c"]), str(r["f"]), str(r["t"])
+        c, f, t = str(r["id"]), str(r["from_id"]), str(r["to_id"])
         for n, m in ((f, t), (t, f)):
             if n in front and m not in side.dist:
                 new.setdefault(m, set()).add((n, c))
@@ -277,7 +283,7 @@ def _bridges(rows: Sequence[Mapping[str, Any]], near: set[str], far: set[str]) -
     """The claims between the two frontiers, by their end on the start's side: {near: {(far, claim)}}."""
     out: dict[str, set[tuple[str, str]]] = {}
     for r in rows:
-        c, f, t = str(r["c"]), str(r["f"]), str(r["t"])
+        c, f, t = str(r["id"]), str(r["from_id"]), str(r["to_id"])
         for n, m in ((f, t), (t, f)):
             if n in near and m in far:
                 out.setdefault(n, set()).add((m, c))
