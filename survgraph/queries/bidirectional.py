@@ -41,10 +41,11 @@ DEGREE_CAP = 100_000
 #: engine; and per element of a list parameter it is compared with (`IN`).
 ESTIMATE_ROW = 3.0
 ESTIMATE_SCAN = 0.25
-ESTIMATE_IN = 0.035
-#: Frontier lists longer than this are looked up by id (UNWIND + the label's id index) rather than with
-#: `IN` (which compares each node of the label's table with every element of the list).
-IN_LIST_MAX = 150
+ESTIMATE_IN = 0.004
+
+
+#: What the search reads of each claim: its id and its two ends (a claim names them).
+_ENDS = "r.id AS id, r.from_id AS from_id, r.to_id AS to_id"
 
 
 @dataclass
@@ -86,10 +87,8 @@ class BidirectionalSearch:
         self.as_of = as_of or None
         self.max_hops = max_hops
         self._cond = in_force("r") if self.as_of else "true"
-        #: Each claim met, by the node it was read from: the cheaper end, which `read` anchors on again.
-        self.anchors: dict[str, str] = {}
-        #: The claims the probes read whole (the claims between the two frontiers: few).
-        self.claims: dict[str, dict[str, Any]] = {}
+        #: Each node's offset in its label's table (`_resolve`).
+        self._offsets: dict[str, int] = {}
         self._columns = ", ".join(f"r.`{col.name}` AS `{col.name}`" for col in self.registry.edge_columns)
         self._whole = f"{store.rel_type_function}(r) AS `type`, {self._columns}"
         self._touching: dict[str, list[str]] = {}
@@ -113,36 +112,57 @@ class BidirectionalSearch:
         kind = self.registry.kind_of_id(node_id)
         return kind.label if kind is not None else None
 
-    def _groups(self, ids: Sequence[str]) -> list[tuple[str, list[str]]]:
-        groups: dict[str, list[str]] = {}
-        for node_id in ids:
-            label = self._label(node_id)
-            if label is not None:
-                groups.setdefault(label, []).append(node_id)
-        return sorted(groups.items())
-
     def _params(self, params: dict[str, Any]) -> dict[str, Any]:
         if self.as_of:
             params[AS_OF_PARAM] = self.as_of
         return params
 
-    def _anchored(self, label: str, name: str, size: int, types: list[str], far: str = "") -> str:
-        """A frontier's nodes of one label and their claims of `types`: `IN` for a short list, else each
-        id through the label's index."""
-        rel = f"-[r:{'|'.join(types)}]-({far})"
-        if size <= IN_LIST_MAX:
-            return f"MATCH (n:{label}){rel} WHERE n.id IN ${name} AND {self._cond}"
-        return f"UNWIND ${name} AS wanted MATCH (n:{label} {{id: wanted}}){rel} WHERE {self._cond}"
+    def _groups(self, ids: Sequence[str]) -> list[tuple[str, list[int]]]:
+        """The nodes with these ids, by label, as their offsets in the label's table (see `_resolve`)."""
+        self._resolve(ids)
+        groups: dict[str, list[int]] = {}
+        for node_id in ids:
+            label = self._label(node_id)
+            offset = self._offsets.get(node_id)
+            if label is not None and offset is not None:
+                groups.setdefault(label, []).append(offset)
+        return sorted(groups.items())
+
+    def _resolve(self, ids: Sequence[str]) -> None:
+        """Each node's offset in its label's table, looked up once by id (the label's id index). The
+        frontier's queries then name their nodes by offset: LadybugDB tests `offset(id(n)) IN $list` on
+        integers, 10 to 15 times faster than `n.id IN $list` on strings (300 projects of the 1M-claim
+        graph: 12 ms against 178 ms), and both compare every node of the table with the list."""
+        wanted: dict[str, list[str]] = {}
+        for node_id in ids:
+            label = self._label(node_id)
+            if label is not None and node_id not in self._offsets:
+                wanted.setdefault(label, []).append(node_id)
+        branches: list[str] = []
+        params: dict[str, Any] = {}
+        for i, (label, group) in enumerate(sorted(wanted.items())):
+            branches.append(
+                f"UNWIND $ids{i} AS wanted MATCH (n:{label} {{id: wanted}}) RETURN n.id AS id, offset(id(n)) AS o"
+            )
+            params[f"ids{i}"] = group
+        if branches:
+            for r in self.store.query(" UNION ALL ".join(branches), params):
+                self._offsets[str(r["id"])] = int(r["o"])
+
+    def _anchored(self, label: str, name: str, types: list[str], far: str = "") -> str:
+        """The claims of `types` touching the nodes of one label named by offset in `$name`."""
+        return f"MATCH (n:{label})-[r:{'|'.join(types)}]-({far}) WHERE offset(id(n)) IN ${name} AND {self._cond}"
 
     def _degree(self, side: _Side) -> int:
         branches: list[str] = []
         params: dict[str, Any] = {}
-        for i, (label, ids) in enumerate(self._groups(side.frontier)):
+        for i, (label, offsets) in enumerate(self._groups(side.frontier)):
             types = self._touching.get(label)
             if types:
-                start = self._anchored(label, f"ids{i}", len(ids), types)
-                branches.append(f"{start} WITH r LIMIT {DEGREE_CAP} RETURN count(*) AS n")
-                params[f"ids{i}"] = ids
+                branches.append(
+                    f"{self._anchored(label, f'n{i}', types)} WITH r LIMIT {DEGREE_CAP} RETURN count(*) AS n"
+                )
+                params[f"n{i}"] = offsets
         if not branches:
             return 0
         return sum(int(r["n"]) for r in self.store.query(" UNION ALL ".join(branches), self._params(params)))
@@ -150,12 +170,12 @@ class BidirectionalSearch:
     def _expand(self, side: _Side) -> list[dict[str, Any]]:
         branches: list[str] = []
         params: dict[str, Any] = {}
-        for i, (label, ids) in enumerate(self._groups(side.frontier)):
+        for i, (label, offsets) in enumerate(self._groups(side.frontier)):
             types = self._touching.get(label)
             if types:
-                start = self._anchored(label, f"ids{i}", len(ids), types)
-                branches.append(f"{start} RETURN r.id AS id, r.from_id AS from_id, r.to_id AS to_id")
-                params[f"ids{i}"] = ids
+                start = self._anchored(label, f"n{i}", types)
+                branches.append(f"{start} RETURN {_ENDS}")
+                params[f"n{i}"] = offsets
         if not branches:
             return []
         return self.store.query(" UNION ALL ".join(branches), self._params(params))
@@ -165,15 +185,15 @@ class BidirectionalSearch:
         branches: list[str] = []
         params: dict[str, Any] = {}
         others = self._groups(other.frontier)
-        for i, (label, ids) in enumerate(self._groups(scan.frontier)):
-            for j, (far, far_ids) in enumerate(others):
+        for i, (label, offsets) in enumerate(self._groups(scan.frontier)):
+            for j, (far, far_offsets) in enumerate(others):
                 types = self._between.get((label, far))
                 if not types:
                     continue
-                start = self._anchored(label, f"s{i}", len(ids), types, f"m:{far}")
-                branches.append(f"{start} AND (r.from_id IN $o{j} OR r.to_id IN $o{j}) RETURN {self._whole}")
-                params[f"s{i}"] = ids
-                params[f"o{j}"] = far_ids
+                start = self._anchored(label, f"n{i}", types, f"m:{far}")
+                branches.append(f"{start} AND offset(id(m)) IN $m{j} RETURN {_ENDS}")
+                params[f"n{i}"] = offsets
+                params[f"m{j}"] = far_offsets
         if not branches:
             return []
         return self.store.query(" UNION ALL ".join(branches), self._params(params))
@@ -194,18 +214,13 @@ class BidirectionalSearch:
             assert small.degree is not None
             expand_cost = small.degree * ESTIMATE_ROW
             unknown = float("inf")
-            from_a = unknown if a.degree is None else a.degree * (ESTIMATE_SCAN + ESTIMATE_IN * 2 * len(b.frontier))
-            from_b = unknown if b.degree is None else b.degree * (ESTIMATE_SCAN + ESTIMATE_IN * 2 * len(a.frontier))
+            from_a = unknown if a.degree is None else a.degree * (ESTIMATE_SCAN + ESTIMATE_IN * len(b.frontier))
+            from_b = unknown if b.degree is None else b.degree * (ESTIMATE_SCAN + ESTIMATE_IN * len(a.frontier))
             last = a.depth + b.depth + 1 >= self.max_hops
             if min(from_a, from_b) < expand_cost * (1.0 if last else 0.5):
                 scan = a if from_a <= from_b else b
                 rows = self._probe(scan, b if scan is a else a)
                 bridges = _bridges(rows, set(a.frontier), set(b.frontier))
-                for near, across in bridges.items():
-                    for far, claim in across:
-                        self.anchors.setdefault(claim, near if scan is a else far)
-                for r in rows:
-                    self.claims[str(r["id"])] = self.store.normalise_rel(str(r["type"]), r)
                 if bridges:
                     return Found(a.depth + b.depth + 1, _paths(a, b, bridges, limit))
                 if last:
@@ -219,7 +234,6 @@ class BidirectionalSearch:
                 bridges = {}
                 for m in met:
                     for n, c in new[m]:
-                        self.anchors.setdefault(c, n)
                         near, far = (n, m) if small is a else (m, n)
                         bridges.setdefault(near, set()).add((far, c))
                 return Found(a.depth + b.depth + 1, _paths(a, b, bridges, limit))
@@ -229,8 +243,6 @@ class BidirectionalSearch:
             for m, reached in new.items():
                 small.dist[m] = small.depth
                 small.parents[m] = sorted(reached)
-                for n, c in reached:
-                    self.anchors.setdefault(c, n)
             small.frontier = sorted(new)
             small.degree = None
         return Found(None, [])
@@ -238,30 +250,43 @@ class BidirectionalSearch:
     # -- the paths' nodes and claims ------------------------------------------------------------
 
     def read(self, paths: Sequence[WalkPath]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-        """The names of the paths' nodes and their claims whole, by id. Each claim is read again from the
-        node the search read it from (`anchors`: the end of the cheaper side, never a hub the search
-        avoided), by that label's id and the claim's id."""
+        """The names of the paths' nodes and their claims whole, by id. Each claim is read from whichever
+        of its two ends has fewer claims (a hub's claims are many: the engine compares each one's id
+        with the list), counted first for the paths' nodes only."""
         nodes = sorted({n for p in paths for n in p.nodes})
         names = GraphView(self.store).names(nodes)
-        by_label: dict[str, tuple[set[str], set[str]]] = {}
-        claims = {c: self.claims[c] for p in paths for c in p.claims if c in self.claims}
-        for claim in sorted({c for p in paths for c in p.claims} - set(claims)):
-            anchor = self.anchors[claim]
-            label = self._label(anchor)
-            if label is not None:
-                group = by_label.setdefault(label, (set(), set()))
-                group[0].add(anchor)
-                group[1].add(claim)
-        for label, (anchors, ids) in sorted(by_label.items()):
+        degree: dict[str, int] = {}
+        groups = self._groups(nodes)
+        by_offset = {(self._label(n), self._offsets.get(n)): n for n in nodes}
+        branches: list[str] = []
+        params: dict[str, Any] = {}
+        for i, (label, offsets) in enumerate(groups):
+            types = self._touching.get(label)
+            if types:
+                start = self._anchored(label, f"n{i}", types)
+                branches.append(f"{start} RETURN '{label}' AS label, offset(id(n)) AS o, count(*) AS d")
+                params[f"n{i}"] = offsets
+        if branches:
+            for r in self.store.query(" UNION ALL ".join(branches), self._params(params)):
+                degree[by_offset[(str(r["label"]), int(r["o"]))]] = int(r["d"])
+        wanted: dict[str, tuple[set[str], set[str]]] = {}
+        for p in paths:
+            for i, claim in enumerate(p.claims):
+                anchor = min(p.nodes[i : i + 2], key=lambda n: (degree.get(n, 0), n))
+                kind = self._label(anchor)
+                if kind is not None:
+                    group = wanted.setdefault(kind, (set(), set()))
+                    group[0].add(anchor)
+                    group[1].add(claim)
+        claims: dict[str, dict[str, Any]] = {}
+        for label, (anchors, ids) in sorted(wanted.items()):
             types = self._touching.get(label)
             if not types:
                 continue
+            offsets = sorted(self._offsets[n] for n in anchors)
             for part in chunks(sorted(ids), 500):
-                cypher = (
-                    f"MATCH (n:{label})-[r:{'|'.join(types)}]-() WHERE n.id IN $anchors AND r.id IN $ids "
-                    f"RETURN {self._whole}"
-                )
-                for r in self.store.query(cypher, {"anchors": sorted(anchors), "ids": part}):
+                cypher = f"{self._anchored(label, 'n', types)} AND r.id IN $ids RETURN {self._whole}"
+                for r in self.store.query(cypher, self._params({"n": offsets, "ids": part})):
                     claims[str(r["id"])] = self.store.normalise_rel(str(r["type"]), r)
         return names, claims
 

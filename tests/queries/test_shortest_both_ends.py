@@ -4,8 +4,7 @@ allShortestPaths, and as a plain-Python enumeration of every shortest path (the 
 the runner's order, which this search returns exactly).
 
 Each case runs under every branch of the search: its cost estimates as they are, a probe between the two
-frontiers at every step, never a probe (the meeting found by expanding), and every frontier looked up id
-by id (UNWIND) instead of with `IN`.
+frontiers at every step, and never a probe (the meeting found by expanding).
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from survgraph.queries.context import Context
 from .conftest import Graphs
 from .test_path_oracle import Oracle, check_path, hub, oracle, store_for
 
-STRATEGIES = ["estimated", "always-probe", "never-probe", "unwind"]
+STRATEGIES = ["estimated", "always-probe", "never-probe"]
 
 
 @pytest.fixture(params=STRATEGIES)
@@ -35,8 +34,6 @@ def strategy(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
         monkeypatch.setattr(both_ends, "ESTIMATE_ROW", 1e9)
     elif request.param == "never-probe":
         monkeypatch.setattr(both_ends, "ESTIMATE_SCAN", 1e9)
-    elif request.param == "unwind":
-        monkeypatch.setattr(both_ends, "IN_LIST_MAX", 0)
     return str(request.param)
 
 
