@@ -6,7 +6,8 @@ search grows a layer at a time from whichever end is cheaper and stops at the la
 so the hop count is exact and each shortest path is found:
 
 - each side's frontier (the nodes of its last layer) has a degree, counted in the engine (`count(*)`
-  over the frontier's claims: the engine reads it without sending a row back; capped at DEGREE_CAP);
+  over the frontier's claims: nothing sent back; capped at DEGREE_CAP), and only when that side can be
+  the cheaper one (a frontier has at least as many claims as nodes);
 - a path of length A.depth + B.depth + 1 is a claim between the two frontiers: the *probe* asks the engine
   for exactly those claims (one frontier's claims whose other end is in the other frontier), few rows;
 - otherwise the side with the smaller degree is *expanded*: every claim touching its frontier comes back
@@ -16,11 +17,13 @@ Whether to probe before expanding is a cost estimate (ESTIMATE_*): the engine te
 parameter by comparing with each element, so a probe against a long frontier can cost more than sending
 the smaller side's claims back and testing them in Python. At the last layer that max_hops allows, only
 the cheaper of the two is run. Every query names its node labels and edge types (from the schema
-registry, never from the caller) and takes ids and the date as parameters.
+registry, never from the caller) and takes the nodes and the date as parameters: the nodes as their
+offsets in their label's table, looked up once by id (`_resolve`: integers compare far faster than ids).
 
 The paths are then built from the parent pointers, smallest first in the runner's order (node id, then
-claim id, step by step), and only `limit` of them; their nodes' names and their claims whole are read by
-id afterwards.
+claim id, step by step), and only `limit` of them; their nodes' names by id, and their claims whole, each
+from its end with fewer claims. Like every template of several statements, a load between the search's
+queries is not isolated from it (the embedded store's loads are rare and all-or-nothing).
 """
 
 from __future__ import annotations
