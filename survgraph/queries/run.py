@@ -9,7 +9,7 @@ from survgraph.errors import SurvgraphError
 from survgraph.graph import GraphStore, GraphView
 from survgraph.queries.catalogue import TEMPLATES, Template, TemplateError, TemplateRegistry
 from survgraph.queries.context import Context
-from survgraph.queries.runners import RUNNERS, run_plain
+from survgraph.queries.runners import ROWS_PROVE_ENTITIES, RUNNERS, run_plain
 
 
 def check_runners(runners: Mapping[str, object], templates: TemplateRegistry) -> None:
@@ -21,6 +21,7 @@ def check_runners(runners: Mapping[str, object], templates: TemplateRegistry) ->
 
 #: Checked at import, like the templates themselves: a typo fails loudly, not as a silently plainer answer.
 check_runners(RUNNERS, TEMPLATES)
+check_runners(dict.fromkeys(ROWS_PROVE_ENTITIES), TEMPLATES)
 
 
 def check_entities_exist(
@@ -49,13 +50,20 @@ def run_template(store: GraphStore, name: str, params: Mapping[str, Any]) -> lis
     """
     template = TEMPLATES.get(name)
     values = template.validate(params)
-    entities_exist = check_entities_exist(store, template, params, values)
+    # A template whose rows all run between its given entities proves them by any row: the check waits for
+    # an empty answer (one more round trip then) instead of running beside every answer.
+    proven = name in ROWS_PROVE_ENTITIES
+    entities_exist = None if proven else check_entities_exist(store, template, params, values)
     try:
         rows = RUNNERS.get(name, run_plain)(Context(store, template, values))
     except SurvgraphError:
-        entities_exist()  # an unknown entity is the error to report, not what the runner made of it
+        # an unknown entity is the error to report, not what the runner made of it
+        (entities_exist or check_entities_exist(store, template, params, values))()
         raise
-    entities_exist()
+    if entities_exist is not None:
+        entities_exist()
+    elif not rows:
+        check_entities_exist(store, template, params, values)()
     columns = template.columns
     for row in rows[:1]:
         if set(row) != set(columns):

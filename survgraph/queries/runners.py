@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from survgraph.graph import GraphView
+from survgraph.queries.bidirectional import BidirectionalSearch
 from survgraph.queries.catalogue import TemplateError
 from survgraph.queries.context import Context, Runner
 from survgraph.queries.lucene import contains_query
@@ -30,6 +31,12 @@ from survgraph.queries.shapes import (
 from survgraph.queries.walk import WalkPath
 
 RUNNERS: dict[str, Runner] = {}
+
+#: Templates each of whose rows is a path between the entities given (`check=entity_id` parameters): a row
+#: proves they are in the graph, so run_template checks them only when the answer is empty. On Neo4j the
+#: check beside the statement cost a second query on the server's cores (shortest path at 1M claims: p50
+#: 18.5 ms against 12.4 ms for the statement alone).
+ROWS_PROVE_ENTITIES = frozenset({"shortest_path"})
 
 
 def runner(name: str) -> Callable[[Runner], Runner]:
@@ -259,6 +266,8 @@ def data_linkage(ctx: Context) -> list[dict[str, Any]]:
 def shortest_path(ctx: Context) -> list[dict[str, Any]]:
     if ctx.values["from"] == ctx.values["to"]:
         return []
+    if ctx.store.name == "embedded":
+        return _shortest_both_ends(ctx)
     found: dict[WalkPath, Mapping[str, Any]] = {}
     for r in ctx.run("paths"):
         path, _, _ = _walk(r["path"])
@@ -266,13 +275,38 @@ def shortest_path(ctx: Context) -> list[dict[str, Any]]:
     if not found:
         return []
     least = min(p.hops for p in found)
-    # Only the shortest count (both engines search ALL SHORTEST; kept should a template search more).
+    # Only the shortest count (allShortestPaths returns no other; kept should a template search more).
     # Smallest first: compared step by step on (node id, claim id), as the shortest paths are listed.
     chosen = sorted((p for p in found if p.hops == least), key=lambda p: tuple(zip(p.nodes[1:], p.claims, strict=True)))
     return [
         {"rank": rank, "hops": path.hops, **_path_columns(found[path])}
         for rank, path in enumerate(chosen[: ctx.values["limit"]], start=1)
     ]
+
+
+def _shortest_both_ends(ctx: Context) -> list[dict[str, Any]]:
+    """The embedded store's shortest paths: a search from both ends (survgraph.queries.bidirectional), not
+    LadybugDB's one-ended ALL SHORTEST (the template's .embedded.cypher, kept for users to paste)."""
+    search = BidirectionalSearch(
+        ctx.store, types=ctx.values.get("types"), as_of=ctx.values.get("as_of"), max_hops=ctx.values["max_hops"]
+    )
+    found = search.search(ctx.values["from"], ctx.values["to"], ctx.values["limit"])
+    if not found.paths:
+        return []
+    names, claims = search.read(found.paths)
+    rows = []
+    for rank, path in enumerate(found.paths, start=1):
+        shaped = path_value(path, names, claims)
+        rows.append(
+            {
+                "rank": rank,
+                "hops": path.hops,
+                "path": shaped,
+                "path_text": path_text(shaped),
+                "sources": sources_of(claims[c] for c in path.claims),
+            }
+        )
+    return rows
 
 
 @runner("neighbourhood")

@@ -1,7 +1,8 @@
 """Paths as node ids and claim ids, the form the path templates' runners shape their answers from.
 
 The searches themselves are each engine's own (Neo4j `SHORTEST`, LadybugDB's recursive relationships
-with `SHORTEST` / `ALL SHORTEST`), written in the templates; see survgraph/queries/templates/.
+with `SHORTEST` / `ALL SHORTEST`), written in the templates (see survgraph/queries/templates/), except
+shortest_path on the embedded store, searched from both ends by survgraph.queries.bidirectional.
 """
 
 from __future__ import annotations
