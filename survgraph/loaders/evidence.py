@@ -19,8 +19,8 @@ from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 
 from survgraph.loaders.records import Located, Problem
-from survgraph.schema import Claim, Confidence, Node, Source
-from survgraph.schema.models import PRIMARY_SOURCE_KINDS, SourceKind
+from survgraph.schema import Confidence, Node, Source
+from survgraph.schema.models import PRIMARY_SOURCE_KINDS, ClaimLike, SourceKind
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def supports_confirmed(source_ids: Iterable[str], sources: Mapping[str, Source])
     return len({publisher_identity(s, sources) for s in cited}) >= 2
 
 
-def _figures(claim: Claim) -> list[str]:
+def _figures(claim: ClaimLike) -> list[str]:
     return [f for f in FIGURE_FIELDS if getattr(claim, f) is not None]
 
 
@@ -108,7 +108,7 @@ def check_node(node: Node, rec: Located, sources: Mapping[str, Source], all_ids:
     return problems
 
 
-def check_claim(claim: Claim, rec: Located, sources: Mapping[str, Source]) -> list[Problem]:
+def check_claim(claim: ClaimLike, rec: Located, sources: Mapping[str, Source]) -> list[Problem]:
     """Every breach of the evidence rules by one validated claim, given every source record (by id)."""
     # Most claims: not confirmed and no figure_sources, so rules 1, 3 and 4 cannot apply, and rule 2 only to
     # a figure on a claim citing several sources.

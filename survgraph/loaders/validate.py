@@ -14,18 +14,24 @@ from pydantic import ValidationError
 from survgraph.errors import SurvgraphError
 from survgraph.graph.spill import PlanSpill
 from survgraph.loaders import evidence
+from survgraph.loaders.claim_rows import RowChecker
 from survgraph.loaders.records import (
     ClaimTable,
     Located,
     Problem,
     RawRecord,
     Where,
+    claim_table_rows,
+    nest_parts,
     parse_csv,
     read_file,
     read_paths,
     record_files,
+    unique_header_plan,
+    unique_row_data,
 )
 from survgraph.schema import REGISTRY, Claim, Node, Registry, Source
+from survgraph.schema.models import ClaimLike
 from survgraph.schema.registry import ColumnType
 
 
@@ -110,6 +116,9 @@ def _pydantic_problems(rec: RawRecord, exc: ValidationError) -> list[Problem]:
     return out
 
 
+_NO_FIELD_LINES: dict[str, int] = {}  # a CSV row's fields are all on its line (never written to)
+
+
 class _Kept(Protocol):
     """Where the validator keeps records between its stages: a list, or a SpilledRows on disk."""
 
@@ -123,7 +132,7 @@ class _Out(Protocol):
 
     def node(self, node: Node, label: str) -> None: ...
 
-    def claim(self, claim: Claim) -> None: ...
+    def claim(self, claim: ClaimLike) -> None: ...
 
 
 class _Validator:
@@ -137,9 +146,12 @@ class _Validator:
        evidence), then the nodes (sources, uncited sources, evidence, derived claims), each sent to
        `out` once it passed."""
 
-    def __init__(self, registry: Registry, out: _Out, kept_nodes: _Kept, kept_claims: _Kept) -> None:
+    def __init__(
+        self, registry: Registry, out: _Out, kept_nodes: _Kept, kept_claims: _Kept, *, fast: bool = True
+    ) -> None:
         self.registry = registry
         self.out = out
+        self.fast = fast  # the fast path for the rows of CSV tables of claims (claim_rows.py)
         self.problems: list[Problem] = []
         self.kept_nodes = kept_nodes  # (Node, Where) of each valid node, in order
         self.kept_claims = kept_claims  # (data, file, line, field lines) of each claim, or a ClaimTable, in order
@@ -231,6 +243,9 @@ class _Validator:
     def finish(self) -> None:
         for kept in self.kept_claims:
             if type(kept) is ClaimTable:
+                if self.fast and self._fast_table(kept):
+                    del kept
+                    continue
                 records, problems = parse_csv(kept.file, kept.text, self.list_fields)
                 self.read_problems.extend(problems)
                 del kept
@@ -248,6 +263,47 @@ class _Validator:
         self._close_reposts()
         for node, where in self.kept_nodes:
             self._check_node(node, where)
+
+    def _fast_table(self, table: ClaimTable) -> bool:
+        """A table of claims, row by row: each row the fast path is sure of (claim_rows.RowChecker: every
+        cell as the model wants it, valid ends of kinds the type joins, valid sources), not a claim given
+        already and breaking no evidence rule, passes as the slow path would pass it (its sources cited, its
+        id taken, sent to `out`); any other row goes the slow way (its record, the model, every check), in
+        its place in the order. False, with nothing done, for a table parse_csv must read itself."""
+        parsed = claim_table_rows(table)
+        if parsed is None:
+            return False
+        header, rows, lines = parsed
+        check = RowChecker(header, self.registry, self.labels, frozenset(self.sources)).check
+        id_at = header.index("id") if "id" in header else None
+        lists, dotted, parts = unique_header_plan(header, self.list_fields)
+        file = table.file
+        claim_ids = self.claim_ids
+        sources = self.sources
+        used = self.used_sources
+        out_claim = self.out.claim
+        for i, row in enumerate(rows):
+            if not row:
+                continue  # a blank line
+            line = i + 2 if lines is None else lines[i]
+            claim = check(row)
+            if claim is not None and claim.id not in claim_ids:
+                # how a problem would name the row (RawRecord.label): its id if given, else its ends
+                given = id_at is not None and row[id_at]
+                label = str(claim.id) if given else f"{claim.from_id} -{claim.type}-> {claim.to_id}"
+                place = Where(file, line, label, _NO_FIELD_LINES)
+                if not evidence.check_claim(claim, place, sources):
+                    used.update(claim.source_ids)
+                    claim_ids[claim.id] = (file, line)
+                    out_claim(claim)
+                    continue
+            data, cells = unique_row_data(header, row, lists, dotted, parts)
+            nest_parts(data, cells)  # no field is given both whole and by parts (claim_table_rows)
+            rec = RawRecord("claims", data, file, line)
+            model = self._validate_claim(rec)
+            if model is not None:
+                self._check_claim(model, rec)
+        return True
 
     def _check_sources(self, ids: list[str], rec: Located, label: str) -> None:
         for sid in ids:
@@ -403,7 +459,8 @@ class _Models:
     def node(self, node: Node, label: str) -> None:
         self.ds.nodes.append(node)
 
-    def claim(self, claim: Claim) -> None:
+    def claim(self, claim: ClaimLike) -> None:
+        assert isinstance(claim, Claim)  # build() makes models only (no fast path, no CheckedClaim)
         self.ds.claims.append(claim)
 
 
@@ -425,7 +482,7 @@ class _Rows:
             label = kind.label if kind is not None else "-"
         return label
 
-    def claim(self, claim: Claim) -> None:
+    def claim(self, claim: ClaimLike) -> None:
         row = self.registry.edge_row(claim)
         self.spill.add_edge(claim.type, self._label(claim.from_id), self._label(claim.to_id), row)
 
@@ -440,14 +497,14 @@ class _Counts:
     def node(self, node: Node, label: str) -> None:
         self.nodes += 1
 
-    def claim(self, claim: Claim) -> None:
+    def claim(self, claim: ClaimLike) -> None:
         self.claims += 1
 
 
 def build(records: list[RawRecord], registry: Registry = REGISTRY) -> Dataset:
     """Turn raw records into a Dataset, checking fields, ids, kinds and references."""
     ds = Dataset()
-    v = _Validator(registry, _Models(ds), [], [])
+    v = _Validator(registry, _Models(ds), [], [], fast=False)
     for rec in records:
         v.add(rec)
     v.finish()
@@ -480,20 +537,22 @@ def validate_paths(paths: list[Path], registry: Registry = REGISTRY) -> Dataset:
 
 
 def validate_streamed(
-    paths: list[Path], spill: PlanSpill, registry: Registry = REGISTRY, *, rows: bool = True
+    paths: list[Path], spill: PlanSpill, registry: Registry = REGISTRY, *, rows: bool = True, fast: bool = True
 ) -> Dataset:
     """Validate as validate_paths does (the same problems, in the same order), reading a file at a time
     and keeping the valid records in `spill`'s files, not in memory; the Dataset's `plan` is the write
     plan of the valid records (plan_write's rows). With `rows=False` (a validation that writes nothing)
     no plan is made: the Dataset has only the problems and the `counts`. What stays in memory is kept
     per id: kinds, where each id was first given, the source records. A CSV table of claims is kept as
-    its text and parsed when the claims are checked."""
+    its text and parsed when the claims are checked; with `fast` (the default), the rows of such a table
+    that are certainly valid pass by the fast path (claim_rows.py), the others the slow way: the same
+    problems and plan (`fast=False`: every row the slow way, as tests compare)."""
     v: _Validator
     with gc_paused():
         labels: dict[str, str] = {}
         out: _Rows | _Counts = _Rows(spill, registry, labels) if rows else _Counts()
         kept_claims = spill.rows("claims")
-        v = _Validator(registry, out, spill.rows("nodes"), kept_claims)
+        v = _Validator(registry, out, spill.rows("nodes"), kept_claims, fast=fast)
         v.labels = labels
         files, read_problems = record_files(paths)
         list_fields = _list_fields(registry)

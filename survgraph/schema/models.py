@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -27,7 +27,14 @@ from survgraph.schema.types import (
 )
 
 NonEmpty = Name
-EntityId = Annotated[str, Field(max_length=200, pattern=r"^[a-z]+:[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$")]
+#: The patterns and lengths of ids, claim types and claim keys (loaders/claim_rows.py checks CSV cells by them too).
+ENTITY_ID_PATTERN = r"^[a-z]+:[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$"
+ENTITY_ID_MAX_CHARS = 200
+CLAIM_TYPE_PATTERN = r"^[A-Z][A-Z_]*$"
+CLAIM_TYPE_MAX_CHARS = 100
+CLAIM_KEY_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
+CLAIM_KEY_MAX_CHARS = 100
+EntityId = Annotated[str, Field(max_length=ENTITY_ID_MAX_CHARS, pattern=ENTITY_ID_PATTERN)]
 
 # Descriptions several kinds share (the ontology, the API's schema and the docs read them from the fields).
 CONFIDENCE_DESCRIPTION = (
@@ -291,7 +298,7 @@ class Claim(Record):
     """An edge: one sourced statement that `from` relates to `to` by `type`."""
 
     id: EntityId | None = None
-    type: Annotated[str, Field(max_length=100, pattern=r"^[A-Z][A-Z_]*$")]
+    type: Annotated[str, Field(max_length=CLAIM_TYPE_MAX_CHARS, pattern=CLAIM_TYPE_PATTERN)]
     from_id: EntityId = Field(alias="from")
     to_id: EntityId = Field(alias="to")
     source_ids: list[EntityId] = Field(alias="sources", min_length=1, max_length=MAX_LIST_ITEMS)
@@ -312,7 +319,7 @@ class Claim(Record):
         "when it cites several.",
     )
     notes: Text | None = Field(default=None, description="Curators' notes on the claim.")
-    key: Annotated[str, Field(max_length=100, pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")] | None = Field(
+    key: Annotated[str, Field(max_length=CLAIM_KEY_MAX_CHARS, pattern=CLAIM_KEY_PATTERN)] | None = Field(
         default=None,
         description="Tells apart claims that would otherwise be the same (same type, endpoints, dates and figures).",
     )
@@ -324,11 +331,99 @@ class Claim(Record):
         return self
 
 
+class ClaimLike(Protocol):
+    """What the checks after a claim's own validation, its id and its write row read of it: a Claim, or a
+    CheckedClaim (a claim whose cells were found valid without building the model)."""
+
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def from_id(self) -> str: ...
+    @property
+    def to_id(self) -> str: ...
+    @property
+    def source_ids(self) -> list[str]: ...
+    @property
+    def confidence(self) -> Confidence: ...
+    @property
+    def start(self) -> str | None: ...
+    @property
+    def end(self) -> str | None: ...
+    @property
+    def technologies(self) -> list[Technology]: ...
+    @property
+    def amount(self) -> Money | None: ...
+    @property
+    def quantity(self) -> Quantity | None: ...
+    @property
+    def figure_sources(self) -> list[str]: ...
+    @property
+    def notes(self) -> str | None: ...
+    @property
+    def key(self) -> str | None: ...
+
+
+class CheckedClaim:
+    """A claim whose every field was checked to be what the Claim model would make of it (the same values,
+    enums as its members, an id given or derived as the model derives it), without building the model:
+    the validator's fast path for a CSV row of claims (loaders/claim_rows.py), and its derived claims. It
+    has a Claim's attributes, so the later checks, `claim_id` and the write row read it as they read one.
+    No figures: a claim with an amount or quantity is always validated by the model."""
+
+    __slots__ = (
+        "confidence",
+        "end",
+        "figure_sources",
+        "from_id",
+        "id",
+        "key",
+        "notes",
+        "source_ids",
+        "start",
+        "technologies",
+        "to_id",
+        "type",
+    )
+    amount: None = None
+    quantity: None = None
+
+    def __init__(
+        self,
+        claim_type: str,
+        from_id: str,
+        to_id: str,
+        source_ids: list[str],
+        confidence: Confidence,
+        *,
+        start: str | None = None,
+        end: str | None = None,
+        technologies: list[Technology] | None = None,
+        figure_sources: list[str] | None = None,
+        notes: str | None = None,
+        key: str | None = None,
+        claim_id_: str | None = None,
+    ) -> None:
+        self.type = claim_type
+        self.from_id = from_id
+        self.to_id = to_id
+        self.source_ids = source_ids
+        self.confidence = confidence
+        self.start = start
+        self.end = end
+        self.technologies: list[Technology] = [] if technologies is None else technologies
+        self.figure_sources: list[str] = [] if figure_sources is None else figure_sources
+        self.notes = notes
+        self.key = key
+        self.id: str = claim_id_ if claim_id_ is not None else claim_id(self)
+
+
 #: json.dumps(..., sort_keys=True), without making an encoder for each claim.
 _CLAIM_ID_JSON = json.JSONEncoder(sort_keys=True)
 
 
-def claim_id(claim: Claim) -> str:
+def claim_id(claim: ClaimLike) -> str:
     """A deterministic id from the fields that define a claim (not its sources or wording).
 
     Two claims with the same endpoints but different figures or dates are different claims,
