@@ -31,7 +31,7 @@ from survgraph.loaders.records import (
     unique_row_data,
 )
 from survgraph.schema import REGISTRY, Claim, Node, Registry, Source
-from survgraph.schema.models import ClaimLike
+from survgraph.schema.models import CheckedClaim, ClaimLike
 from survgraph.schema.registry import ColumnType
 
 
@@ -151,7 +151,9 @@ class _Validator:
     ) -> None:
         self.registry = registry
         self.out = out
-        self.fast = fast  # the fast path for the rows of CSV tables of claims (claim_rows.py)
+        # the fast path for the rows of CSV tables of claims (claim_rows.py), and derived claims not built as
+        # models (CheckedClaim): for a validation whose output is rows or counts, not models
+        self.fast = fast
         self.problems: list[Problem] = []
         self.kept_nodes = kept_nodes  # (Node, Where) of each valid node, in order
         self.kept_claims = kept_claims  # (data, file, line, field lines) of each claim, or a ClaimTable, in order
@@ -432,16 +434,23 @@ class _Validator:
                 continue
             if not self.registry.allows(edge, label, "Country"):
                 continue
-            claim = Claim.model_validate(
-                {
-                    "type": edge,
-                    "from": node.id,
-                    "to": target,
-                    "sources": node.source_ids,
-                    "confidence": node.confidence,
-                    "notes": f"derived from the {fname} field",
-                }
-            )
+            notes = f"derived from the {fname} field"
+            claim: ClaimLike
+            if self.fast and node.confidence is not None:
+                # What the model makes of these fields, which it cannot refuse (a registered type, the
+                # ids and sources of a valid node, a valid country code, its confidence): not built.
+                claim = CheckedClaim(edge, node.id, target, node.source_ids, node.confidence, notes=notes)
+            else:
+                claim = Claim.model_validate(
+                    {
+                        "type": edge,
+                        "from": node.id,
+                        "to": target,
+                        "sources": node.source_ids,
+                        "confidence": node.confidence,
+                        "notes": notes,
+                    }
+                )
             assert claim.id is not None
             if claim.id in self.claim_ids and claim.id not in self.refused_claims:
                 continue  # given as a claim already
