@@ -19,7 +19,7 @@ from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 
 from survgraph.loaders.records import Located, Problem
-from survgraph.schema import Confidence, Node, Source
+from survgraph.schema import Confidence, Source
 from survgraph.schema.models import PRIMARY_SOURCE_KINDS, ClaimLike, SourceKind
 
 
@@ -92,19 +92,27 @@ def _weak(source_ids: list[str], sources: Mapping[str, Source]) -> str:
     )
 
 
-def check_node(node: Node, rec: Located, sources: Mapping[str, Source], all_ids: Container[str]) -> list[Problem]:
-    """Every breach of the evidence rules by one validated node, given every source record (by id) and
-    every id of the records (valid or not)."""
+def check_node(
+    node_id: str,
+    self_evident: bool,
+    confidence: Confidence | None,
+    source_ids: list[str],
+    source: Source | None,
+    rec: Located,
+    sources: Mapping[str, Source],
+    all_ids: Container[str],
+) -> list[Problem]:
+    """Every breach of the evidence rules by one validated node (its id, its kind's self_evident, its
+    confidence and sources, and the node itself if it is a source record), given every source record (by
+    id) and every id of the records (valid or not)."""
     problems: list[Problem] = []
-    if isinstance(node, Source) and node.reposts is not None and node.reposts not in sources:
-        what = "is not a source" if node.reposts in all_ids else "unknown source"
-        problems.append(_problem(rec, node.id, "reposts", "repost-names-original", f"{what} {node.reposts!r}"))
-    if node.self_evident or node.confidence is not Confidence.confirmed:
+    if source is not None and source.reposts is not None and source.reposts not in sources:
+        what = "is not a source" if source.reposts in all_ids else "unknown source"
+        problems.append(_problem(rec, node_id, "reposts", "repost-names-original", f"{what} {source.reposts!r}"))
+    if self_evident or confidence is not Confidence.confirmed:
         return problems
-    if not supports_confirmed(node.source_ids, sources):
-        problems.append(
-            _problem(rec, node.id, "confidence", "confirmed-needs-evidence", _weak(node.source_ids, sources))
-        )
+    if not supports_confirmed(source_ids, sources):
+        problems.append(_problem(rec, node_id, "confidence", "confirmed-needs-evidence", _weak(source_ids, sources)))
     return problems
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from pydantic import ValidationError
 
@@ -30,7 +30,7 @@ from survgraph.loaders.records import (
     unique_header_plan,
     unique_row_data,
 )
-from survgraph.schema import REGISTRY, Claim, Node, Registry, Source
+from survgraph.schema import REGISTRY, Claim, Confidence, Node, Registry, Source
 from survgraph.schema.models import CheckedClaim, ClaimLike
 from survgraph.schema.registry import ColumnType
 
@@ -117,6 +117,24 @@ def _pydantic_problems(rec: RawRecord, exc: ValidationError) -> list[Problem]:
 
 
 _NO_FIELD_LINES: dict[str, int] = {}  # a CSV row's fields are all on its line (never written to)
+_CONFIDENCE: dict[str, Confidence] = {c.value: c for c in Confidence}
+
+
+class NodeFacts(NamedTuple):
+    """What the checks after stage 1 need of a valid node, kept (spilled) instead of its model: plain
+    values, which pickle about ten times faster than a model (whose enum members pickle through Python
+    calls). `row` is its write row when the validation makes a plan; `model` the node itself when the
+    validation keeps models (a list in memory, never spilled)."""
+
+    id: str
+    source_ids: list[str]
+    confidence: str | None  # the Confidence's value
+    is_source: bool
+    self_evident: bool
+    country: str | None
+    hq_country: str | None
+    row: dict[str, Any] | None
+    model: Node | None
 
 
 class _Kept(Protocol):
@@ -130,7 +148,7 @@ class _Kept(Protocol):
 class _Out(Protocol):
     """Where validated records go: models in a Dataset, or rows in a PlanSpill."""
 
-    def node(self, node: Node, label: str) -> None: ...
+    def node(self, node: NodeFacts, label: str) -> None: ...
 
     def claim(self, claim: ClaimLike) -> None: ...
 
@@ -154,6 +172,8 @@ class _Validator:
         # the fast path for the rows of CSV tables of claims (claim_rows.py), and derived claims not built as
         # models (CheckedClaim): for a validation whose output is rows or counts, not models
         self.fast = fast
+        self.node_rows = isinstance(out, _Rows)  # a node's write row made in stage 1, kept instead of its model
+        self.keep_models = isinstance(out, _Models)
         self.problems: list[Problem] = []
         self.kept_nodes = kept_nodes  # (Node, Where) of each valid node, in order
         self.kept_claims = kept_claims  # (data, file, line, field lines) of each claim, or a ClaimTable, in order
@@ -238,7 +258,20 @@ class _Validator:
         if isinstance(node, Source):
             self.sources[rid] = node
         self.used_sources.update(node.source_ids)
-        self.kept_nodes.append((node, Where.of(rec)))
+        fields = vars(node)  # a kind without the field has no key (getattr's default goes through an exception)
+        facts = NodeFacts(
+            rid,
+            node.source_ids,
+            node.confidence.value if node.confidence is not None else None,
+            isinstance(node, Source),
+            node.self_evident,
+            fields.get("country"),
+            fields.get("hq_country"),
+            self.registry.node_row(node) if self.node_rows else None,
+            node if self.keep_models else None,
+        )
+        # as plain tuples: a NamedTuple unpickles through a Python call
+        self.kept_nodes.append((tuple(facts), (rec.file, rec.line, rec.label, rec.field_lines)))
 
     # -- stage 2 ---------------------------------------------------------------------------------------
 
@@ -263,8 +296,8 @@ class _Validator:
             if claim is not None:
                 self._check_claim(claim, rec)
         self._close_reposts()
-        for node, where in self.kept_nodes:
-            self._check_node(node, where)
+        for facts, where in self.kept_nodes:
+            self._check_node(NodeFacts._make(facts), Where._make(where))
 
     def _fast_table(self, table: ClaimTable) -> bool:
         """A table of claims, row by row: each row the fast path is sure of (claim_rows.RowChecker: every
@@ -402,22 +435,29 @@ class _Validator:
                 if original in reposts:
                     frontier.append(original)
 
-    def _check_node(self, node: Node, rec: Located) -> None:
+    def _check_node(self, node: NodeFacts, rec: Located) -> None:
         self._check_sources(node.source_ids, rec, node.id)
-        if isinstance(node, Source) and node.id not in self.used_sources:
+        if node.is_source and node.id not in self.used_sources:
             self.problems.append(
                 Problem(rec.file, rec.line_of("id"), node.id, "id", "source is not cited by any record", "warning")
             )
-        self.problems.extend(evidence.check_node(node, rec, self.sources, self.seen))
+        confidence = None if node.confidence is None else _CONFIDENCE[node.confidence]
+        source = self.sources[node.id] if node.is_source else None
+        self.problems.extend(
+            evidence.check_node(
+                node.id, node.self_evident, confidence, node.source_ids, source, rec, self.sources, self.seen
+            )
+        )
         label = self.labels[node.id]
         self.out.node(node, label)
-        self._derive_claims(node, label, rec)
+        self._derive_claims(node, confidence, label, rec)
 
-    def _derive_claims(self, node: Node, label: str, rec: Located) -> None:
+    def _derive_claims(self, node: NodeFacts, confidence: Confidence | None, label: str, rec: Located) -> None:
         """Location fields imply LOCATED_IN / HEADQUARTERED_IN claims, on the node's own sources."""
-        fields = vars(node)  # a kind without the field has no key (getattr's default goes through an exception)
-        for fname, edge in (("country", "LOCATED_IN"), ("hq_country", "HEADQUARTERED_IN")):
-            code = fields.get(fname)
+        for fname, edge, code in (
+            ("country", "LOCATED_IN", node.country),
+            ("hq_country", "HEADQUARTERED_IN", node.hq_country),
+        ):
             if not code or not node.source_ids:
                 continue
             target = f"country:{code}"
@@ -436,10 +476,10 @@ class _Validator:
                 continue
             notes = f"derived from the {fname} field"
             claim: ClaimLike
-            if self.fast and node.confidence is not None:
+            if self.fast and confidence is not None:
                 # What the model makes of these fields, which it cannot refuse (a registered type, the
                 # ids and sources of a valid node, a valid country code, its confidence): not built.
-                claim = CheckedClaim(edge, node.id, target, node.source_ids, node.confidence, notes=notes)
+                claim = CheckedClaim(edge, node.id, target, node.source_ids, confidence, notes=notes)
             else:
                 claim = Claim.model_validate(
                     {
@@ -447,7 +487,7 @@ class _Validator:
                         "from": node.id,
                         "to": target,
                         "sources": node.source_ids,
-                        "confidence": node.confidence,
+                        "confidence": confidence,
                         "notes": notes,
                     }
                 )
@@ -465,8 +505,9 @@ class _Models:
     def __init__(self, ds: Dataset) -> None:
         self.ds = ds
 
-    def node(self, node: Node, label: str) -> None:
-        self.ds.nodes.append(node)
+    def node(self, node: NodeFacts, label: str) -> None:
+        assert node.model is not None  # kept (keep_models)
+        self.ds.nodes.append(node.model)
 
     def claim(self, claim: ClaimLike) -> None:
         assert isinstance(claim, Claim)  # build() makes models only (no fast path, no CheckedClaim)
@@ -481,8 +522,9 @@ class _Rows:
         self.registry = registry
         self.labels = labels
 
-    def node(self, node: Node, label: str) -> None:
-        self.spill.add_node(label, self.registry.node_row(node))
+    def node(self, node: NodeFacts, label: str) -> None:
+        assert node.row is not None  # made in stage 1 (node_rows)
+        self.spill.add_node(label, node.row)
 
     def _label(self, node_id: str) -> str:
         label = self.labels.get(node_id)
@@ -503,7 +545,7 @@ class _Counts:
         self.nodes = 0
         self.claims = 0
 
-    def node(self, node: Node, label: str) -> None:
+    def node(self, node: NodeFacts, label: str) -> None:
         self.nodes += 1
 
     def claim(self, claim: ClaimLike) -> None:
