@@ -30,6 +30,8 @@ from survgraph.schema.models import (
     ENTITY_ID_MAX_CHARS,
     ENTITY_ID_PATTERN,
     CheckedClaim,
+    _new_tuple,
+    checked_claim,
 )
 from survgraph.schema.registry import Registry
 from survgraph.schema.types import (
@@ -86,6 +88,7 @@ class RowChecker:
             for a, b in edge.endpoints
         )
         self.dates: set[str] = set()
+        self._check = self._make_check()
 
     def _date(self, value: str) -> bool:
         try:
@@ -102,55 +105,82 @@ class RowChecker:
 
     def check(self, row: list[str]) -> CheckedClaim | None:
         """The claim of a row, if the fast path is sure the row is valid; else None (the slow path's)."""
-        if len(row) != self.width:
-            return None
-        if self.others is not None:
-            rest = self.others(row)
-            if rest if self.one_other else any(rest):
-                return None
-        cid, typ, frm, to, src, conf, start, end, tech, fig, notes, key = self.get([*row, ""] if self.pad else row)
-        labels = self.labels
-        if (typ, labels.get(frm), labels.get(to)) not in self.triples:
-            return None
-        ids = _split_list(src)
-        if not ids or len(ids) > MAX_LIST_ITEMS or not self.sources.issuperset(ids):
-            return None
-        confidence = _CONFIDENCE.get(conf)
-        if confidence is None:
-            return None
-        dates = self.dates
-        if start and start not in dates and not self._date(start):
-            return None
-        if end and end not in dates and not self._date(end):
-            return None
-        techs = None
-        if tech:
-            names = _split_list(tech)
-            techs = list(map(_TECHNOLOGY.get, names))
-            if len(techs) > MAX_LIST_ITEMS or None in techs:
-                return None
-        figs = None
-        if fig:
-            figs = _split_list(fig)
-            if len(figs) > MAX_LIST_ITEMS or not self._ids(figs):
-                return None
-        if notes and (len(notes) > MAX_TEXT_CHARS or CONTROL_IN_TEXT.search(notes)):
-            return None
-        if key and (len(key) > CLAIM_KEY_MAX_CHARS or not _CLAIM_KEY(key)):
-            return None
-        if cid and (len(cid) > ENTITY_ID_MAX_CHARS or not _ENTITY_ID(cid)):
-            return None
-        return CheckedClaim(
-            typ,
-            frm,
-            to,
-            ids,
-            confidence,
-            start=start or None,
-            end=end or None,
-            technologies=techs,  # type: ignore[arg-type]  # no None in it (checked)
-            figure_sources=figs,
-            notes=notes or None,
-            key=key or None,
-            claim_id_=cid or None,
+        return self._check(row)
+
+    def _make_check(self) -> Callable[[list[str]], CheckedClaim | None]:
+        """`check`, as a closure over this table's state (locals, not attributes: it runs for every row)."""
+        width, pad, get, others, one_other = self.width, self.pad, self.get, self.others, self.one_other
+        labels, sources, triples, dates, date_ok, ids_ok = (
+            self.labels,
+            self.sources,
+            self.triples,
+            self.dates,
+            self._date,
+            self._ids,
         )
+        confidences, technologies, split = _CONFIDENCE, _TECHNOLOGY, _split_list
+        max_items, max_text, max_key, max_id = MAX_LIST_ITEMS, MAX_TEXT_CHARS, CLAIM_KEY_MAX_CHARS, ENTITY_ID_MAX_CHARS
+        control, key_ok, id_ok, new = CONTROL_IN_TEXT.search, _CLAIM_KEY, _ENTITY_ID, _new_tuple
+
+        def check(row: list[str]) -> CheckedClaim | None:
+            if len(row) != width:
+                return None
+            if others is not None:
+                rest = others(row)
+                if rest if one_other else any(rest):
+                    return None
+            cid, typ, frm, to, src, conf, start, end, tech, fig, notes, key = get([*row, ""] if pad else row)
+            if (typ, labels.get(frm), labels.get(to)) not in triples:
+                return None
+            if ";" in src:
+                ids = split(src)
+                if not ids or len(ids) > max_items or not sources.issuperset(ids):
+                    return None
+            else:
+                one = src.strip()
+                if one not in sources:  # "" is not a source either
+                    return None
+                ids = [one]
+            confidence = confidences.get(conf)
+            if confidence is None:
+                return None
+            if start:
+                if start not in dates and not date_ok(start):
+                    return None
+            else:
+                start = None
+            if end:
+                if end not in dates and not date_ok(end):
+                    return None
+            else:
+                end = None
+            techs = []
+            if tech:
+                techs = list(map(technologies.get, split(tech)))
+                if len(techs) > max_items or None in techs:
+                    return None
+            figs = []
+            if fig:
+                figs = split(fig)
+                if len(figs) > max_items or not ids_ok(figs):
+                    return None
+            if notes:
+                if len(notes) > max_text or control(notes):
+                    return None
+            else:
+                notes = None
+            if key:
+                if len(key) > max_key or not key_ok(key):
+                    return None
+            else:
+                key = None
+            if not cid:
+                # (techs holds no None: checked above)
+                return checked_claim(None, typ, frm, to, ids, confidence, start, end, techs, figs, notes, key)  # type: ignore[arg-type]
+            if len(cid) > max_id or not id_ok(cid):
+                return None
+            return new(
+                CheckedClaim, (cid, typ, frm, to, ids, confidence, start, end, techs, figs, notes, key, None, None)
+            )
+
+        return check

@@ -31,7 +31,7 @@ from survgraph.loaders.records import (
     unique_row_data,
 )
 from survgraph.schema import REGISTRY, Claim, Confidence, Node, Registry, Source
-from survgraph.schema.models import CheckedClaim, ClaimLike
+from survgraph.schema.models import ClaimLike, checked_claim
 from survgraph.schema.registry import ColumnType
 
 
@@ -479,7 +479,7 @@ class _Validator:
             if self.fast and confidence is not None:
                 # What the model makes of these fields, which it cannot refuse (a registered type, the
                 # ids and sources of a valid node, a valid country code, its confidence): not built.
-                claim = CheckedClaim(edge, node.id, target, node.source_ids, confidence, notes=notes)
+                claim = checked_claim(None, edge, node.id, target, node.source_ids, confidence, notes=notes)
             else:
                 claim = Claim.model_validate(
                     {
