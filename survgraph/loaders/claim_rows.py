@@ -78,7 +78,8 @@ class RowChecker:
         known = set(FIELDS + FIELDS_MORE)
         others = [i for i, name in enumerate(header) if name not in known]
         self.others: Callable[[list[str]], Any] | None = itemgetter(*others) if others else None
-        self.one_other = len(others) == 1
+        # what `others` gives for a row with none of those cells (one cell: a string, else a tuple)
+        self.no_others: Any = "" if len(others) == 1 else ("",) * len(others)
         self.labels = labels
         self.sources = sources
         self.triples = frozenset(
@@ -109,7 +110,7 @@ class RowChecker:
 
     def _make_check(self) -> Callable[[list[str]], CheckedClaim | None]:
         """`check`, as a closure over this table's state (locals, not attributes: it runs for every row)."""
-        width, pad, get, others, one_other = self.width, self.pad, self.get, self.others, self.one_other
+        width, pad, get, others, no_others = self.width, self.pad, self.get, self.others, self.no_others
         labels, sources, triples, dates, date_ok, ids_ok = (
             self.labels,
             self.sources,
@@ -125,10 +126,8 @@ class RowChecker:
         def check(row: list[str]) -> CheckedClaim | None:
             if len(row) != width:
                 return None
-            if others is not None:
-                rest = others(row)
-                if rest if one_other else any(rest):
-                    return None
+            if others is not None and others(row) != no_others:
+                return None
             cid, typ, frm, to, src, conf, start, end, tech, fig, notes, key = get([*row, ""] if pad else row)
             if (typ, labels.get(frm), labels.get(to)) not in triples:
                 return None
