@@ -116,12 +116,19 @@ def check_node(
     return problems
 
 
-def check_claim(claim: ClaimLike, rec: Located, sources: Mapping[str, Source]) -> list[Problem]:
-    """Every breach of the evidence rules by one validated claim, given every source record (by id)."""
+def may_breach(claim: ClaimLike) -> bool:
+    """Whether any rule can apply to a claim: False for most claims, which check_claim then passes at once
+    (a caller may skip it, and what it would need to report a breach)."""
     # Most claims: not confirmed and no figure_sources, so rules 1, 3 and 4 cannot apply, and rule 2 only to
     # a figure on a claim citing several sources.
-    plain = claim.confidence is not Confidence.confirmed and not claim.figure_sources
-    if plain and (len(claim.source_ids) < 2 or not _figures(claim)):
+    if claim.confidence is Confidence.confirmed or claim.figure_sources:
+        return True
+    return len(claim.source_ids) > 1 and bool(_figures(claim))
+
+
+def check_claim(claim: ClaimLike, rec: Located, sources: Mapping[str, Source]) -> list[Problem]:
+    """Every breach of the evidence rules by one validated claim, given every source record (by id)."""
+    if not may_breach(claim):
         return []
     problems: list[Problem] = []
     label = rec.label

@@ -317,17 +317,22 @@ class _Validator:
         sources = self.sources
         used = self.used_sources
         out_claim = self.out.claim
+        may_breach = evidence.may_breach
         for i, row in enumerate(rows):
             if not row:
                 continue  # a blank line
             line = i + 2 if lines is None else lines[i]
             claim = check(row)
             if claim is not None and claim.id not in claim_ids:
-                # how a problem would name the row (RawRecord.label): its id if given, else its ends
-                given = id_at is not None and row[id_at]
-                label = str(claim.id) if given else f"{claim.from_id} -{claim.type}-> {claim.to_id}"
-                place = Where(file, line, label, _NO_FIELD_LINES)
-                if not evidence.check_claim(claim, place, sources):
+                if may_breach(claim):
+                    # how a problem would name the row (RawRecord.label): its id if given, else its ends
+                    given = id_at is not None and row[id_at]
+                    label = str(claim.id) if given else f"{claim.from_id} -{claim.type}-> {claim.to_id}"
+                    place = Where(file, line, label, _NO_FIELD_LINES)
+                    breaches = evidence.check_claim(claim, place, sources)
+                else:
+                    breaches = []
+                if not breaches:
                     used.update(claim.source_ids)
                     claim_ids[claim.id] = (file, line)
                     out_claim(claim)
