@@ -48,7 +48,7 @@ HEADER_TYPES = {
 }
 
 #: Array delimiters to try, in order: C0 controls that every text field of the models refuses
-#: (survgraph.schema.types._CONTROL_IN_TEXT), so no list item can hold them.
+#: (survgraph.schema.types.CONTROL_IN_TEXT), so no list item can hold them.
 ARRAY_DELIMITERS = ("\x1f", "\x1e", "\x1d", "\x1c")
 
 #: Database names neo4j-admin accepts (Neo4j's own rule: a letter, then letters, digits, dots and dashes).

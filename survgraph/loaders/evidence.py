@@ -19,8 +19,8 @@ from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 
 from survgraph.loaders.records import Located, Problem
-from survgraph.schema import Claim, Confidence, Node, Source
-from survgraph.schema.models import PRIMARY_SOURCE_KINDS, SourceKind
+from survgraph.schema import Confidence, Source
+from survgraph.schema.models import PRIMARY_SOURCE_KINDS, ClaimLike, SourceKind
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def supports_confirmed(source_ids: Iterable[str], sources: Mapping[str, Source])
     return len({publisher_identity(s, sources) for s in cited}) >= 2
 
 
-def _figures(claim: Claim) -> list[str]:
+def _figures(claim: ClaimLike) -> list[str]:
     return [f for f in FIGURE_FIELDS if getattr(claim, f) is not None]
 
 
@@ -92,28 +92,43 @@ def _weak(source_ids: list[str], sources: Mapping[str, Source]) -> str:
     )
 
 
-def check_node(node: Node, rec: Located, sources: Mapping[str, Source], all_ids: Container[str]) -> list[Problem]:
-    """Every breach of the evidence rules by one validated node, given every source record (by id) and
-    every id of the records (valid or not)."""
+def check_node(
+    node_id: str,
+    self_evident: bool,
+    confidence: Confidence | None,
+    source_ids: list[str],
+    source: Source | None,
+    rec: Located,
+    sources: Mapping[str, Source],
+    all_ids: Container[str],
+) -> list[Problem]:
+    """Every breach of the evidence rules by one validated node (its id, its kind's self_evident, its
+    confidence and sources, and the node itself if it is a source record), given every source record (by
+    id) and every id of the records (valid or not)."""
     problems: list[Problem] = []
-    if isinstance(node, Source) and node.reposts is not None and node.reposts not in sources:
-        what = "is not a source" if node.reposts in all_ids else "unknown source"
-        problems.append(_problem(rec, node.id, "reposts", "repost-names-original", f"{what} {node.reposts!r}"))
-    if node.self_evident or node.confidence is not Confidence.confirmed:
+    if source is not None and source.reposts is not None and source.reposts not in sources:
+        what = "is not a source" if source.reposts in all_ids else "unknown source"
+        problems.append(_problem(rec, node_id, "reposts", "repost-names-original", f"{what} {source.reposts!r}"))
+    if self_evident or confidence is not Confidence.confirmed:
         return problems
-    if not supports_confirmed(node.source_ids, sources):
-        problems.append(
-            _problem(rec, node.id, "confidence", "confirmed-needs-evidence", _weak(node.source_ids, sources))
-        )
+    if not supports_confirmed(source_ids, sources):
+        problems.append(_problem(rec, node_id, "confidence", "confirmed-needs-evidence", _weak(source_ids, sources)))
     return problems
 
 
-def check_claim(claim: Claim, rec: Located, sources: Mapping[str, Source]) -> list[Problem]:
-    """Every breach of the evidence rules by one validated claim, given every source record (by id)."""
+def may_breach(claim: ClaimLike) -> bool:
+    """Whether any rule can apply to a claim: False for most claims, which check_claim then passes at once
+    (a caller may skip it, and what it would need to report a breach)."""
     # Most claims: not confirmed and no figure_sources, so rules 1, 3 and 4 cannot apply, and rule 2 only to
     # a figure on a claim citing several sources.
-    plain = claim.confidence is not Confidence.confirmed and not claim.figure_sources
-    if plain and (len(claim.source_ids) < 2 or not _figures(claim)):
+    if claim.confidence is Confidence.confirmed or claim.figure_sources:
+        return True
+    return len(claim.source_ids) > 1 and bool(_figures(claim))
+
+
+def check_claim(claim: ClaimLike, rec: Located, sources: Mapping[str, Source]) -> list[Problem]:
+    """Every breach of the evidence rules by one validated claim, given every source record (by id)."""
+    if not may_breach(claim):
         return []
     problems: list[Problem] = []
     label = rec.label

@@ -552,6 +552,76 @@ def claim_table(name: str, text: str) -> ClaimTable | None:
     return ClaimTable(name, text) if header is not None and set(header) >= CLAIM_CSV_COLUMNS else None
 
 
+def unique_header_plan(
+    header: list[str], list_fields: frozenset[str]
+) -> tuple[list[str], frozenset[str], list[tuple[str, str, str]]]:
+    """For a header that names each column once: its list fields, its dotted columns, and each dotted
+    column as (column, field, part)."""
+    lists = [key for key in header if "." not in key and key in list_fields]
+    dotted = frozenset(key for key in header if "." in key)
+    parts = [(key, key.partition(".")[0], key.partition(".")[2]) for key in header if "." in key]
+    return lists, dotted, parts
+
+
+def nest_parts(data: dict[str, Any], cells: Iterable[tuple[str, str, str]]) -> str | None:
+    """Each nested field's given parts gathered into a dict under the field; the field given both as a
+    whole and by parts (the last such), if any."""
+    clash = None
+    for key, part, value in cells:
+        whole = data.setdefault(key, {})
+        if not isinstance(whole, dict):
+            clash = key
+            continue
+        whole[part] = value
+    return clash
+
+
+def unique_row_data(
+    header: list[str], row: list[str], lists: list[str], dotted: frozenset[str], parts: list[tuple[str, str, str]]
+) -> tuple[dict[str, Any], Iterable[tuple[str, str, str]]]:
+    """A row's fields under a header that names each column once (see parse_csv): its non-empty cells paired
+    with their names in C (compress), the list fields split; and the (field, part, value) of each nested
+    field's given parts, taken out of the dict. A short row's missing cells are fields not given."""
+    data: dict[str, Any] = dict(compress(zip(header, row, strict=False), row))
+    for key in lists:
+        value = data.get(key)
+        if value is not None:
+            data[key] = _split_list(value)
+    cells = () if dotted.isdisjoint(data) else [(k, part, data.pop(c)) for c, k, part in parts if c in data]
+    return data, cells
+
+
+def claim_table_rows(table: ClaimTable) -> tuple[list[str], list[list[str]], list[int] | None] | None:
+    """A table of claims as its header and rows (blank lines kept, as []) and the line of each row, for a
+    check by position; None for a table parse_csv must read itself (any problem of the table as a whole:
+    a CSV error, a row with more cells than header columns; or a header naming a column twice). The lines
+    are None when row i is on line i + 2: a text without quotes (so no cell spans lines) and with no
+    line break but \n and \r\n."""
+    text = table.text
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        if header is None or len(set(header)) != len(header) or not set(header) >= CLAIM_CSV_COLUMNS:
+            return None
+        if any(key.partition(".")[0] in header for key in header if "." in key):
+            return None  # a field both whole and by parts: parse_csv stops the table at the first such row
+        lines: list[int] | None
+        if '"' not in text and text.count("\r") == text.count("\r\n"):
+            rows = list(reader)
+            lines = None
+        else:
+            rows, lines = [], []
+            for row in reader:
+                rows.append(row)
+                lines.append(reader.line_num)
+    except csv.Error:
+        return None
+    width = len(header)
+    if rows and max(map(len, rows)) > width:
+        return None
+    return header, rows, lines
+
+
 def parse_csv(name: str, text: str, list_fields: frozenset[str]) -> tuple[list[RawRecord], list[Problem]]:
     """The records of a CSV file's text (see read_csv)."""
     records: list[RawRecord] = []
@@ -578,9 +648,7 @@ def parse_csv(name: str, text: str, list_fields: frozenset[str]) -> tuple[list[R
         # Each name once (the usual header): a row's non-empty cells, paired with their names in C (compress),
         # then the list fields split and the parts of nested ones gathered: the same dict, in the same order.
         unique = len(last) == width
-        lists = [key for _, key, is_list in flat if is_list]
-        dotted = frozenset(key for key in header if "." in key)
-        parts = [(header[i], key, part) for i, key, part in nested]
+        lists, dotted, parts = unique_header_plan(header, list_fields)
         for row in reader:
             if not row:
                 continue  # a blank line (csv.DictReader skips these too)
@@ -591,26 +659,14 @@ def parse_csv(name: str, text: str, list_fields: frozenset[str]) -> tuple[list[R
                 return records, [Problem(name, line, rid or "-", "-", "more cells than header columns")]
             cells: Iterable[tuple[str, str, str]]  # (field, part, value) of each nested field's given parts
             if unique:
-                # a short row: the cells it lacks are fields not given
-                data: dict[str, Any] = dict(compress(zip(header, row, strict=False), row))
-                for key in lists:
-                    value = data.get(key)
-                    if value is not None:
-                        data[key] = split(value)
-                cells = () if dotted.isdisjoint(data) else [(k, part, data.pop(c)) for c, k, part in parts if c in data]
+                data, cells = unique_row_data(header, row, lists, dotted, parts)
             elif n == width:
                 data = {key: split(row[i]) if is_list else row[i] for i, key, is_list in flat if row[i] != ""}
                 cells = [(key, part, row[i]) for i, key, part in nested if row[i] != ""]
             else:  # a short row: the cells it lacks are fields not given
                 data = {key: split(row[i]) if is_list else row[i] for i, key, is_list in flat if i < n and row[i]}
                 cells = [(key, part, row[i]) for i, key, part in nested if i < n and row[i] != ""]
-            clash = None
-            for key, part, value in cells:
-                whole = data.setdefault(key, {})
-                if not isinstance(whole, dict):
-                    clash = key
-                    continue
-                whole[part] = value
+            clash = nest_parts(data, cells)
             record = RawRecord(section, data, name, line)
             if clash is not None:
                 return records, [

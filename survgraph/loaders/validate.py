@@ -7,25 +7,31 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from pydantic import ValidationError
 
 from survgraph.errors import SurvgraphError
 from survgraph.graph.spill import PlanSpill
 from survgraph.loaders import evidence
+from survgraph.loaders.claim_rows import RowChecker
 from survgraph.loaders.records import (
     ClaimTable,
     Located,
     Problem,
     RawRecord,
     Where,
+    claim_table_rows,
+    nest_parts,
     parse_csv,
     read_file,
     read_paths,
     record_files,
+    unique_header_plan,
+    unique_row_data,
 )
-from survgraph.schema import REGISTRY, Claim, Node, Registry, Source
+from survgraph.schema import REGISTRY, Claim, Confidence, Node, Registry, Source
+from survgraph.schema.models import ClaimLike, checked_claim
 from survgraph.schema.registry import ColumnType
 
 
@@ -110,6 +116,27 @@ def _pydantic_problems(rec: RawRecord, exc: ValidationError) -> list[Problem]:
     return out
 
 
+_NO_FIELD_LINES: dict[str, int] = {}  # a CSV row's fields are all on its line (never written to)
+_CONFIDENCE: dict[str, Confidence] = {c.value: c for c in Confidence}
+
+
+class NodeFacts(NamedTuple):
+    """What the checks after stage 1 need of a valid node, kept (spilled) instead of its model: plain
+    values, which pickle about ten times faster than a model (whose enum members pickle through Python
+    calls). `row` is its write row when the validation makes a plan; `model` the node itself when the
+    validation keeps models (a list in memory, never spilled)."""
+
+    id: str
+    source_ids: list[str]
+    confidence: str | None  # the Confidence's value
+    is_source: bool
+    self_evident: bool
+    country: str | None
+    hq_country: str | None
+    row: dict[str, Any] | None
+    model: Node | None
+
+
 class _Kept(Protocol):
     """Where the validator keeps records between its stages: a list, or a SpilledRows on disk."""
 
@@ -121,9 +148,9 @@ class _Kept(Protocol):
 class _Out(Protocol):
     """Where validated records go: models in a Dataset, or rows in a PlanSpill."""
 
-    def node(self, node: Node, label: str) -> None: ...
+    def node(self, node: NodeFacts, label: str) -> None: ...
 
-    def claim(self, claim: Claim) -> None: ...
+    def claim(self, claim: ClaimLike) -> None: ...
 
 
 class _Validator:
@@ -137,9 +164,16 @@ class _Validator:
        evidence), then the nodes (sources, uncited sources, evidence, derived claims), each sent to
        `out` once it passed."""
 
-    def __init__(self, registry: Registry, out: _Out, kept_nodes: _Kept, kept_claims: _Kept) -> None:
+    def __init__(
+        self, registry: Registry, out: _Out, kept_nodes: _Kept, kept_claims: _Kept, *, fast: bool = True
+    ) -> None:
         self.registry = registry
         self.out = out
+        # the fast path for the rows of CSV tables of claims (claim_rows.py), and derived claims not built as
+        # models (CheckedClaim): for a validation whose output is rows or counts, not models
+        self.fast = fast
+        self.node_rows = isinstance(out, _Rows)  # a node's write row made in stage 1, kept instead of its model
+        self.keep_models = isinstance(out, _Models)
         self.problems: list[Problem] = []
         self.kept_nodes = kept_nodes  # (Node, Where) of each valid node, in order
         self.kept_claims = kept_claims  # (data, file, line, field lines) of each claim, or a ClaimTable, in order
@@ -224,13 +258,29 @@ class _Validator:
         if isinstance(node, Source):
             self.sources[rid] = node
         self.used_sources.update(node.source_ids)
-        self.kept_nodes.append((node, Where.of(rec)))
+        fields = vars(node)  # a kind without the field has no key (getattr's default goes through an exception)
+        facts = NodeFacts(
+            rid,
+            node.source_ids,
+            node.confidence.value if node.confidence is not None else None,
+            isinstance(node, Source),
+            node.self_evident,
+            fields.get("country"),
+            fields.get("hq_country"),
+            self.registry.node_row(node) if self.node_rows else None,
+            node if self.keep_models else None,
+        )
+        # as plain tuples: a NamedTuple unpickles through a Python call
+        self.kept_nodes.append((tuple(facts), (rec.file, rec.line, rec.label, rec.field_lines)))
 
     # -- stage 2 ---------------------------------------------------------------------------------------
 
     def finish(self) -> None:
         for kept in self.kept_claims:
             if type(kept) is ClaimTable:
+                if self.fast and self._fast_table(kept):
+                    del kept
+                    continue
                 records, problems = parse_csv(kept.file, kept.text, self.list_fields)
                 self.read_problems.extend(problems)
                 del kept
@@ -246,8 +296,54 @@ class _Validator:
             if claim is not None:
                 self._check_claim(claim, rec)
         self._close_reposts()
-        for node, where in self.kept_nodes:
-            self._check_node(node, where)
+        for facts, where in self.kept_nodes:
+            self._check_node(NodeFacts._make(facts), Where._make(where))
+
+    def _fast_table(self, table: ClaimTable) -> bool:
+        """A table of claims, row by row: each row the fast path is sure of (claim_rows.RowChecker: every
+        cell as the model wants it, valid ends of kinds the type joins, valid sources), not a claim given
+        already and breaking no evidence rule, passes as the slow path would pass it (its sources cited, its
+        id taken, sent to `out`); any other row goes the slow way (its record, the model, every check), in
+        its place in the order. False, with nothing done, for a table parse_csv must read itself."""
+        parsed = claim_table_rows(table)
+        if parsed is None:
+            return False
+        header, rows, lines = parsed
+        check = RowChecker(header, self.registry, self.labels, frozenset(self.sources)).check
+        id_at = header.index("id") if "id" in header else None
+        lists, dotted, parts = unique_header_plan(header, self.list_fields)
+        file = table.file
+        claim_ids = self.claim_ids
+        sources = self.sources
+        used = self.used_sources
+        out_claim = self.out.claim
+        may_breach = evidence.may_breach
+        for i, row in enumerate(rows):
+            if not row:
+                continue  # a blank line
+            line = i + 2 if lines is None else lines[i]
+            claim = check(row)
+            if claim is not None and claim.id not in claim_ids:
+                if may_breach(claim):
+                    # how a problem would name the row (RawRecord.label): its id if given, else its ends
+                    given = id_at is not None and row[id_at]
+                    label = str(claim.id) if given else f"{claim.from_id} -{claim.type}-> {claim.to_id}"
+                    place = Where(file, line, label, _NO_FIELD_LINES)
+                    breaches = evidence.check_claim(claim, place, sources)
+                else:
+                    breaches = []
+                if not breaches:
+                    used.update(claim.source_ids)
+                    claim_ids[claim.id] = (file, line)
+                    out_claim(claim)
+                    continue
+            data, cells = unique_row_data(header, row, lists, dotted, parts)
+            nest_parts(data, cells)  # no field is given both whole and by parts (claim_table_rows)
+            rec = RawRecord("claims", data, file, line)
+            model = self._validate_claim(rec)
+            if model is not None:
+                self._check_claim(model, rec)
+        return True
 
     def _check_sources(self, ids: list[str], rec: Located, label: str) -> None:
         for sid in ids:
@@ -344,22 +440,29 @@ class _Validator:
                 if original in reposts:
                     frontier.append(original)
 
-    def _check_node(self, node: Node, rec: Located) -> None:
+    def _check_node(self, node: NodeFacts, rec: Located) -> None:
         self._check_sources(node.source_ids, rec, node.id)
-        if isinstance(node, Source) and node.id not in self.used_sources:
+        if node.is_source and node.id not in self.used_sources:
             self.problems.append(
                 Problem(rec.file, rec.line_of("id"), node.id, "id", "source is not cited by any record", "warning")
             )
-        self.problems.extend(evidence.check_node(node, rec, self.sources, self.seen))
+        confidence = None if node.confidence is None else _CONFIDENCE[node.confidence]
+        source = self.sources[node.id] if node.is_source else None
+        self.problems.extend(
+            evidence.check_node(
+                node.id, node.self_evident, confidence, node.source_ids, source, rec, self.sources, self.seen
+            )
+        )
         label = self.labels[node.id]
         self.out.node(node, label)
-        self._derive_claims(node, label, rec)
+        self._derive_claims(node, confidence, label, rec)
 
-    def _derive_claims(self, node: Node, label: str, rec: Located) -> None:
+    def _derive_claims(self, node: NodeFacts, confidence: Confidence | None, label: str, rec: Located) -> None:
         """Location fields imply LOCATED_IN / HEADQUARTERED_IN claims, on the node's own sources."""
-        fields = vars(node)  # a kind without the field has no key (getattr's default goes through an exception)
-        for fname, edge in (("country", "LOCATED_IN"), ("hq_country", "HEADQUARTERED_IN")):
-            code = fields.get(fname)
+        for fname, edge, code in (
+            ("country", "LOCATED_IN", node.country),
+            ("hq_country", "HEADQUARTERED_IN", node.hq_country),
+        ):
             if not code or not node.source_ids:
                 continue
             target = f"country:{code}"
@@ -376,16 +479,23 @@ class _Validator:
                 continue
             if not self.registry.allows(edge, label, "Country"):
                 continue
-            claim = Claim.model_validate(
-                {
-                    "type": edge,
-                    "from": node.id,
-                    "to": target,
-                    "sources": node.source_ids,
-                    "confidence": node.confidence,
-                    "notes": f"derived from the {fname} field",
-                }
-            )
+            notes = f"derived from the {fname} field"
+            claim: ClaimLike
+            if self.fast and confidence is not None:
+                # What the model makes of these fields, which it cannot refuse (a registered type, the
+                # ids and sources of a valid node, a valid country code, its confidence): not built.
+                claim = checked_claim(None, edge, node.id, target, node.source_ids, confidence, notes=notes)
+            else:
+                claim = Claim.model_validate(
+                    {
+                        "type": edge,
+                        "from": node.id,
+                        "to": target,
+                        "sources": node.source_ids,
+                        "confidence": confidence,
+                        "notes": notes,
+                    }
+                )
             assert claim.id is not None
             if claim.id in self.claim_ids and claim.id not in self.refused_claims:
                 continue  # given as a claim already
@@ -400,10 +510,12 @@ class _Models:
     def __init__(self, ds: Dataset) -> None:
         self.ds = ds
 
-    def node(self, node: Node, label: str) -> None:
-        self.ds.nodes.append(node)
+    def node(self, node: NodeFacts, label: str) -> None:
+        assert node.model is not None  # kept (keep_models)
+        self.ds.nodes.append(node.model)
 
-    def claim(self, claim: Claim) -> None:
+    def claim(self, claim: ClaimLike) -> None:
+        assert isinstance(claim, Claim)  # build() makes models only (no fast path, no CheckedClaim)
         self.ds.claims.append(claim)
 
 
@@ -415,8 +527,9 @@ class _Rows:
         self.registry = registry
         self.labels = labels
 
-    def node(self, node: Node, label: str) -> None:
-        self.spill.add_node(label, self.registry.node_row(node))
+    def node(self, node: NodeFacts, label: str) -> None:
+        assert node.row is not None  # made in stage 1 (node_rows)
+        self.spill.add_node(label, node.row)
 
     def _label(self, node_id: str) -> str:
         label = self.labels.get(node_id)
@@ -425,7 +538,7 @@ class _Rows:
             label = kind.label if kind is not None else "-"
         return label
 
-    def claim(self, claim: Claim) -> None:
+    def claim(self, claim: ClaimLike) -> None:
         row = self.registry.edge_row(claim)
         self.spill.add_edge(claim.type, self._label(claim.from_id), self._label(claim.to_id), row)
 
@@ -437,17 +550,17 @@ class _Counts:
         self.nodes = 0
         self.claims = 0
 
-    def node(self, node: Node, label: str) -> None:
+    def node(self, node: NodeFacts, label: str) -> None:
         self.nodes += 1
 
-    def claim(self, claim: Claim) -> None:
+    def claim(self, claim: ClaimLike) -> None:
         self.claims += 1
 
 
 def build(records: list[RawRecord], registry: Registry = REGISTRY) -> Dataset:
     """Turn raw records into a Dataset, checking fields, ids, kinds and references."""
     ds = Dataset()
-    v = _Validator(registry, _Models(ds), [], [])
+    v = _Validator(registry, _Models(ds), [], [], fast=False)
     for rec in records:
         v.add(rec)
     v.finish()
@@ -480,20 +593,22 @@ def validate_paths(paths: list[Path], registry: Registry = REGISTRY) -> Dataset:
 
 
 def validate_streamed(
-    paths: list[Path], spill: PlanSpill, registry: Registry = REGISTRY, *, rows: bool = True
+    paths: list[Path], spill: PlanSpill, registry: Registry = REGISTRY, *, rows: bool = True, fast: bool = True
 ) -> Dataset:
     """Validate as validate_paths does (the same problems, in the same order), reading a file at a time
     and keeping the valid records in `spill`'s files, not in memory; the Dataset's `plan` is the write
     plan of the valid records (plan_write's rows). With `rows=False` (a validation that writes nothing)
     no plan is made: the Dataset has only the problems and the `counts`. What stays in memory is kept
     per id: kinds, where each id was first given, the source records. A CSV table of claims is kept as
-    its text and parsed when the claims are checked."""
+    its text and parsed when the claims are checked; with `fast` (the default), the rows of such a table
+    that are certainly valid pass by the fast path (claim_rows.py), the others the slow way: the same
+    problems and plan (`fast=False`: every row the slow way, as tests compare)."""
     v: _Validator
     with gc_paused():
         labels: dict[str, str] = {}
         out: _Rows | _Counts = _Rows(spill, registry, labels) if rows else _Counts()
         kept_claims = spill.rows("claims")
-        v = _Validator(registry, out, spill.rows("nodes"), kept_claims)
+        v = _Validator(registry, out, spill.rows("nodes"), kept_claims, fast=fast)
         v.labels = labels
         files, read_problems = record_files(paths)
         list_fields = _list_fields(registry)

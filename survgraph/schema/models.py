@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, NamedTuple, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -27,7 +27,14 @@ from survgraph.schema.types import (
 )
 
 NonEmpty = Name
-EntityId = Annotated[str, Field(max_length=200, pattern=r"^[a-z]+:[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$")]
+#: The patterns and lengths of ids, claim types and claim keys (loaders/claim_rows.py checks CSV cells by them too).
+ENTITY_ID_PATTERN = r"^[a-z]+:[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$"
+ENTITY_ID_MAX_CHARS = 200
+CLAIM_TYPE_PATTERN = r"^[A-Z][A-Z_]*$"
+CLAIM_TYPE_MAX_CHARS = 100
+CLAIM_KEY_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
+CLAIM_KEY_MAX_CHARS = 100
+EntityId = Annotated[str, Field(max_length=ENTITY_ID_MAX_CHARS, pattern=ENTITY_ID_PATTERN)]
 
 # Descriptions several kinds share (the ontology, the API's schema and the docs read them from the fields).
 CONFIDENCE_DESCRIPTION = (
@@ -291,7 +298,7 @@ class Claim(Record):
     """An edge: one sourced statement that `from` relates to `to` by `type`."""
 
     id: EntityId | None = None
-    type: Annotated[str, Field(max_length=100, pattern=r"^[A-Z][A-Z_]*$")]
+    type: Annotated[str, Field(max_length=CLAIM_TYPE_MAX_CHARS, pattern=CLAIM_TYPE_PATTERN)]
     from_id: EntityId = Field(alias="from")
     to_id: EntityId = Field(alias="to")
     source_ids: list[EntityId] = Field(alias="sources", min_length=1, max_length=MAX_LIST_ITEMS)
@@ -312,7 +319,7 @@ class Claim(Record):
         "when it cites several.",
     )
     notes: Text | None = Field(default=None, description="Curators' notes on the claim.")
-    key: Annotated[str, Field(max_length=100, pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")] | None = Field(
+    key: Annotated[str, Field(max_length=CLAIM_KEY_MAX_CHARS, pattern=CLAIM_KEY_PATTERN)] | None = Field(
         default=None,
         description="Tells apart claims that would otherwise be the same (same type, endpoints, dates and figures).",
     )
@@ -324,25 +331,177 @@ class Claim(Record):
         return self
 
 
+class ClaimLike(Protocol):
+    """What the checks after a claim's own validation, its id and its write row read of it: a Claim, or a
+    CheckedClaim (a claim whose cells were found valid without building the model)."""
+
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def from_id(self) -> str: ...
+    @property
+    def to_id(self) -> str: ...
+    @property
+    def source_ids(self) -> list[str]: ...
+    @property
+    def confidence(self) -> Confidence: ...
+    @property
+    def start(self) -> str | None: ...
+    @property
+    def end(self) -> str | None: ...
+    @property
+    def technologies(self) -> list[Technology]: ...
+    @property
+    def amount(self) -> Money | None: ...
+    @property
+    def quantity(self) -> Quantity | None: ...
+    @property
+    def figure_sources(self) -> list[str]: ...
+    @property
+    def notes(self) -> str | None: ...
+    @property
+    def key(self) -> str | None: ...
+
+
+class CheckedClaim(NamedTuple):
+    """A claim whose every field was checked to be what the Claim model would make of it (the same values,
+    enums as its members, an id given or derived as the model derives it), without building the model:
+    the validator's fast path for a CSV row of claims (loaders/claim_rows.py), and its derived claims. It
+    has a Claim's attributes, so the later checks, `claim_id` and the write row read it as they read one.
+    No figures: a claim with an amount or quantity is always validated by the model. (A tuple: made a
+    million times, it is the cheapest object with named fields; `checked_claim` makes one.)"""
+
+    id: str
+    type: str
+    from_id: str
+    to_id: str
+    source_ids: list[str]
+    confidence: Confidence
+    start: str | None
+    end: str | None
+    technologies: list[Technology]
+    figure_sources: list[str]
+    notes: str | None
+    key: str | None
+    amount: None
+    quantity: None
+
+
+def checked_claim(
+    claim_id_: str | None,
+    claim_type: str,
+    from_id: str,
+    to_id: str,
+    source_ids: list[str],
+    confidence: Confidence,
+    start: str | None = None,
+    end: str | None = None,
+    technologies: list[Technology] | None = None,
+    figure_sources: list[str] | None = None,
+    notes: str | None = None,
+    key: str | None = None,
+) -> CheckedClaim:
+    """A CheckedClaim of these (checked) fields: its id as given, or derived as the model derives it."""
+    if claim_id_ is None:
+        claim_id_ = claim_id_of(claim_type, from_id, to_id, start, end, None, None, key)
+    return _new_tuple(
+        CheckedClaim,
+        (
+            claim_id_,
+            claim_type,
+            from_id,
+            to_id,
+            source_ids,
+            confidence,
+            start,
+            end,
+            [] if technologies is None else technologies,
+            [] if figure_sources is None else figure_sources,
+            notes,
+            key,
+            None,
+            None,
+        ),
+    )
+
+
+_new_tuple = tuple.__new__  # a NamedTuple's own __new__ is a Python function: this skips it
+
+
+#: Text that json.dumps writes as it is between quotes: printable ASCII but `"` and `\\`.
+_JSON_AS_IS = re.compile(r"[ !#-\[\]-~]*")
+
+
+def _plain_defining_json(
+    claim_type: str, from_id: str, to_id: str, start: str | None, end: str | None, key: str | None
+) -> str | None:
+    """The text `_CLAIM_ID_JSON.encode` gives for a claim's defining fields without figures, written
+    directly (the encoder's dict walk is most of a derived claim's cost), when each value is null or text
+    the encoder writes as it is; else None (the encoder writes it)."""
+    values = (end, from_id, key, start, to_id, claim_type)  # the keys' sorted order, without the figures
+    parts = []
+    for value in values:
+        if value is None:
+            parts.append("null")
+        elif _JSON_AS_IS.fullmatch(value):
+            parts.append(f'"{value}"')
+        else:
+            return None
+    end_, from_, key_, start_, to_, type_ = parts
+    return (
+        f'{{"amount": null, "end": {end_}, "from": {from_}, "key": {key_}, "quantity": null, '
+        f'"start": {start_}, "to": {to_}, "type": {type_}}}'
+    )
+
+
 #: json.dumps(..., sort_keys=True), without making an encoder for each claim.
 _CLAIM_ID_JSON = json.JSONEncoder(sort_keys=True)
 
 
-def claim_id(claim: Claim) -> str:
+def claim_id(claim: ClaimLike) -> str:
     """A deterministic id from the fields that define a claim (not its sources or wording).
 
     Two claims with the same endpoints but different figures or dates are different claims,
     so conflicting figures stay separate, each with its own sources.
     """
+    return claim_id_of(
+        claim.type,
+        claim.from_id,
+        claim.to_id,
+        claim.start,
+        claim.end,
+        claim.amount.model_dump(mode="json") if claim.amount else None,
+        claim.quantity.model_dump(mode="json") if claim.quantity else None,
+        claim.key,
+    )
+
+
+def claim_id_of(
+    claim_type: str,
+    from_id: str,
+    to_id: str,
+    start: str | None,
+    end: str | None,
+    amount: dict[str, Any] | None,
+    quantity: dict[str, Any] | None,
+    key: str | None,
+) -> str:
+    """claim_id of a claim's defining fields (its figures as their JSON dicts)."""
+    if amount is None and quantity is None:
+        text = _plain_defining_json(claim_type, from_id, to_id, start, end, key)
+        if text is not None:
+            return f"claim:{hashlib.sha256(text.encode()).hexdigest()[:16]}"
     defining = {
-        "type": claim.type,
-        "from": claim.from_id,
-        "to": claim.to_id,
-        "start": claim.start,
-        "end": claim.end,
-        "amount": claim.amount.model_dump(mode="json") if claim.amount else None,
-        "quantity": claim.quantity.model_dump(mode="json") if claim.quantity else None,
-        "key": claim.key,
+        "type": claim_type,
+        "from": from_id,
+        "to": to_id,
+        "start": start,
+        "end": end,
+        "amount": amount,
+        "quantity": quantity,
+        "key": key,
     }
     digest = hashlib.sha256(_CLAIM_ID_JSON.encode(defining).encode()).hexdigest()[:16]
     return f"claim:{digest}"

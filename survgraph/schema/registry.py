@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from survgraph.schema.annotations import unwrap_optional
 from survgraph.schema.models import (
     Claim,
+    ClaimLike,
     Country,
     Database,
     Initiative,
@@ -295,7 +296,7 @@ class Registry:
     def node_row(self, node: Node) -> dict[str, Any]:
         return _flatten(node, self.node_columns[self.kind_of_model(node).label])
 
-    def edge_row(self, claim: Claim) -> dict[str, Any]:
+    def edge_row(self, claim: ClaimLike) -> dict[str, Any]:
         return _flatten(claim, self.edge_columns)
 
     def node_from_row(self, label: str, row: dict[str, Any]) -> Node:
@@ -323,7 +324,7 @@ class _Flattener:
             if col.sub is not None or col.type in (ColumnType.string, ColumnType.string_list)
         )
 
-    def __call__(self, model: BaseModel) -> dict[str, Any]:
+    def __call__(self, model: object) -> dict[str, Any]:
         if self.fields is None:
             values = [getattr(model, col.field) for col in self.columns]
         else:
@@ -345,7 +346,7 @@ class _Flattener:
 _FLATTENERS: dict[int, _Flattener] = {}
 
 
-def _flatten(model: BaseModel, columns: tuple[Column, ...]) -> dict[str, Any]:
+def _flatten(model: object, columns: tuple[Column, ...]) -> dict[str, Any]:
     flat = _FLATTENERS.get(id(columns))
     if flat is None or flat.columns is not columns:
         flat = _FLATTENERS[id(columns)] = _Flattener(columns)

@@ -23,7 +23,7 @@ _PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
-def _check_partial_date(value: str) -> str:
+def check_partial_date(value: str) -> str:
     m = _PARTIAL_DATE.fullmatch(value)
     if not m:
         raise ValueError(f"{value!r} is not a partial date (YYYY, YYYY-MM or YYYY-MM-DD)")
@@ -49,7 +49,7 @@ def check_as_of(value: str) -> str:
     """A day to read the graph at (`as_of`): a full date, YYYY-MM-DD, that exists in the calendar."""
     if not _FULL_DATE.fullmatch(value):
         raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
-    return _check_partial_date(value)
+    return check_partial_date(value)
 
 
 def check_country_code(value: str) -> str:
@@ -64,7 +64,7 @@ def _check_currency(value: str) -> str:
     return value
 
 
-PartialDate = Annotated[str, AfterValidator(_check_partial_date)]
+PartialDate = Annotated[str, AfterValidator(check_partial_date)]
 """A date known to the year, month or day: "2016", "2016-05", "2016-05-20"."""
 
 CountryCode = Annotated[str, AfterValidator(check_country_code)]
@@ -80,11 +80,11 @@ HttpUrl = Annotated[str, Field(max_length=MAX_URL_CHARS, pattern=r"^https?://[^\
 
 #: Control characters refused in any text: C0 controls but tab, line feed and carriage return, and DEL
 #: (NUL breaks stores and tools; ESC sequences rewrite a curator's terminal).
-_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _text(value: str) -> str:
-    m = _CONTROL_IN_TEXT.search(value)
+    m = CONTROL_IN_TEXT.search(value)
     if m:
         raise ValueError(f"control character U+{ord(m.group()):04X} at position {m.start()} is not allowed")
     return value
