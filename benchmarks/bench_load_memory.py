@@ -5,7 +5,11 @@ tables, in the same run:
     NEO4J_URI=... NEO4J_PASSWORD=... python benchmarks/bench_load_memory.py --graph DIR --neo4j-load
     python benchmarks/run.py --sizes 100000 --only load_memory     # load and validate rows only (embedded)
 
-Each side is a process of its own, and its peak RSS is the kernel's (os.wait4's ru_maxrss of that child):
+Each side is a process of its own, and its peak RSS is the kernel's (wait4's ru_maxrss of that process),
+started by a small launcher process (`_LAUNCH`): Linux counts the memory of the process a child was forked
+from in the child's ru_maxrss (exec records the old address space's peak), so a child started straight from
+the harness, which may have grown to gigabytes in an earlier pair, reported the harness's peak instead of
+its own (every row of the 2026-12-02 17:32 full run read the same figure on both sides).
 - plain: a process doing only what `benchmarks/common.copy_into_ladybug` does (survgraph's DDL, then
   COPY FROM the generator's native tables, CHECKPOINT) into a fresh LadybugDB folder;
 - `survgraph load GRAPH/yaml` into a fresh embedded store (read, validate, write, one transaction);
@@ -29,6 +33,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -45,28 +50,48 @@ def _run(args: list[str], env: dict[str, str] | None = None, *, stderr: bool = F
     return seconds, rss, out
 
 
+#: Started with `python -S -c _LAUNCH OUT CMD...`: forks and execs CMD, waits for it, writes its wait4 rusage
+#: (peak RSS in KiB, user + system CPU seconds) to the file OUT, and exits with its exit code. The child is
+#: forked from this small process, so its ru_maxrss is its own.
+_LAUNCH = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(f"{usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def _run_cpu(
     args: list[str], env: dict[str, str] | None = None, *, stderr: bool = False
 ) -> tuple[float, float, float, str]:
     """As _run, with the child's CPU seconds (user + system, from wait4) after its peak RSS: on a busy
     machine a process waits for a core, so its CPU time is steadier than its wall time."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        args,
-        cwd=ROOT,
-        env={**os.environ, "COLUMNS": "200", **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT if stderr else None,
-        text=True,
-    )
-    assert proc.stdout is not None
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} failed (exit {proc.returncode})")
-    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, out
+    with tempfile.TemporaryDirectory(prefix="survgraph-rusage-") as tmp:
+        report = Path(tmp) / "rusage"
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-S", "-c", _LAUNCH, str(report), *args],
+            cwd=ROOT,
+            env={**os.environ, "COLUMNS": "200", **(env or {})},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT if stderr else None,
+            text=True,
+        )
+        assert proc.stdout is not None
+        out = proc.stdout.read()
+        proc.wait()
+        seconds = time.perf_counter() - start
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(args)} failed (exit {proc.returncode})")
+        kib, cpu = report.read_text().split()
+    return seconds, int(kib) / 1024, float(cpu), out
 
 
 def _copy_child(graph_root: str, dest: str) -> None:

@@ -152,3 +152,21 @@ def test_api_pair_names_wrk_when_it_is_missing(
     with pytest.raises(bench_api.MissingTool, match=r"`wrk`.*apt-get install wrk"):
         bench_api.run(load_graph(graph_dir), "embedded", tmp_path / "work")
     assert not (tmp_path / f"ladybug-{graph_dir.name}").exists()  # refused before copying the graph
+
+
+def test_child_peak_rss_is_the_childs_own_not_the_parents() -> None:
+    # Linux puts the address space a child was forked from into its ru_maxrss (exec records the old one's
+    # peak): a small command started straight from a grown process reported that process's peak.
+    from bench_load_memory import _run_cpu
+
+    grown = bytearray(400 * 1024 * 1024)
+    for i in range(0, len(grown), 4096):
+        grown[i] = 1
+    code = "x = bytearray(64 * 1024 * 1024)\nfor i in range(0, len(x), 4096): x[i] = 1\nprint('done')"
+    _, rss, cpu, out = _run_cpu([sys.executable, "-c", code])
+    assert out.strip() == "done"
+    assert 64 <= rss < 250, rss
+    assert cpu >= 0
+    with pytest.raises(RuntimeError, match="exit 3"):
+        _run_cpu([sys.executable, "-c", "raise SystemExit(3)"])
+    del grown
