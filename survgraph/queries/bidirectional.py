@@ -18,7 +18,8 @@ parameter by comparing with each element, so a probe against a long frontier can
 the smaller side's claims back and testing them in Python. At the last layer that max_hops allows, only
 the cheaper of the two is run. Every query names its node labels and edge types (from the schema
 registry, never from the caller) and takes the nodes and the date as parameters: the nodes as their
-offsets in their label's table, looked up once by id (`_resolve`: integers compare far faster than ids).
+offsets in their label's table, sent back with the claims that reached them (`_expand`) or else looked up
+once by id (`_resolve`: integers compare far faster than ids).
 
 The paths are then built from the parent pointers, smallest first in the runner's order (node id, then
 claim id, step by step), and only `limit` of them; their nodes' names by id, and their claims whole in one
@@ -175,12 +176,16 @@ class BidirectionalSearch:
         for i, (label, offsets) in enumerate(self._groups(side.frontier)):
             types = self._touching.get(label)
             if types:
-                start = self._anchored(label, f"n{i}", types)
-                branches.append(f"{start} RETURN {_ENDS}")
+                # Each claim's far end with its offset: the next layer's nodes need no lookup by id.
+                start = self._anchored(label, f"n{i}", types, "m")
+                branches.append(f"{start} RETURN {_ENDS}, m.id AS far, offset(id(m)) AS far_offset")
                 params[f"n{i}"] = offsets
         if not branches:
             return []
-        return self.store.query(" UNION ALL ".join(branches), self._params(params))
+        rows = self.store.query(" UNION ALL ".join(branches), self._params(params))
+        for r in rows:
+            self._offsets.setdefault(str(r["far"]), int(r["far_offset"]))
+        return rows
 
     def _probe(self, scan: _Side, other: _Side) -> list[dict[str, Any]]:
         """The claims between the two frontiers, read from `scan`'s nodes."""
