@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from collections import deque
 from collections.abc import Iterator
-from itertools import islice
+from itertools import islice, pairwise, product
 from typing import Any
 
 import pytest
@@ -199,3 +199,42 @@ def test_same_end_and_unknown_ids(graphs: Graphs, engine: str) -> None:
         run_template(store, "shortest_path", {"from": "database:nowhere", "to": "database:nowhere"})
     with pytest.raises(NoSuchEntity):  # and not an empty answer for the ids that no path joins
         run_template(store, "shortest_path", {"from": some, "to": "vendor:no-such-vendor", "max_hops": 1})
+
+
+def test_read_returns_exactly_the_paths_claims(graphs: Graphs) -> None:
+    """`read` finds each claim between its two ends, then by id: exactly the paths' claims, each whole (its
+    two ends and type as the records say), and their nodes' names; claims between two nodes of one label,
+    and a claim beside another between the same two nodes (that one not asked for), among the cases."""
+    o = oracle("hub")
+    store = store_for(graphs, "hub", "embedded")
+
+    def check(search: both_ends.BidirectionalSearch, a: str, b: str, limit: int) -> list[Any]:
+        found = search.search(a, b, limit)
+        names, claims = search.read(found.paths)
+        assert set(claims) == {c for p in found.paths for c in p.claims}, (a, b)
+        assert set(names) == {n for p in found.paths for n in p.nodes}
+        for p in found.paths:
+            for i, claim_id in enumerate(p.claims):
+                record = o.claims[claim_id]
+                assert (claims[claim_id]["from_id"], claims[claim_id]["to_id"]) == (record.from_id, record.to_id)
+                assert {record.from_id, record.to_id} == set(p.nodes[i : i + 2])
+                assert claims[claim_id]["type"] == record.type
+        return found.paths
+
+    same_label = 0
+    for case, (types, as_of, max_hops) in enumerate(CASES):
+        search = both_ends.BidirectionalSearch(store, types=types, as_of=as_of, max_hops=max_hops)
+        for (a, b), limit in product(draw_pairs(o, 25, seed=13 + case), (1, 100)):
+            if a != b:
+                for p in check(search, a, b, limit):
+                    same_label += sum(x.split(":")[0] == y.split(":")[0] for x, y in pairwise(p.nodes))
+    assert same_label > 0
+    by_ends: dict[frozenset[str], list[str]] = {}
+    for c in o.claims.values():
+        if c.id is not None and c.from_id != c.to_id:
+            by_ends.setdefault(frozenset((c.from_id, c.to_id)), []).append(c.id)
+    twins = sorted(sorted(ends) for ends, ids in by_ends.items() if len(ids) > 1)
+    assert twins  # the hub graph has two claims between the same two nodes
+    x, y = twins[0]
+    paths = check(both_ends.BidirectionalSearch(store, max_hops=1), x, y, 1)
+    assert len(paths) == 1 and paths[0].claims[0] in by_ends[frozenset((x, y))]
