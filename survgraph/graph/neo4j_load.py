@@ -481,10 +481,12 @@ class LoadJournal:
                 if matched != len(cols[0]):
                     raise StoreError(self._not_matched(tx, chunk, names, cols))
                 done = saved.get((chunk.target, chunk.name), set())
-                changed = list(rec["before"]) if rec else []
-                ids = [i for i, _ in changed]
-                keep = [[i, p] for i, p in changed if i not in done]
-                before = json.dumps(keep, ensure_ascii=False, separators=(",", ":"))
+                changed: list[list[Any]] = list(rec["before"]) if rec else []
+                ids = [c[0] for c in changed]
+                keep = [c for c in changed if c[0] not in done]
+                # The columns the statement writes, as they were: restoring them restores the item (a
+                # property outside the registry's columns is never written, so never needs restoring).
+                before = json.dumps({"columns": names, "rows": keep}, ensure_ascii=False, separators=(",", ":"))
                 newly_saved.append(((chunk.target, chunk.name), [k[0] for k in keep]))
             tx.run(
                 f"CREATE (j:{LOAD_JOURNAL_LABEL} {{load: $load, seq: $seq, v: $v, op: $op, target: $target, "
@@ -537,14 +539,16 @@ class LoadJournal:
         """Rows of ids already stored, in one statement: find each by its id (a relationship by its type's
         id index, and only between the endpoints the row names), compare it with the row on the server,
         and write only the rows that change it (all of them when `$every`). Returns how many rows found
-        their item (the caller fails the load unless all did) and, for each changed item, [id, the
-        properties it had]: collected before any write (the aggregation ends the reads first)."""
+        their item (the caller fails the load unless all did) and, for each changed item, [the
+        values of the columns it had, `id` first]: read before any write (the aggregation, and the Eager
+        the planner puts before the SET, end the reads first), as lists (decoded far faster than maps)."""
         same = " AND ".join(
             f"((x.{q(name)} IS NULL AND $cols[{k}][i] IS NULL) OR coalesce(x.{q(name)} = $cols[{k}][i], false))"
             for k, name in enumerate(names)
             if name != "id"
         )
         sets = ", ".join(f"x.{q(name)} = $cols[{k}][i]" for k, name in enumerate(names) if name != "id")
+        olds = ", ".join(f"x.{q(name)}" for name in names)
         head = "UNWIND range(0, size($cols[0]) - 1) AS i "
         if chunk.target == "node":
             match = f"MATCH (x:{chunk.name} {{id: $cols[0][i]}}) "
@@ -557,9 +561,9 @@ class LoadJournal:
         return (
             f"{head}{match}"
             "WITH count(x) AS matched, "
-            f"collect(CASE WHEN $every OR NOT ({same}) THEN [x, i, properties(x)] END) AS changed "
+            f"collect(CASE WHEN $every OR NOT ({same}) THEN [x, i, [{olds}]] END) AS changed "
             f"CALL (changed) {{ UNWIND changed AS c WITH c[0] AS x, c[1] AS i SET {sets} }} "
-            "RETURN matched, [c IN changed | [c[2].id, c[2]]] AS before"
+            "RETURN matched, [c IN changed | c[2]] AS before"
         )
 
     def _not_matched(self, tx: ManagedTransaction, chunk: Chunk, names: list[str], cols: list[list[Any]]) -> str:
@@ -686,13 +690,32 @@ class LoadJournal:
             delete = "DETACH DELETE x" if rec["target"] == "node" else "DELETE x"
             tx.run(self._match_ids(rec) + delete, ids=rec["ids"], load=load).consume()
         if rec["op"] == "update" and rec["before"]:
-            rows = [{"id": i, "p": p} for i, p in json.loads(rec["before"])]
-            if rec["target"] == "node":
-                cypher = f"UNWIND $rows AS row MATCH (x:{rec['name']} {{id: row.id}}) SET x = row.p"
-            else:
-                cypher = f"UNWIND $rows AS row MATCH ()-[x:{rec['name']} {{id: row.id}}]->() SET x = row.p"
-            tx.run(cypher, rows=rows).consume()
+            tx.run(*self._restore(rec, load, seq)).consume()
         self._delete_record(tx, load, seq)
+
+    def _restore(self, rec: dict[str, Any], load: str, seq: int) -> tuple[str, dict[str, Any]]:
+        """The statement that puts back what an update record saved: format 1, [id, every property] pairs
+        (the item's properties replaced); format 2, the columns the update wrote, with their values per
+        item, `id` first (those columns set, null ones removed)."""
+        match = (
+            f"MATCH (x:{rec['name']} {{id: row[0]}}) "
+            if rec["target"] == "node"
+            else f"MATCH ()-[x:{rec['name']} {{id: row[0]}}]->() "
+        )
+        saved = json.loads(rec["before"])
+        if rec["v"] < 2:
+            return f"UNWIND $rows AS row {match}SET x = row[1]", {"rows": saved}
+        names = saved["columns"]
+        known = (
+            {c.name for c in self.registry.node_columns[rec["name"]]}
+            if rec["target"] == "node"
+            else {c.name for c in self.registry.edge_columns}
+        )
+        # The column names are stored strings: only the registry's go into Cypher.
+        if not names or names[0] != "id" or not set(names) <= known:
+            raise StoreError(f"Neo4j: load journal {load}/{seq} saved columns {names!r}, not the registry's")
+        sets = ", ".join(f"x.{q(name)} = row[{k}]" for k, name in enumerate(names) if k)
+        return f"UNWIND $rows AS row {match}SET {sets}", {"rows": saved["rows"]}
 
     def _delete_record(self, tx: ManagedTransaction, load: str, seq: int) -> None:
         tx.run(f"MATCH (j:{LOAD_JOURNAL_LABEL} {{load: $load, seq: $seq}}) DELETE j", load=load, seq=seq).consume()
