@@ -14,8 +14,9 @@ larger than one batch (`tx_rows` rows) goes like this instead:
    less of the driver's pure-Python encoding). Rows with a new id are CREATEd; the record lists their
    ids, known before the batch goes (the id lookup), so a rollback deletes them by id: nothing marks the
    items themselves. Rows that update an existing id are compared with it on the server; only those that
-   change it are written, and the properties they had are returned by the same statement and saved in
-   the journal record as JSON (written here, client-side: Neo4j has no JSON functions without APOC).
+   change it are written, and the values the written columns had are returned by the same statement and
+   saved in the journal record as JSON (written here, client-side: Neo4j has no JSON functions without
+   APOC).
 3. **Commit.** One small transaction sets the marker's state to "committed". From then on the load is
    the graph.
 4. **Clean-up.** The journal records are deleted (a transaction each), then the marker. Every step is
