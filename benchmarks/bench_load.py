@@ -2,6 +2,7 @@
 
     python benchmarks/bench_load.py --claims 100000 [--store embedded|neo4j]   # standalone, generates a graph
     python benchmarks/bench_load.py --graph DIR                                # a graph generate.py wrote
+    python benchmarks/bench_load.py --graph DIR --store neo4j --repeat 3       # Neo4j: sides alternate, medians
     python benchmarks/run.py --sizes 100000 --only load                        # through the harness
 
 Rows (seconds; ratio > 1 means survgraph is slower):
