@@ -2,6 +2,7 @@
 
     python benchmarks/bench_load.py --claims 100000 [--store embedded|neo4j]   # standalone, generates a graph
     python benchmarks/bench_load.py --graph DIR                                # a graph generate.py wrote
+    python benchmarks/bench_load.py --graph DIR --store neo4j --repeat 3       # Neo4j: sides alternate, medians
     python benchmarks/run.py --sizes 100000 --only load                        # through the harness
 
 Rows (seconds; ratio > 1 means survgraph is slower):
@@ -13,7 +14,8 @@ Rows (seconds; ratio > 1 means survgraph is slower):
   load) against the plain engine's bulk path: embedded, `COPY ... FROM` CSV tables of the same rows
   (written beforehand, not timed) into a fresh LadybugDB; Neo4j, the driver's `UNWIND $rows ... MERGE` in
   transactions of 10,000 rows (the usual hand-written load; neo4j-admin import needs a stopped server and
-  is not measured here);
+  is not measured here); Neo4j also writes the same rows again (every row an update of an unchanged item),
+  and then rows that change every item (a note or description added: every row a real update);
 - load, fresh store: validate + write, against the same plain figure (the plain engine validates nothing);
   the note gives the process's peak RSS so far;
 - write, incremental (embedded): the last 10% of the claims into a store holding the rest (survgraph's
@@ -31,6 +33,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -48,7 +51,7 @@ from generate import generate, load_graph
 from survgraph.graph import StoreKind, StoreSettings, open_store, plan_write
 from survgraph.graph.ddl import ladybug_statements
 from survgraph.graph.embedded import DB_FILE, EmbeddedStore
-from survgraph.graph.store import WritePlan
+from survgraph.graph.store import EdgeBatch, WritePlan
 from survgraph.loaders import load_dataset, validate_paths
 from survgraph.loaders.validate import Dataset
 from survgraph.schema import REGISTRY
@@ -166,7 +169,8 @@ def _plain_unwind(store: Any, plan: WritePlan) -> float:
     return time.perf_counter() - t0
 
 
-def run(graph: GeneratedGraph, store: str, workdir: Path) -> list[Result]:
+def run(graph: GeneratedGraph, store: str, workdir: Path, repeat: int = 1) -> list[Result]:
+    """`repeat`: Neo4j only, how many times each side's child runs (alternating; medians reported)."""
     if graph.yaml_dir is None and graph.csv_dir is None:
         raise ValueError("the graph was generated without record files (YAML or CSV)")
     size = graph.claims
@@ -202,7 +206,7 @@ def run(graph: GeneratedGraph, store: str, workdir: Path) -> list[Result]:
         plain_s = _plain_copy(plan, workdir)
         note = "plain: COPY FROM CSV"
     else:
-        return results + _neo4j_pair(graph.yaml_dir, size, validate_s, workdir)
+        return results + _neo4j_pair(graph.yaml_dir, size, validate_s, workdir, repeat)
     results.append(Result("write, fresh store", store, size, write_s, plain_s, "s", note))
     validate_s = results[-2].ours
     results.append(
@@ -254,11 +258,33 @@ def _incremental(ds: Dataset, workdir: Path, size: int) -> Result:
 # -- Neo4j: each side in a process of its own, for its peak RSS --------------------------------------
 
 
+def _changed(plan: WritePlan) -> WritePlan:
+    """The plan's rows with one more property each (an entity's description, a claim's notes): written
+    over the plan's own graph, every row changes its item."""
+    return WritePlan(
+        {
+            label: [{**r, "description": f"{r.get('description') or ''} (revised)"} for r in rows]
+            for label, rows in plan.nodes.items()
+        },
+        [
+            EdgeBatch(
+                b.type, b.from_label, b.to_label, [{**r, "notes": f"{r.get('notes') or ''} (revised)"} for r in b.rows]
+            )
+            for b in plan.edges
+        ],
+    )
+
+
+#: The Neo4j passes, in order: into the empty database, the same rows again, rows that change every item.
+NEO4J_WORKS = ("fresh", "update", "changed")
+
+
 def _neo4j_side(side: str, records: Path) -> None:
     """Child: validate `records`, then write them to the (cleared) Neo4j of NEO4J_*: `ours` through
     load_dataset (a plan larger than SURVGRAPH_NEO4J_TX_ROWS goes in batches behind a load marker),
-    `plain` through the driver's UNWIND MERGE in 10,000-row transactions; twice (into the empty database,
-    then the same rows again: every row an update). Prints one JSON line: seconds, peak RSS."""
+    `plain` through the driver's UNWIND MERGE in 10,000-row transactions; three times (NEO4J_WORKS: into
+    the empty database, the same rows again, then rows that change every item). Prints one JSON line:
+    seconds, peak RSS."""
     import resource
 
     ds = validate_paths([records])
@@ -274,12 +300,13 @@ def _neo4j_side(side: str, records: Path) -> None:
         t0 = time.perf_counter()
         plan = plan_write(ds.nodes, ds.claims, REGISTRY)  # the rows both sides write (load_dataset's first step)
         out["plan"] = time.perf_counter() - t0
-        for work in ("fresh", "update"):
+        plans = {"fresh": plan, "update": plan, "changed": _changed(plan)}  # made before any is timed
+        for work in NEO4J_WORKS:
             t0 = time.perf_counter()
             if side == "ours":
-                neo.write(plan, batch_size=NEO4J_PLAIN_BATCH)  # what load_dataset does after plan_write
+                neo.write(plans[work], batch_size=NEO4J_PLAIN_BATCH)  # what load_dataset does after plan_write
             else:
-                _plain_unwind(neo, plan)
+                _plain_unwind(neo, plans[work])
             out[work] = time.perf_counter() - t0
         out["nodes"] = sum(neo.stats().nodes.values())
         neo.clear()
@@ -303,34 +330,60 @@ def _neo4j_child(side: str, records: Path, env: dict[str, str] | None = None) ->
     return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def _neo4j_pair(records: Path, size: int, validate_s: float, workdir: Path) -> list[Result]:
+def _neo4j_pair(records: Path, size: int, validate_s: float, workdir: Path, repeat: int = 1) -> list[Result]:
     """survgraph's load against the plain driver's UNWIND in 10,000-row transactions, the same run, each
-    in a child process (so that each peak RSS is its own): into an empty database, then again (updates).
-    Both sides first load a small graph of the same shape (ours in batches too), untimed, so that neither
-    pays for the server's first planning and JIT of the statements."""
+    in a child process (so that each peak RSS is its own): into an empty database, then again (updates),
+    then with every row changed. Both sides first load a small graph of the same shape (ours in batches
+    too), untimed, so that neither pays for the server's first planning and JIT of the statements. With
+    `repeat` > 1 the sides alternate (ours, plain, plain, ours, ...) and each figure is the median."""
     from generate import generate as generate_graph
 
     warm = generate_graph(workdir / "neo4j-warmup", 3_000, seed=8, formats={"yaml"})
     assert warm.yaml_dir is not None
     for side in ("ours", "plain"):
         _neo4j_child(side, warm.yaml_dir, {"SURVGRAPH_NEO4J_TX_ROWS": "1000"})
-    sides = {side: _neo4j_child(side, records) for side in ("ours", "plain")}
-    ours, plain = sides["ours"], sides["plain"]
+    runs: dict[str, list[dict[str, Any]]] = {"ours": [], "plain": []}
+    for n in range(repeat):
+        for side in ("ours", "plain") if n % 2 == 0 else ("plain", "ours"):
+            runs[side].append(_neo4j_child(side, records))
+    ours, plain = (
+        {k: statistics.median(r[k] for r in runs[side]) for k in runs[side][0]} for side in ("ours", "plain")
+    )
     if ours["nodes"] != plain["nodes"]:
         raise RuntimeError(f"the two loads wrote different graphs: {ours['nodes']} vs {plain['nodes']} nodes")
     claims = ours["claims"]
 
     def note(work: str) -> str:
+        each = ""
+        if repeat > 1:
+            each = "; median of {} alternating runs (ours {} s, plain {} s)".format(
+                repeat, *("/".join(f"{r[work]:.1f}" for r in runs[side]) for side in ("ours", "plain"))
+            )
         return (
             f"claims/s {claims / ours[work]:,.0f} vs {claims / plain[work]:,.0f}; peak RSS {ours['rss_mb']:,.0f} "
             f"vs {plain['rss_mb']:,.0f} MB; both write the same rows (plan_write, untimed on both sides); plain: "
-            f"UNWIND MERGE, {NEO4J_PLAIN_BATCH:,} rows a transaction"
+            f"UNWIND MERGE, {NEO4J_PLAIN_BATCH:,} rows a transaction{each}"
         )
 
     return [
         Result("write, fresh store", "neo4j", size, ours["fresh"], plain["fresh"], "s", note("fresh")),
         Result(
-            "write again (every row an update)", "neo4j", size, ours["update"], plain["update"], "s", note("update")
+            "write again (every row an update, none changes its item)",
+            "neo4j",
+            size,
+            ours["update"],
+            plain["update"],
+            "s",
+            note("update") + "; survgraph writes none of them (compared on the server)",
+        ),
+        Result(
+            "write again (every row changes its item)",
+            "neo4j",
+            size,
+            ours["changed"],
+            plain["changed"],
+            "s",
+            note("changed"),
         ),
         Result(
             "load (validate + write), fresh store",
@@ -356,6 +409,7 @@ def main() -> None:
     ap.add_argument("--store", choices=["embedded", "neo4j"], default="embedded")
     ap.add_argument("--records", type=Path, help="load these record files (e.g. generate.py's DIR/yaml) instead")
     ap.add_argument("--graph", type=Path, help="a folder benchmarks/generate.py wrote (default: generate one)")
+    ap.add_argument("--repeat", type=int, default=1, help="Neo4j: runs of each side, alternating (medians)")
     args = ap.parse_args()
     if args.store == "neo4j" and not os.environ.get("NEO4J_URI"):
         raise SystemExit("set NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD to a scratch database (it is cleared)")
@@ -368,7 +422,7 @@ def main() -> None:
             graph = GeneratedGraph(claims, 0, 0, 0, args.records, yaml_dir=args.records)
         else:
             graph = generate(Path(tmp) / "graph", args.claims, formats={"yaml", "csv"})
-        rows = run(graph, args.store, Path(tmp))
+        rows = run(graph, args.store, Path(tmp), args.repeat)
     print("| work | store | claims | survgraph (s) | plain (s) | ratio | note |\n|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r.work} | {r.store} | {r.size:,} | {r.ours:.2f} | {r.plain:.2f} | {r.ratio:.2f} | {r.note} |")

@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 
 from survgraph.graph import config, plan_write
-from survgraph.graph.neo4j_load import LoadBusy, LoadOptions, plan_batches
+from survgraph.graph.neo4j_load import TAG, LoadBusy, LoadJournal, LoadOptions, plan_batches
 from survgraph.graph.neo4j_store import Neo4jStore
 from survgraph.graph.spill import PlanSpill
-from survgraph.graph.store import EdgeBatch, WritePlan, split_new
+from survgraph.graph.store import EdgeBatch, StoreError, WritePlan, split_new
 from survgraph.loaders import load_dataset, validate_paths
 from survgraph.loaders.validate import Dataset, validate_streamed
-from survgraph.schema import INTERNAL_LABELS, LOAD_MARKER_LABEL, REGISTRY
+from survgraph.schema import INTERNAL_LABELS, LOAD_JOURNAL_LABEL, LOAD_MARKER_LABEL, REGISTRY
 from tests.adversarial.test_crash_consistency import ks
 from tests.conftest import Neo4jServer
 from tests.fingerprint import fingerprint
@@ -261,3 +261,111 @@ def test_small_loads_and_reads_wait_for_a_batched_load_in_flight(
     assert vendors_read == vendors_after - 1 != vendors_before  # the whole load, not the extra vendor yet
     assert ends["small"] > ends["last batch"] and ends["read"] > ends["last batch"]
     assert clean(batched_store)
+
+
+def _journal_after_commit(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """The journal records of each batched load, read right after its commit flip (before the clean-up
+    deletes them): op, target, name, ids, format."""
+    seen: list[dict[str, Any]] = []
+    commit = LoadJournal.commit
+
+    def commit_and_read(self: LoadJournal, load: str) -> None:
+        commit(self, load)
+        seen.extend(
+            self._run(
+                f"MATCH (j:{LOAD_JOURNAL_LABEL} {{load: $load}}) RETURN j.op AS op, j.target AS target, "
+                "j.name AS name, j.ids AS ids, j.v AS v ORDER BY j.seq",
+                load=load,
+            )
+        )
+
+    monkeypatch.setattr(LoadJournal, "commit", commit_and_read)
+    return seen
+
+
+@pytest.mark.neo4j
+def test_an_update_load_writes_and_journals_only_the_items_it_changes(
+    neo4j_store: Neo4jStore, batched_store: Neo4jStore, records: Records, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows of stored ids are compared on the server: the unchanged ones are neither written nor saved in
+    the journal; the graph is the one a single-transaction load of the same rows gives."""
+    vendor = next(n for n in records.base.nodes if n.id.startswith("vendor:"))
+    claim = records.base.claims[0]
+    edited = Dataset(
+        nodes=[n.model_copy(update={"name": "Renamed"}) if n is vendor else n for n in records.base.nodes],
+        claims=[c.model_copy(update={"notes": "a note"}) if c is claim else c for c in records.base.claims],
+    )
+    load_dataset(neo4j_store, records.base)
+    load_dataset(neo4j_store, edited)
+    expected = fingerprint(neo4j_store)
+    neo4j_store.clear()
+
+    load_dataset(batched_store, records.base)
+    journal = _journal_after_commit(monkeypatch)
+    summary = load_dataset(batched_store, edited)
+    assert fingerprint(batched_store) == expected
+    assert clean(batched_store), ks.leftovers(batched_store)
+    # Every row found its stored item (counted as updated), but only the two changed ones were journalled.
+    assert sum(c.updated for c in [*summary.nodes.values(), *summary.edges.values()]) == len(edited.nodes) + len(
+        edited.claims
+    )
+    assert journal and all(r["op"] == "update" and r["v"] == 2 for r in journal)
+    assert sorted(i for r in journal for i in r["ids"]) == sorted([vendor.id, str(claim.id)])
+
+
+@pytest.mark.neo4j
+def test_a_claim_id_stored_between_other_endpoints_fails_the_load_and_rolls_it_back(
+    batched_store: Neo4jStore, records: Records
+) -> None:
+    load_dataset(batched_store, records.base)
+    before = fingerprint(batched_store)
+    claim = records.base.claims[-1]
+    assert claim.id is not None
+    other = next(
+        c.to_id
+        for c in records.base.claims
+        if c.type == claim.type and c.to_id != claim.to_id and c.to_id.split(":")[0] == claim.to_id.split(":")[0]
+    )
+    moved = claim.model_copy(update={"to_id": other})  # the same id, kept, between other endpoints
+    load = Dataset(nodes=records.load.nodes, claims=[*records.load.claims, moved])
+    with pytest.raises(StoreError, match=f"did not find their stored item \\({claim.id}\\)"):
+        load_dataset(batched_store, load)
+    assert fingerprint(batched_store) == before
+    assert clean(batched_store), ks.leftovers(batched_store)
+
+
+def _legacy_load(store: Neo4jStore, state: str) -> list[str]:
+    """A batched load as the journal's format 1 left it when its process died: a stale marker, one
+    record (no `v`) per created vendor table, the vendors tagged with the load id. Returns their ids."""
+    ids = ["vendor:legacy1", "vendor:legacy2"]
+    store._driver.execute_query(
+        f"CREATE (:{LOAD_MARKER_LABEL} {{slot: 'active', id: 'old', state: $state, rows: 2, started: 0, "
+        "heartbeat: 0, host: 'elsewhere', pid: 1, pstart: ''}) "
+        f"CREATE (:{LOAD_JOURNAL_LABEL} {{load: 'old', seq: 0, op: 'create', target: 'node', name: 'Vendor', "
+        "ids: $ids, before: ''}) "
+        f"WITH 1 AS one UNWIND $ids AS id CREATE (:Vendor {{id: id, name: id, {TAG}: 'old'}})",
+        state=state,
+        ids=ids,
+        database_=store.database,
+    )
+    return ids
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("state", ["running", "committed"])
+def test_a_load_left_by_the_old_journal_format_is_still_finished(
+    neo4j_store: Neo4jStore, neo4j_server: Neo4jServer, records: Records, state: str
+) -> None:
+    """Records without `v` (format 1: created items tagged) are rolled back by tag, or untagged after a
+    commit, as the format that wrote them meant."""
+    load_dataset(neo4j_store, records.base)
+    before = fingerprint(neo4j_store)
+    ids = _legacy_load(neo4j_store, state)
+    with batched(neo4j_server, stale_after_s=1) as recovering:
+        recovering.ensure_schema()  # the marker's heartbeat (0) is long stale: taken over, finished
+        assert clean(recovering), ks.leftovers(recovering)
+        found = recovering.existing_ids("Vendor", ids)
+        if state == "running":
+            assert found == set() and fingerprint(recovering) == before
+        else:
+            assert found == set(ids)

@@ -150,6 +150,17 @@ class Neo4jStore(GraphStore):
                 edges[b.type] |= self.existing_edge_ids(b.type, [r["id"] for r in chunk])
         return nodes, edges
 
+    def existing_ids(self, label: str, ids: list[str]) -> set[str]:
+        # One record holding the list: the driver decodes it far faster than a record per id.
+        return self._collected(f"MATCH (n:{label}) WHERE n.id IN $ids RETURN collect(n.id) AS ids", ids)
+
+    def existing_edge_ids(self, etype: str, ids: list[str]) -> set[str]:
+        return self._collected(f"MATCH ()-[r:{etype}]->() WHERE r.id IN $ids RETURN collect(r.id) AS ids", ids)
+
+    def _collected(self, cypher: str, ids: list[str]) -> set[str]:
+        rows = self.query(cypher, {"ids": ids})
+        return {str(i) for i in rows[0]["ids"]} if rows else set()
+
     def _write_batched(self, plan: WritePlan, progress: Progress | None) -> WriteSummary:
         load = new_load_id()
         try:
