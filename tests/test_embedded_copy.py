@@ -5,8 +5,11 @@ backslashes, empty strings, list items the engine's CSV list syntax cannot carry
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from survgraph.graph import plan_write
+import pytest
+
+from survgraph.graph import embedded, plan_write
 from survgraph.graph.embedded import EmbeddedStore, _CopyFiles
 from survgraph.schema import REGISTRY, Claim, Node
 from survgraph.schema.models import Source, Vendor
@@ -77,12 +80,29 @@ def _dataset() -> tuple[list[Node], list[Claim]]:
     return nodes, claims
 
 
-def test_copy_from_csv_stores_exactly_what_merge_stores(tmp_path: Path) -> None:
+@pytest.mark.parametrize("copy_rows", [embedded.COPY_ROWS, 3])
+def test_copy_from_csv_stores_exactly_what_merge_stores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copy_rows: int
+) -> None:
+    # copy_rows 3: every table's rows in several CSV files (chunks), copied by one COPY per table.
+    monkeypatch.setattr(embedded, "COPY_ROWS", copy_rows)
+    copies: list[tuple[str, int]] = []
+    copy = EmbeddedStore._copy
+
+    def counted(self: EmbeddedStore, table: str, cols: Any, group: list[Any], ends: str) -> None:
+        copies.append((table, len(group)))
+        copy(self, table, cols, group, ends)
+
+    monkeypatch.setattr(EmbeddedStore, "_copy", counted)
     nodes, claims = _dataset()
     plan = plan_write(nodes, claims, REGISTRY)
     with EmbeddedStore(tmp_path / "copy") as copied:
         copied.write(plan)  # every table empty: the bulk path
         got = snapshot(copied)
+    tables = [table for table, _ in copies]
+    assert sorted(tables) == sorted([*plan.nodes, *(b.type for b in plan.edges)])  # one COPY per table (and ends)
+    if copy_rows == 3:
+        assert dict(copies)["Vendor"] == -(-len(plan.nodes["Vendor"]) // 3)  # of every chunk's file
     with EmbeddedStore(tmp_path / "merge") as merged:
         # One row of each table first, so that the full load goes through MERGE.
         merged.write(plan_write([nodes[0], *nodes[len(NASTY) : len(NASTY) + 2]], claims[:1], REGISTRY))
