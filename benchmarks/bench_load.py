@@ -171,6 +171,9 @@ def _plain_unwind(store: Any, plan: WritePlan) -> float:
 
 def run(graph: GeneratedGraph, store: str, workdir: Path, repeat: int = 1) -> list[Result]:
     """`repeat`: Neo4j only, how many times each side's child runs (alternating; medians reported)."""
+    if store == "neo4j" and not os.environ.get("NEO4J_URI"):
+        # Unlike the paths and neo4j_import pairs, this one writes into a live server: the user's scratch one.
+        raise RuntimeError("the load pair on neo4j needs NEO4J_URI (and NEO4J_PASSWORD): a scratch database it clears")
     if graph.yaml_dir is None and graph.csv_dir is None:
         raise ValueError("the graph was generated without record files (YAML or CSV)")
     size = graph.claims
