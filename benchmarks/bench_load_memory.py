@@ -6,7 +6,7 @@ tables, in the same run:
     python benchmarks/run.py --sizes 100000 --only load_memory     # load and validate rows only (embedded)
 
 Each side is a process of its own, and its peak RSS is the kernel's (wait4's ru_maxrss of that process),
-started by a small launcher process (`_LAUNCH`): Linux counts the memory of the process a child was forked
+started by a small launcher process (`common.launched`): Linux counts the memory of the process a child was forked
 from in the child's ru_maxrss (exec records the old address space's peak), so a child started straight from
 the harness, which may have grown to gigabytes in an earlier pair, reported the harness's peak instead of
 its own (every row of the 2026-12-02 17:32 full run read the same figure on both sides).
@@ -40,7 +40,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from common import GeneratedGraph, Result, markdown_table  # noqa: E402
+from common import GeneratedGraph, Result, launched, markdown_table  # noqa: E402
 
 
 def _run(args: list[str], env: dict[str, str] | None = None, *, stderr: bool = False) -> tuple[float, float, str]:
@@ -48,24 +48,6 @@ def _run(args: list[str], env: dict[str, str] | None = None, *, stderr: bool = F
     its stderr, if asked)."""
     seconds, rss, _, out = _run_cpu(args, env, stderr=stderr)
     return seconds, rss, out
-
-
-#: Started with `python -S -c _LAUNCH OUT CMD...`: forks and execs CMD, waits for it, writes its wait4 rusage
-#: (peak RSS in KiB, user + system CPU seconds) to the file OUT, and exits with its exit code. The child is
-#: forked from this small process, so its ru_maxrss is its own.
-_LAUNCH = """
-import os, sys
-pid = os.fork()
-if pid == 0:
-    try:
-        os.execvp(sys.argv[2], sys.argv[2:])
-    finally:
-        os._exit(127)
-_, status, usage = os.wait4(pid, 0)
-with open(sys.argv[1], "w") as out:
-    out.write(f"{usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}")
-sys.exit(os.waitstatus_to_exitcode(status))
-"""
 
 
 def _run_cpu(
@@ -77,7 +59,7 @@ def _run_cpu(
         report = Path(tmp) / "rusage"
         start = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, "-S", "-c", _LAUNCH, str(report), *args],
+            launched(args, report),
             cwd=ROOT,
             env={**os.environ, "COLUMNS": "200", **(env or {})},
             stdout=subprocess.PIPE,

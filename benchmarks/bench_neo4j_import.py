@@ -34,7 +34,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from common import GeneratedGraph, Result  # noqa: E402
+from common import GeneratedGraph, Result, launched  # noqa: E402
 from neo4j_admin import import_args  # noqa: E402
 
 ADMIN = [str(ROOT / "tools" / "neo4j" / "neo4j-test-server"), "admin"]
@@ -69,6 +69,8 @@ def run_ours(records: Path, home: Path, csv_dir: Path) -> tuple[float, dict[str,
         *("--neo4j-home", str(home), "--neo4j-admin", " ".join(ADMIN), "--csv-dir", str(csv_dir)),
         *("--format", "json"),
     ]
+    # From a small launcher: the command's own peak RSS figure must not be the harness's (common.launched).
+    args = launched(args, csv_dir.parent / f"{csv_dir.name}.rusage")
     start = time.perf_counter()
     done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env={**os.environ, "COLUMNS": "200"})
     seconds = time.perf_counter() - start

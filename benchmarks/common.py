@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,3 +141,30 @@ def copy_into_ladybug(graph: GeneratedGraph, dest: Path) -> Path:
         db.close()
     marker.write_text("ok\n")
     return dest
+
+
+#: Run as `python -S -c _LAUNCH OUT CMD...` (see `launched`): forks and execs CMD, waits for it, writes its wait4 rusage
+#: (peak RSS in KiB, user + system CPU seconds) to the file OUT, and exits with its exit code. The child is
+#: forked from this small process, so its ru_maxrss is its own.
+_LAUNCH = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(f"{usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def launched(args: list[str], report: Path) -> list[str]:
+    """`args` started from a small launcher process, which writes the command's peak RSS (KiB) and CPU
+    seconds to `report`. Linux counts the address space a process was forked from in its ru_maxrss (exec
+    records the old one's peak), in wait4's figure and in the command's own getrusage alike: a command
+    started straight from a process that grew to gigabytes (the harness, after an in-process pair) reports
+    that process's peak instead of its own."""
+    return [sys.executable, "-S", "-c", _LAUNCH, str(report), *args]
