@@ -1,6 +1,7 @@
-"""Pair, in-process: neo4j-admin's CSVs from records, through a write plan or written as validation passes.
+"""In-process: neo4j-admin's CSVs from records, through a write plan or written as validation passes.
+Not a harness pair (no `run`; `make bench` only runs benchmarks/bench_*.py).
 
-    python benchmarks/bench_import_csv.py RECORDS WORKDIR [ROUNDS]
+    python benchmarks/import_csv_inprocess.py RECORDS WORKDIR [ROUNDS]
 
 `plan`: validate_streamed into a PlanSpill, then write_import_plan from it (what `survgraph neo4j-import`
 did before 2026-12-02 evening); `stream`: validate_streamed with an ImportWriter sink (what it does now).
