@@ -165,7 +165,7 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     graph = load_graph(Path(argv[0]))
-    workdir = Path(argv[1]) if len(argv) > 1 else HERE / ".work" / f"neo4j_import-{graph.claims}"
+    workdir = Path(argv[1]).resolve() if len(argv) > 1 else HERE / ".work" / f"neo4j_import-{graph.claims}"
     workdir.mkdir(parents=True, exist_ok=True)
     print(markdown_table(run(graph, "neo4j", workdir)))
     return 0

@@ -19,15 +19,26 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from survgraph.cli import app
-from survgraph.graph.neo4j_admin import ARRAY_DELIMITERS, Neo4jHome, write_import_files
+from survgraph.graph.neo4j_admin import (
+    ARRAY_DELIMITERS,
+    ImportFiles,
+    ImportWriter,
+    Neo4jHome,
+    write_import_files,
+    write_import_plan,
+)
 from survgraph.graph.neo4j_store import Neo4jStore
+from survgraph.graph.spill import PlanSpill
+from survgraph.graph.store import StoreError
 from survgraph.loaders import load_paths, validate_paths
+from survgraph.loaders.validate import validate_streamed
 from survgraph.schema import REGISTRY
 
 from .conftest import FIXTURES, ROOT, SERVER_SCRIPT, TEST_PASSWORD, Neo4jServer
@@ -371,3 +382,87 @@ def test_no_admin_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     result = CliRunner().invoke(app, ["neo4j-import", str(FIXTURES / "small"), "--neo4j-home", str(tmp_path / "h")])
     assert result.exit_code == 2 and "no neo4j-admin" in result.output
     assert os.listdir(tmp_path) == []
+
+
+def _written(files: ImportFiles) -> dict[str, list[str]]:
+    """Each file's lines, by name: nodes in their order, relationships sorted (ImportWriter writes a type's
+    claims in the order they passed, write_import_plan grouped by their endpoints' kinds)."""
+    out = {path.name: path.read_text(encoding="utf-8").splitlines() for path in files.nodes.values()}
+    for path in files.relationships.values():
+        header, *rows = path.read_text(encoding="utf-8").splitlines()
+        out[path.name] = [header, *sorted(rows)]
+    return out
+
+
+@pytest.mark.parametrize("layout", ["csv", "yaml", "small"])
+def test_import_writer_writes_what_the_plan_writes(tmp_path: Path, layout: str) -> None:
+    """The CSVs written as the validation passes each record (ImportWriter, what the command uses) hold
+    exactly the rows write_import_plan writes from the validated write plan: the same cells, counts and
+    options, for claims from the CSV tables' fast path (CheckedClaim), from models and derived ones."""
+    if layout == "small":
+        records = [FIXTURES / "small", hostile_records(tmp_path / "hostile.yaml")]
+    else:
+        generate(tmp_path / "gen", 2000, seed=5, formats={layout})
+        records = [tmp_path / "gen" / layout]
+    with PlanSpill() as spill:
+        ds = validate_streamed(records, spill)
+        assert not ds.errors
+        planned = write_import_plan(tmp_path / "planned", spill.plan())
+    with PlanSpill() as spill:
+        writer = ImportWriter(tmp_path / "streamed")
+        ds = validate_streamed(records, spill, sink=writer)
+        writer.close()
+        assert not ds.errors and not writer.clash
+    streamed = writer.finish()
+    assert streamed.node_counts == planned.node_counts and streamed.relationship_counts == planned.relationship_counts
+    assert ds.counts == (planned.node_count, planned.relationship_count)
+    assert planned.relationship_count > (1000 if layout != "small" else 0)
+    assert _written(streamed) == _written(planned)
+    assert streamed.multiline == planned.multiline == (layout == "small")  # the hostile strings' line breaks
+
+    def options(files: ImportFiles) -> list[str]:
+        return [a for a in files.admin_args("neo4j") if not a.startswith(("--nodes", "--rel", "--report"))]
+
+    assert options(streamed) == options(planned)
+
+
+def test_import_writer_refusals(tmp_path: Path) -> None:
+    """A list item holding the delimiter stops the writing (`clash`: the command runs again with the next
+    one, which writes it); a claim whose end is no written node is refused when the files are finished."""
+    ds = validate_paths([FIXTURES / "small"])
+    vendor = next(n for n in ds.nodes if n.id == "vendor:acme")
+    row = {**REGISTRY.node_row(vendor), "aliases": [f"a{ARRAY_DELIMITERS[0]}b", "c"]}
+    facts = SimpleNamespace(id=vendor.id, row=row)
+    first = ImportWriter(tmp_path / "first")
+    first.node(facts, "Vendor")
+    assert first.clash and first.counts == (0, 0)
+    second = ImportWriter(tmp_path / "second", delimiter=ARRAY_DELIMITERS[1])
+    second.node(facts, "Vendor")
+    with pytest.raises(StoreError, match="appears twice"):
+        second.node(facts, "Vendor")
+    claim = next(c for c in ds.claims if c.from_id == vendor.id)
+    second.claim(claim)
+    with pytest.raises(StoreError, match="appears twice"):
+        second.claim(claim)
+    assert not second.clash and second.counts == (1, 1)
+    with pytest.raises(StoreError, match=f"{claim.to_id!r} is not among the records"):
+        second.finish()
+    assert f'"a{ARRAY_DELIMITERS[0]}b{ARRAY_DELIMITERS[1]}c"' in second.files.nodes["Vendor"].read_text()
+    with pytest.raises(StoreError, match="not empty"):
+        ImportWriter(tmp_path / "second")
+
+
+def test_bad_records_leave_an_earlier_csv_dir_as_it_was(tmp_path: Path) -> None:
+    """--csv-dir of an earlier import and records that fail validation: its files stay as they were, and
+    no staging folder is left in it."""
+    ours = tmp_path / "ours"
+    ds = validate_paths([FIXTURES / "small"])
+    write_import_files(ours, ds.nodes, ds.claims)
+    before = {p.name: p.read_bytes() for p in ours.iterdir()}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("entities:\n  - id: vendor:x\n    name: X\n    confidence: certain\n", encoding="utf-8")
+    args = [str(FIXTURES / "small"), str(bad), "--neo4j-home", str(tmp_path / "h"), "--neo4j-admin", ADMIN]
+    result = CliRunner().invoke(app, ["neo4j-import", *args, "--csv-dir", str(ours)])
+    assert result.exit_code == 1 and "nothing was written" in result.output, result.output
+    assert {p.name: p.read_bytes() for p in ours.iterdir()} == before
+    assert not (tmp_path / "h").exists()

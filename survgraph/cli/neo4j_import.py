@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import resource
 import shlex
+import shutil
 import sys
 import tempfile
 import time
@@ -17,13 +18,17 @@ from survgraph.cli.common import FormatOpt, err
 from survgraph.cli.output import print_counts
 from survgraph.errors import UsageError
 from survgraph.graph.neo4j_admin import (
+    ARRAY_DELIMITERS,
+    CSV_MARKER,
+    CSV_MARKER_TEXT,
+    ImportWriter,
     Neo4jHome,
     admin_command,
     check_csv_folder,
     run_admin_import,
-    write_import_plan,
 )
 from survgraph.graph.spill import PlanSpill
+from survgraph.graph.store import StoreError
 from survgraph.loaders import InvalidRecords
 from survgraph.loaders.validate import validate_streamed
 from survgraph.progress import progress
@@ -91,27 +96,58 @@ def neo4j_import(
         check_csv_folder(csv_dir)
     timings: dict[str, float] = {}
 
-    # The valid records stream through temporary files (removed after, failed or not) into the CSVs.
-    with PlanSpill() as spill, tempfile.TemporaryDirectory(prefix="survgraph-neo4j-import-") as tmp:
-        t0 = time.perf_counter()
-        ds = validate_streamed(paths, spill)
-        timings["validate_s"] = time.perf_counter() - t0
-        if ds.errors:
-            raise InvalidRecords(ds.problems)
-        for p in ds.warnings:
-            typer.echo(f"warning: {p}", err=True)
-        validated_rss = _rss_mib()
+    # The valid records are written as neo4j-admin's CSVs as they pass the validation (ImportWriter), into
+    # a staging folder: a temporary one (removed after, failed or not), or one inside --csv-dir, whose
+    # files move into it only once every record passed (an earlier import's files there stay until then).
+    made_csv_dir = csv_dir is not None and not csv_dir.exists()
+    with tempfile.TemporaryDirectory(prefix="survgraph-neo4j-import-") as tmp:
+        try:
+            if csv_dir is not None:
+                csv_dir.mkdir(parents=True, exist_ok=True)
+                (csv_dir / CSV_MARKER).write_text(CSV_MARKER_TEXT)
+                staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=csv_dir))
+            else:
+                staging = Path(tmp)
+            t0 = time.perf_counter()
+            for delimiter in ARRAY_DELIMITERS:
+                shutil.rmtree(staging / "files", ignore_errors=True)
+                with PlanSpill() as spill, progress(total=None, desc="validating, writing CSV", unit="row") as bar:
 
-        folder = csv_dir if csv_dir is not None else Path(tmp)
-        t0 = time.perf_counter()
-        with progress(total=ds.entity_count + ds.claim_count, desc="writing CSV", unit="row") as bar:
+                    def advance(n: int) -> None:
+                        bar.update(n)
 
-            def advance(n: int) -> None:
-                bar.update(n)
-
-            files = write_import_plan(folder, spill.plan(), progress=advance)
-        spill.close()  # before the import: its disk space is free for neo4j-admin
-        timings["csv_s"] = time.perf_counter() - t0
+                    writer = ImportWriter(staging / "files", delimiter=delimiter, progress=advance)
+                    try:
+                        ds = validate_streamed(paths, spill, sink=writer)
+                    finally:
+                        writer.close()
+                if ds.errors:
+                    raise InvalidRecords(ds.problems)
+                if not writer.clash:
+                    break
+            else:
+                raise StoreError(
+                    "every array delimiter survgraph tries occurs inside a list item; nothing was imported"
+                )
+            timings["validate_s"] = time.perf_counter() - t0
+            for p in ds.warnings:
+                typer.echo(f"warning: {p}", err=True)
+            validated_rss = _rss_mib()
+            t0 = time.perf_counter()
+            files = writer.finish()
+            if csv_dir is not None:
+                files = writer.move_to(csv_dir)
+            timings["csv_s"] = time.perf_counter() - t0
+        except BaseException:
+            if csv_dir is not None and csv_dir.exists():
+                for leftover in csv_dir.glob(".staging-*"):
+                    shutil.rmtree(leftover, ignore_errors=True)
+                if made_csv_dir:
+                    shutil.rmtree(csv_dir, ignore_errors=True)
+            raise
+        if csv_dir is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        folder = files.folder
         client_peak = _peak_rss_mib()
         target.check_target(database, overwrite=overwrite)  # again: a server may have started meanwhile
         # neo4j-admin's output: beside the kept CSVs, else in the home's logs (the temporary folder goes).

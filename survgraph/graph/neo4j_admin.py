@@ -225,7 +225,7 @@ def _write_files(
 ) -> ImportFiles:
     check_csv_folder(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / CSV_MARKER).write_text("CSV files written by `survgraph neo4j-import`; replaced by the next one.\n")
+    (folder / CSV_MARKER).write_text(CSV_MARKER_TEXT)
     for delimiter in ARRAY_DELIMITERS:
         try:
             return _write(folder, node_items(), claim_items(), registry, delimiter, progress, rows=rows)
@@ -236,6 +236,7 @@ def _write_files(
 
 #: The file that marks a folder as ours: only such a folder (or an empty one) is written into.
 CSV_MARKER = ".survgraph-neo4j-import"
+CSV_MARKER_TEXT = "CSV files written by `survgraph neo4j-import`; replaced by the next one.\n"
 
 
 def check_csv_folder(folder: Path) -> None:
@@ -329,6 +330,152 @@ def _write(
         _line_breaks(files.relationships[etype]) > 1 + n for etype, n in files.relationship_counts.items()
     )
     return files
+
+
+class ImportWriter:
+    """neo4j-admin's CSV files written as a streamed validation passes each valid record
+    (validate_streamed's `sink`): one pass, no write plan between (no row dicts, no spill files read
+    back). The same files, checks and cells as write_import_plan, except that the claims of a type are
+    in the order they passed, not grouped by their endpoints' kinds.
+
+    The files go to `folder` (a new, empty folder: the caller's staging place; written only if the
+    validation passes, see `finish`). A list item holding the array delimiter sets `clash` and stops the
+    writing (the caller runs again with the next delimiter, as write_import_plan does). A duplicate id
+    raises at once; a claim end that is no written node raises in `finish`, when every node is known."""
+
+    def __init__(
+        self,
+        folder: Path,
+        registry: Registry = REGISTRY,
+        delimiter: str = ARRAY_DELIMITERS[0],
+        *,
+        progress: Progress | None = None,
+    ) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        if any(folder.iterdir()):
+            raise StoreError(f"{folder}: not empty")
+        self.files = ImportFiles(folder.resolve(), array_delimiter=delimiter)
+        self.registry = registry
+        self.delimiter = delimiter
+        self.clash = False
+        self._opened: list[TextIO] = []
+        self._node_writers: dict[str, tuple[Any, Callable[[Any], list[Any]]]] = {}
+        self._edge_writers: dict[str, Any] = {}
+        self._edge_header = [":START_ID", ":END_ID", *(_header(c, False) for c in registry.edge_columns)]
+        self._edge_cells = _cells(registry.edge_columns, delimiter)
+        self._node_ids: set[str] = set()
+        self._claim_ids: set[str] = set()
+        self._ends: set[str] = set()
+        self._progress = progress
+        self._rows = 0  # written since the last progress call
+
+    def _step(self) -> None:
+        self._rows += 1
+        if self._rows == 10_000 and self._progress is not None:
+            self._progress(self._rows)
+            self._rows = 0
+
+    def _writer(self, path: Path, header: list[str]) -> Any:
+        f = path.open("w", encoding="utf-8", newline="")
+        self._opened.append(f)
+        w = csv.writer(f, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+        w.writerow(header)
+        return w
+
+    @property
+    def counts(self) -> tuple[int, int]:
+        return self.files.node_count, self.files.relationship_count
+
+    def node(self, node: Any, label: str) -> None:
+        """A valid node (validate.NodeFacts, with its write row) of kind `label`."""
+        if self.clash:
+            return
+        got = self._node_writers.get(label)
+        if got is None:
+            cols = self.registry.node_columns[label]
+            path = self.files.folder / f"nodes-{label}.csv"
+            self.files.nodes[label] = path
+            got = self._node_writers[label] = (
+                self._writer(path, [_header(c, True) for c in cols]),
+                _cells(cols, self.delimiter, rows=True),
+            )
+        node_id = node.id
+        if node_id in self._node_ids:
+            raise StoreError(f"{node_id!r} appears twice among the records")
+        try:
+            cells = got[1](node.row)
+        except _DelimiterClash:
+            self.clash = True
+            return
+        self._node_ids.add(node_id)
+        self.files.node_counts[label] = self.files.node_counts.get(label, 0) + 1
+        got[0].writerow(cells)
+        self._step()
+
+    def claim(self, claim: Any) -> None:
+        """A valid claim (a Claim model or a CheckedClaim)."""
+        if self.clash:
+            return
+        etype, claim_id = claim.type, claim.id
+        w = self._edge_writers.get(etype)
+        if w is None:
+            if etype not in self.registry.edge_types:
+                raise StoreError(f"claim {claim_id!r}: unknown edge type {etype!r}")
+            path = self.files.folder / f"rels-{etype}.csv"
+            self.files.relationships[etype] = path
+            w = self._edge_writers[etype] = self._writer(path, self._edge_header)
+        if claim_id in self._claim_ids:
+            raise StoreError(f"claim {claim_id!r} appears twice among the records")
+        try:
+            cells = self._edge_cells(claim)
+        except _DelimiterClash:
+            self.clash = True
+            return
+        self._claim_ids.add(claim_id)
+        from_id, to_id = claim.from_id, claim.to_id
+        self._ends.add(from_id)
+        self._ends.add(to_id)
+        self.files.relationship_counts[etype] = self.files.relationship_counts.get(etype, 0) + 1
+        w.writerow([from_id, to_id, *cells])
+        self._step()
+
+    def close(self) -> None:
+        for f in self._opened:
+            f.close()
+        self._opened = []
+
+    def finish(self) -> ImportFiles:
+        """Close the files, check that every claim's ends are written nodes, and tell whether a value holds
+        a line break (neo4j-admin's --multiline-fields)."""
+        self.close()
+        if self._progress is not None and self._rows:
+            self._progress(self._rows)
+            self._rows = 0
+        missing = self._ends - self._node_ids
+        if missing:
+            raise StoreError(f"claim end {min(missing)!r} is not among the records (a new database holds nothing else)")
+        files = self.files
+        files.multiline = any(
+            _line_breaks(files.nodes[label]) > 1 + n for label, n in files.node_counts.items()
+        ) or any(_line_breaks(files.relationships[etype]) > 1 + n for etype, n in files.relationship_counts.items())
+        return files
+
+    def move_to(self, folder: Path) -> ImportFiles:
+        """The finished files moved (renamed: the same file system) into `folder` (see check_csv_folder),
+        replacing an earlier import's files there."""
+        check_csv_folder(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / CSV_MARKER).write_text(CSV_MARKER_TEXT)
+        for pattern in ("nodes-*.csv", "rels-*.csv"):
+            for old in folder.glob(pattern):
+                old.unlink()
+        files = self.files
+        target = folder.resolve()
+        for paths in (files.nodes, files.relationships):
+            for key, path in paths.items():
+                paths[key] = path.rename(target / path.name)
+        files.folder = target
+        return files
 
 
 def _line_breaks(path: Path) -> int:

@@ -153,6 +153,15 @@ class _Out(Protocol):
     def claim(self, claim: ClaimLike) -> None: ...
 
 
+class Sink(_Out, Protocol):
+    """Where a streamed validation sends its valid records instead of a write plan (e.g. neo4j-admin's CSV
+    files, written as the records pass: graph/neo4j_admin.ImportWriter): a node comes with its write row
+    (`NodeFacts.row`, as a plan's), a claim as its model or CheckedClaim. `counts`: (entities, claims)."""
+
+    @property
+    def counts(self) -> tuple[int, int]: ...
+
+
 class _Validator:
     """The checks, in stages, so that records can stream by:
     1. `add` each record as it is read: a node is validated (`_validate_node`: its fields, id, model),
@@ -172,7 +181,8 @@ class _Validator:
         # the fast path for the rows of CSV tables of claims (claim_rows.py), and derived claims not built as
         # models (CheckedClaim): for a validation whose output is rows or counts, not models
         self.fast = fast
-        self.node_rows = isinstance(out, _Rows)  # a node's write row made in stage 1, kept instead of its model
+        # a node's write row made in stage 1, kept instead of its model (for rows on disk, or a Sink's files)
+        self.node_rows = not isinstance(out, (_Models, _Counts))
         self.keep_models = isinstance(out, _Models)
         self.problems: list[Problem] = []
         self.kept_nodes = kept_nodes  # (Node, Where) of each valid node, in order
@@ -593,7 +603,13 @@ def validate_paths(paths: list[Path], registry: Registry = REGISTRY) -> Dataset:
 
 
 def validate_streamed(
-    paths: list[Path], spill: PlanSpill, registry: Registry = REGISTRY, *, rows: bool = True, fast: bool = True
+    paths: list[Path],
+    spill: PlanSpill,
+    registry: Registry = REGISTRY,
+    *,
+    rows: bool = True,
+    fast: bool = True,
+    sink: Sink | None = None,
 ) -> Dataset:
     """Validate as validate_paths does (the same problems, in the same order), reading a file at a time
     and keeping the valid records in `spill`'s files, not in memory; the Dataset's `plan` is the write
@@ -602,11 +618,13 @@ def validate_streamed(
     per id: kinds, where each id was first given, the source records. A CSV table of claims is kept as
     its text and parsed when the claims are checked; with `fast` (the default), the rows of such a table
     that are certainly valid pass by the fast path (claim_rows.py), the others the slow way: the same
-    problems and plan (`fast=False`: every row the slow way, as tests compare)."""
+    problems and plan (`fast=False`: every row the slow way, as tests compare). With a `sink`, the valid
+    records go to it, as they pass, instead of into a plan (`spill` then keeps only what the stages keep);
+    the Dataset has the sink's `counts`."""
     v: _Validator
     with gc_paused():
         labels: dict[str, str] = {}
-        out: _Rows | _Counts = _Rows(spill, registry, labels) if rows else _Counts()
+        out: _Out = sink if sink is not None else _Rows(spill, registry, labels) if rows else _Counts()
         kept_claims = spill.rows("claims")
         v = _Validator(registry, out, spill.rows("nodes"), kept_claims, fast=fast)
         v.labels = labels
@@ -623,7 +641,13 @@ def validate_streamed(
                 v.add(rec)
             del records
         v.finish()
-    ds = Dataset(plan=spill) if isinstance(out, _Rows) else Dataset(counts=(out.nodes, out.claims))
+    if isinstance(out, _Rows):
+        ds = Dataset(plan=spill)
+    elif isinstance(out, _Counts):
+        ds = Dataset(counts=(out.nodes, out.claims))
+    else:
+        assert sink is not None
+        ds = Dataset(counts=sink.counts)
     # A claim table's read problems come after the other files' (the sort by file and line is stable).
     problems = read_problems + v.read_problems + v.problems
     ds.problems = sorted(problems, key=lambda p: (p.file, p.line))
