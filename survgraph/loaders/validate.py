@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from survgraph.errors import SurvgraphError
 from survgraph.graph.spill import PlanSpill
 from survgraph.loaders import evidence
-from survgraph.loaders.claim_rows import RowChecker
+from survgraph.loaders.claim_rows import CONFIDENCE_OF, RowChecker
 from survgraph.loaders.records import (
     ClaimTable,
     Located,
@@ -117,7 +117,6 @@ def _pydantic_problems(rec: RawRecord, exc: ValidationError) -> list[Problem]:
 
 
 _NO_FIELD_LINES: dict[str, int] = {}  # a CSV row's fields are all on its line (never written to)
-_CONFIDENCE: dict[str, Confidence] = {c.value: c for c in Confidence}
 
 
 class NodeFacts(NamedTuple):
@@ -456,7 +455,7 @@ class _Validator:
             self.problems.append(
                 Problem(rec.file, rec.line_of("id"), node.id, "id", "source is not cited by any record", "warning")
             )
-        confidence = None if node.confidence is None else _CONFIDENCE[node.confidence]
+        confidence = None if node.confidence is None else CONFIDENCE_OF[node.confidence]
         source = self.sources[node.id] if node.is_source else None
         self.problems.extend(
             evidence.check_node(
