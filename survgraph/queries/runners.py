@@ -84,10 +84,15 @@ def _walk(value: Mapping[str, Any]) -> tuple[WalkPath, dict[str, str], dict[str,
 
 
 def _path_columns(value: Mapping[str, Any]) -> dict[str, Any]:
-    """The path, path_text and sources columns of one path."""
-    path, names, claims = _walk(value)
+    """The path, path_text and sources columns of one path as the store returns it."""
+    return _walk_columns(*_walk(value))
+
+
+def _walk_columns(path: WalkPath, names: Mapping[str, Any], claims: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The path, path_text and sources columns of one path, from its nodes' names and claims by id (those
+    of other paths too)."""
     shaped = path_value(path, names, claims)
-    return {"path": shaped, "path_text": path_text(shaped), "sources": sources_of(claims.values())}
+    return {"path": shaped, "path_text": path_text(shaped), "sources": sources_of(claims[c] for c in path.claims)}
 
 
 def _cursor_error(ctx: Context, after: str) -> TemplateParamError:
@@ -294,19 +299,10 @@ def _shortest_both_ends(ctx: Context) -> list[dict[str, Any]]:
     if not found.paths:
         return []
     names, claims = search.read(found.paths)
-    rows = []
-    for rank, path in enumerate(found.paths, start=1):
-        shaped = path_value(path, names, claims)
-        rows.append(
-            {
-                "rank": rank,
-                "hops": path.hops,
-                "path": shaped,
-                "path_text": path_text(shaped),
-                "sources": sources_of(claims[c] for c in path.claims),
-            }
-        )
-    return rows
+    return [
+        {"rank": rank, "hops": path.hops, **_walk_columns(path, names, claims)}
+        for rank, path in enumerate(found.paths, start=1)
+    ]
 
 
 @runner("neighbourhood")
