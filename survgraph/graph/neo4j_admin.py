@@ -266,11 +266,7 @@ def _write(
     opened: list[TextIO] = []
 
     def writer(path: Path, header: list[str]) -> Any:
-        f = path.open("w", encoding="utf-8", newline="")
-        opened.append(f)
-        w = csv.writer(f, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
-        w.writerow(header)
-        return w
+        return _csv_writer(path, header, opened)
 
     label_of: dict[str, str] = {}
     step = 10_000
@@ -326,10 +322,26 @@ def _write(
     finally:
         for f in opened:
             f.close()
-    files.multiline = any(_line_breaks(files.nodes[label]) > 1 + n for label, n in files.node_counts.items()) or any(
+    files.multiline = _multiline(files)
+    return files
+
+
+def _csv_writer(path: Path, header: list[str], opened: list[TextIO]) -> Any:
+    """A CSV writer of neo4j-admin's dialect on a new file at `path` (added to `opened`, for the caller
+    to close), its header written."""
+    f = path.open("w", encoding="utf-8", newline="")
+    opened.append(f)
+    w = csv.writer(f, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+    w.writerow(header)
+    return w
+
+
+def _multiline(files: ImportFiles) -> bool:
+    """Whether a value in the written files holds a line break (neo4j-admin's --multiline-fields): more
+    line breaks in a file than its rows and header."""
+    return any(_line_breaks(files.nodes[label]) > 1 + n for label, n in files.node_counts.items()) or any(
         _line_breaks(files.relationships[etype]) > 1 + n for etype, n in files.relationship_counts.items()
     )
-    return files
 
 
 class ImportWriter:
@@ -376,11 +388,7 @@ class ImportWriter:
             self._rows = 0
 
     def _writer(self, path: Path, header: list[str]) -> Any:
-        f = path.open("w", encoding="utf-8", newline="")
-        self._opened.append(f)
-        w = csv.writer(f, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
-        w.writerow(header)
-        return w
+        return _csv_writer(path, header, self._opened)
 
     @property
     def counts(self) -> tuple[int, int]:
@@ -454,11 +462,8 @@ class ImportWriter:
         missing = self._ends - self._node_ids
         if missing:
             raise StoreError(f"claim end {min(missing)!r} is not among the records (a new database holds nothing else)")
-        files = self.files
-        files.multiline = any(
-            _line_breaks(files.nodes[label]) > 1 + n for label, n in files.node_counts.items()
-        ) or any(_line_breaks(files.relationships[etype]) > 1 + n for etype, n in files.relationship_counts.items())
-        return files
+        self.files.multiline = _multiline(self.files)
+        return self.files
 
     def move_to(self, folder: Path) -> ImportFiles:
         """The finished files moved (renamed: the same file system) into `folder` (see check_csv_folder),
