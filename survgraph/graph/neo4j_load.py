@@ -503,9 +503,13 @@ class LoadJournal:
             ).consume()
         return newly_saved
 
+    def _registry_columns(self, target: str, name: str) -> list[str]:
+        """The registry's column names of a node kind's table or of the claims (`target` node or edge)."""
+        cols = self.registry.node_columns[name] if target == "node" else self.registry.edge_columns
+        return [c.name for c in cols]
+
     def _column_names(self, chunk: Chunk) -> list[str]:
-        cols = self.registry.node_columns[chunk.name] if chunk.target == "node" else self.registry.edge_columns
-        names = [c.name for c in cols]
+        names = self._registry_columns(chunk.target, chunk.name)
         assert names[0] == "id"
         return names
 
@@ -707,11 +711,7 @@ class LoadJournal:
         if rec["v"] < 2:
             return f"UNWIND $rows AS row {match}SET x = row[1]", {"rows": saved}
         names = saved["columns"]
-        known = (
-            {c.name for c in self.registry.node_columns[rec["name"]]}
-            if rec["target"] == "node"
-            else {c.name for c in self.registry.edge_columns}
-        )
+        known = set(self._registry_columns(rec["target"], rec["name"]))
         # The column names are stored strings: only the registry's go into Cypher.
         if not names or names[0] != "id" or not set(names) <= known:
             raise StoreError(f"Neo4j: load journal {load}/{seq} saved columns {names!r}, not the registry's")
